@@ -1,0 +1,90 @@
+"""Control rows shared by the pages: a slider always paired with an exact number input, a message
+line under them for refused input, and one-click presets."""
+
+from __future__ import annotations
+
+from dash import dcc, html
+
+
+def slider_with_input(
+    *,
+    label: str,
+    hint: str,
+    slider_id: str,
+    input_id: str,
+    message_id: str,
+    min: float,
+    max: float,
+    step: float,
+    value: float,
+    input_value: str,
+    marks: dict | None = None,
+) -> html.Div:
+    """A labelled slider, the exact input beside it (commits on Enter or Tab), and its message line.
+
+    Dash's own number box inside the slider is hidden: ours validates what is typed and explains a
+    refusal, which the built-in box cannot.
+    """
+    return html.Div(
+        [
+            html.Label(
+                [label, html.Span(hint, className="hint")],
+                htmlFor=input_id,
+                className="control-label",
+            ),
+            html.Div(
+                [
+                    html.Div(
+                        dcc.Slider(
+                            id=slider_id,
+                            min=min,
+                            max=max,
+                            step=step,
+                            value=value,
+                            marks=marks,
+                            updatemode="drag",
+                            allow_direct_input=False,
+                            tooltip={"always_visible": False, "placement": "bottom"},
+                        ),
+                        className="slider-cell",
+                    ),
+                    dcc.Input(
+                        id=input_id,
+                        type="text",
+                        inputMode="decimal",
+                        value=input_value,
+                        debounce=True,
+                        spellCheck=False,
+                        autoComplete="off",
+                        className="exact-input",
+                    ),
+                ],
+                className="slider-row",
+            ),
+            html.Div(id=message_id, className="message", role="alert", **{"aria-live": "polite"}),
+        ],
+        className="control",
+    )
+
+
+def presets(type_id: str, choices: dict[str, str]) -> html.Div:
+    """One button per preset, keyed so a single pattern-matching callback handles them all."""
+    return html.Div(
+        [
+            html.Span("Presets", className="control-label"),
+            html.Div(
+                [
+                    html.Button(text, id={"type": type_id, "index": key}, n_clicks=0, className="preset")
+                    for key, text in choices.items()
+                ],
+                className="preset-row",
+            ),
+        ],
+        className="control",
+    )
+
+
+def readout(label: str, value_id: str) -> html.Div:
+    """A labelled number in the readout row."""
+    return html.Div([html.Span(label, className="readout-label"), html.Span(id=value_id, className="readout-value")],
+                    className="readout")

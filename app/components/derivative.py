@@ -1,0 +1,259 @@
+"""The pieces of /derivative that turn computed numbers into words, tables and animation frames.
+
+Pure functions of (function, x0, h): the page's callbacks call them, and unit tests call them directly.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from dash import dcc, html
+
+from app.compute import differences
+from app.compute.functions import (
+    DEFAULT_FUNCTION,
+    FUNCTIONS,
+    SPECIAL_FUNCTIONS,
+    Function1D,
+    autograd_derivative,
+    power_derivative_latex,
+    power_latex,
+    power_rule,
+)
+from app.figures.derivative import moving_parts
+from app.formatting import UNDEFINED, fixed, sci, step
+
+@dataclass(frozen=True)
+class Preset:
+    label: str
+    function: str
+    x0: float
+    h: float
+
+
+PRESETS = {
+    "chapter": Preset("The chapter: x² at x₀ = 2", "square", 2.0, 1.0),
+    "round-off": Preset("Too small: h = 10⁻¹²", "square", 2.0, 1e-12),
+    "peak": Preset("sin x at its peak", "sin", 1.57, 0.5),
+    "pole": Preset("1/x across its pole", "reciprocal", -0.5, 1.0),
+}
+# What a learner sees first: the chapter's example, with the widest secant.
+DEFAULT_STATE = {"function": DEFAULT_FUNCTION, "x0": FUNCTIONS[DEFAULT_FUNCTION].default_x0, "h": 1.0}
+
+# The animation: h falls smoothly (evenly in log h) from 1 to 1e-4, 25 frames a decade.
+ANIMATION_STEPS = 10.0 ** np.linspace(0.0, -4.0, 101)
+ANIMATION_FRAME_MS = 40
+
+# The chapter's power-rule table, evaluated at x = 2.
+POWER_RULE_EXPONENTS = (2, 3, 4, 1, 0)
+POWER_RULE_AT = 2.0
+
+# The step used for the "three ways" check: near the best step for central differences in float64.
+CHECK_STEP = 1e-6
+
+
+def readout_texts(function: Function1D, x0: float, h: float) -> dict[str, str]:
+    """The four numbers under the main figure."""
+    slope = float(differences.forward_difference(function, x0, h))
+    exact = float(function.derivative(x0))
+    return {
+        "h": step(h),
+        "slope": fixed(slope),
+        "true": fixed(exact),
+        "error": sci(abs(slope - exact)) if math.isfinite(slope) else UNDEFINED,
+    }
+
+
+def secant_problem(function: Function1D, x0: float, h: float) -> str | None:
+    """Why there is no secant for this (x0, h), in words; None when there is one."""
+    if bool(function.same_piece(x0, x0 + h)):
+        return None
+    edge = min((lo for lo, _ in function.pieces if x0 < lo < x0 + h), default=0.0)
+    return (
+        f"No secant: between x₀ = {x0:g} and x₀ + h = {x0 + h:g} the function {function.label} "
+        f"is undefined at x = {edge:g}. Make h smaller than {edge - x0:g} to see it again."
+    )
+
+
+def animation_frames(function: Function1D, x0: float) -> dict:
+    """Everything the browser needs to play the secant turning into the tangent, computed once."""
+    frames = {"parts": [], "h": [], "slope": [], "error": [], "log_h": []}
+    for h in ANIMATION_STEPS:
+        texts = readout_texts(function, x0, float(h))
+        frames["parts"].append(moving_parts(function, x0, float(h)))
+        frames["h"].append(texts["h"])
+        frames["slope"].append(texts["slope"])
+        frames["error"].append(texts["error"])
+        frames["log_h"].append(round(float(np.log10(h)), 4))
+    frames["frame_ms"] = ANIMATION_FRAME_MS
+    frames["final_label"] = step(float(ANIMATION_STEPS[-1]))
+    return frames
+
+
+def limit_table(function: Function1D, x0: float) -> html.Table:
+    """The chapter's limit table for this f and x0, with the central difference beside it."""
+    table = differences.limit_table(function, x0)
+    header = html.Thead(
+        html.Tr(
+            [
+                html.Th("h"),
+                html.Th("f(x₀ + h)"),
+                html.Th("Δy = f(x₀ + h) − f(x₀)"),
+                html.Th("forward slope Δy / h", className="forward"),
+                html.Th("its error", className="forward"),
+                html.Th("central slope", className="central"),
+                html.Th("its error", className="central"),
+            ]
+        )
+    )
+    rows = [
+        html.Tr(
+            [
+                html.Td(step(float(table.h[i]))),
+                html.Td(fixed(float(table.f_x0_plus_h[i]), 8)),
+                html.Td(fixed(float(table.rise[i]), 8)),
+                html.Td(fixed(float(table.forward[i])), className="forward"),
+                html.Td(fixed(float(table.forward_error[i])), className="forward"),
+                html.Td(fixed(float(table.central[i])), className="central"),
+                html.Td(fixed(float(table.central_error[i])), className="central"),
+            ]
+        )
+        for i in range(len(table.h))
+    ]
+    caption = html.Caption(
+        f"f(x) = {function.label} at x₀ = {x0:g}: f(x₀) = {fixed(table.f_x0)}, "
+        f"and the exact f′(x₀) = {fixed(table.true_derivative)}."
+    )
+    return html.Table([caption, header, html.Tbody(rows)], className="numbers")
+
+
+def _shrink_factor(errors: np.ndarray) -> float | None:
+    """How many times smaller the error gets per ten-fold cut in h, on average over the table."""
+    usable = errors[np.isfinite(errors) & (errors > 1e-12)]
+    if len(usable) < 2:
+        return None
+    return float(np.exp(np.mean(np.log(usable[:-1] / usable[1:]))))
+
+
+def explanation(function: Function1D, x0: float, h: float) -> str:
+    """A few sentences, with maths, tying the current picture to the idea of a limit."""
+    table = differences.limit_table(function, x0)
+    texts = readout_texts(function, x0, h)
+    forward_factor = _shrink_factor(table.forward_error)
+    central_factor = _shrink_factor(table.central_error)
+    lines = [
+        r"The secant's slope is rise over run, $\dfrac{f(x_0+h)-f(x_0)}{h}$. "
+        rf"The derivative is what that slope tends to as $h \to 0$: for $f(x) = {function.latex}$ it is "
+        rf"$f'(x) = {function.derivative_latex}$, so $f'({x0:g}) = {texts['true']}$.",
+    ]
+    if texts["slope"] == UNDEFINED:
+        lines.append("With this h the secant would leave the function's domain, so it has no slope.")
+    else:
+        lines.append(
+            f"With $h = {texts['h']}$ the secant's slope is ${texts['slope']}$, off by ${texts['error']}$."
+        )
+    if forward_factor is not None:
+        lines.append(
+            f"In the table below, each ten-fold cut in $h$ cuts the secant's error about "
+            f"**{forward_factor:.1f}×**: the error shrinks in proportion to $h$."
+        )
+    if central_factor is not None:
+        lines.append(
+            f"The central difference looks both ways and cancels that first-order error: its error shrinks "
+            f"about **{central_factor:.0f}×** per ten-fold cut, in proportion to $h^2$."
+        )
+    elif np.isfinite(table.central_error).all():
+        lines.append(
+            f"For ${function.latex}$ the central difference is exact up to rounding at every $h$: "
+            "its error has no $h$ or $h^2$ term at all."
+        )
+    return " ".join(lines)
+
+
+def error_explanation(function: Function1D, x0: float, curve: differences.ErrorCurve) -> str:
+    """One paragraph on where each difference is most accurate, and why."""
+    forward_rule, central_rule = differences.rule_of_thumb_steps(curve.machine_epsilon)
+    scale = max(abs(float(function.value(x0))), abs(float(function.derivative(x0))))
+    parts = [
+        f"In {curve.precision}, numbers carry about {-math.log10(curve.machine_epsilon):.0f} significant digits "
+        f"(ε = {sci(curve.machine_epsilon, 1)}). Subtracting two nearly equal values f(x₀ + h) and f(x₀) loses "
+        "digits, and dividing by a tiny h magnifies what is lost: this round-off error grows like ε/h."
+    ]
+    if differences.has_truncation_error(curve, curve.forward_error, scale) and curve.best_forward_h:
+        parts.append(
+            f"The forward difference is most accurate near h ≈ {sci(curve.best_forward_h, 0)}, where its "
+            f"truncation error (∝ h) meets the round-off (theory: √ε ≈ {sci(forward_rule, 0)})."
+        )
+    if differences.has_truncation_error(curve, curve.central_error, scale) and curve.best_central_h:
+        parts.append(
+            f"The central difference's truncation error falls faster (∝ h²), so its best h is larger, near "
+            f"{sci(curve.best_central_h, 0)} (theory: ∛ε ≈ {sci(central_rule, 0)}), and its best error is smaller."
+        )
+    else:
+        parts.append(
+            f"Here the central difference has no truncation error at all ({function.label}'s third and "
+            "higher derivatives vanish at this point, or cancel), so everything you see in it is round-off."
+        )
+    parts.append("To the left of each star, a smaller h only makes things worse.")
+    return " ".join(parts)
+
+
+def three_ways(function: Function1D, x0: float) -> str:
+    """f'(x0) by the closed form, a central difference and torch autograd, and how far apart they are."""
+    exact = float(function.derivative(x0))
+    central = float(differences.central_difference(function, x0, CHECK_STEP))
+    autograd = autograd_derivative(function, x0)
+    if not math.isfinite(central):
+        central_text = f"central difference (h = {step(CHECK_STEP)}) undefined"
+        spread = abs(autograd - exact)
+    else:
+        central_text = f"central difference (h = {step(CHECK_STEP)}) {fixed(central)}"
+        spread = max(abs(central - exact), abs(autograd - exact))
+    return (
+        f"f′(x₀) three ways: closed form {function.derivative_label} = {fixed(exact)} · {central_text} · "
+        f"torch autograd {fixed(autograd)} · largest gap {sci(spread)}"
+    )
+
+
+def power_rule_table() -> dcc.Markdown:
+    """The power rule at x = 2, every number computed."""
+    rows = [
+        f"| ${power_latex(n)}$ | ${power_derivative_latex(n)}$ | {power_rule(n, POWER_RULE_AT):.1f} |"
+        for n in POWER_RULE_EXPONENTS
+    ]
+    return dcc.Markdown(
+        "\n".join(
+            [
+                f"| $f(x)$ | $f'(x) = n\\,x^{{n-1}}$ | $f'({POWER_RULE_AT:g})$ |",
+                "|:--|:--|--:|",
+                *rows,
+            ]
+        ),
+        mathjax=True,
+        className="rules-table",
+    )
+
+
+def special_functions_table(x0: float) -> dcc.Markdown:
+    """eˣ, ln x, sin x and 1/x: their derivatives, their slope at x0, and where networks use them."""
+    rows = []
+    for key in SPECIAL_FUNCTIONS:
+        function = FUNCTIONS[key]
+        slope = float(function.derivative(x0))
+        rows.append(
+            f"| ${function.latex}$ | ${function.derivative_latex}$ | {fixed(slope, 4)} | "
+            f"{function.neural_network_use} |"
+        )
+    return dcc.Markdown(
+        "\n".join(
+            [
+                f"| $f(x)$ | $f'(x)$ | $f'({x0:g})$ | where a neural network uses it |",
+                "|:--|:--|--:|:--|",
+                *rows,
+            ]
+        ),
+        mathjax=True,
+        className="rules-table",
+    )

@@ -1,0 +1,178 @@
+"""Figures for /derivative: the secant turning into the tangent, and the error of a difference vs h."""
+
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+
+from app.compute.differences import ErrorCurve, forward_difference
+from app.compute.functions import Function1D
+from app.figures import style
+from app.formatting import sci
+
+CURVE_SAMPLES = 600
+
+# Trace uids the browser-side animation looks up; the names say what each moving piece is.
+SECANT_UID = "secant"
+SECOND_POINT_UID = "secant-point"
+RUN_UID = "run"
+RISE_UID = "rise"
+MOVING_UIDS = (SECANT_UID, SECOND_POINT_UID, RUN_UID, RISE_UID)
+
+
+def line_across(x_range: tuple[float, float], x0: float, y0: float, slope: float) -> dict:
+    """The straight line through (x0, y0) with this slope, from one side of the view to the other."""
+    xs = [float(x_range[0]), float(x_range[1])]
+    return {"x": xs, "y": [y0 + slope * (x - x0) for x in xs]}
+
+
+def curve_samples(function: Function1D) -> tuple[np.ndarray, np.ndarray]:
+    """The curve over the view, broken (NaN) wherever it crosses a pole or leaves its domain."""
+    x = np.linspace(*function.view_x, CURVE_SAMPLES)
+    y = function.value(x)
+    piece = function.piece_index(x)
+    y = np.where(np.r_[False, piece[1:] != piece[:-1]], np.nan, y)
+    return x, y
+
+
+def moving_parts(function: Function1D, x0: float, h: float) -> dict[str, dict]:
+    """x/y data of every trace that changes with h, by uid; empty when the secant is undefined.
+
+    Both the server's figure and the browser's animation frames come from here, so they agree.
+    """
+    slope = float(forward_difference(function, x0, h))
+    if not np.isfinite(slope):
+        return {uid: {"x": [], "y": []} for uid in MOVING_UIDS}
+    y0 = float(function.value(x0))
+    y1 = float(function.value(x0 + h))
+    return {
+        SECANT_UID: line_across(function.view_x, x0, y0, slope),
+        SECOND_POINT_UID: {"x": [x0 + h], "y": [y1]},
+        RUN_UID: {"x": [x0, x0 + h], "y": [y0, y0]},
+        RISE_UID: {"x": [x0 + h, x0 + h], "y": [y0, y1]},
+    }
+
+
+def secant_figure(function: Function1D, x0: float, h: float) -> go.Figure:
+    """The curve, the point, the tangent (green) and the secant over [x0, x0 + h] (red, dashed)."""
+    x, y = curve_samples(function)
+    y0 = float(function.value(x0))
+    exact = float(function.derivative(x0))
+    parts = moving_parts(function, x0, h)
+    fig = go.Figure()
+    fig.add_scatter(
+        x=x,
+        y=y,
+        mode="lines",
+        name=f"f(x) = {function.label}",
+        line={"color": style.FUNCTION, "width": 3},
+        hovertemplate="x = %{x:.4f}<br>f(x) = %{y:.4f}<extra></extra>",
+    )
+    fig.add_scatter(
+        **line_across(function.view_x, x0, y0, exact),
+        mode="lines",
+        name="tangent (slope f′(x₀))",
+        line={"color": style.TANGENT, "width": 3},
+        hoverinfo="skip",
+    )
+    fig.add_scatter(
+        **parts[SECANT_UID],
+        uid=SECANT_UID,
+        mode="lines",
+        name="secant through x₀ and x₀ + h",
+        line={"color": style.SECANT, "width": 3, "dash": style.SECANT_DASH},
+        hoverinfo="skip",
+    )
+    fig.add_scatter(
+        **parts[RUN_UID],
+        uid=RUN_UID,
+        mode="lines",
+        name="run h and rise Δy",
+        legendgroup="triangle",
+        line={"color": style.GUIDE, "width": 2, "dash": style.GUIDE_DASH},
+        hoverinfo="skip",
+    )
+    fig.add_scatter(
+        **parts[RISE_UID],
+        uid=RISE_UID,
+        mode="lines",
+        legendgroup="triangle",
+        showlegend=False,
+        line={"color": style.GUIDE, "width": 2, "dash": style.GUIDE_DASH},
+        hoverinfo="skip",
+    )
+    fig.add_scatter(
+        **parts[SECOND_POINT_UID],
+        uid=SECOND_POINT_UID,
+        mode="markers",
+        name="(x₀ + h, f(x₀ + h))",
+        marker={"color": "white", "size": 13, "line": {"color": style.SECANT, "width": 3}},
+        hovertemplate="x₀ + h = %{x:.6g}<br>f(x₀ + h) = %{y:.6g}<extra></extra>",
+    )
+    fig.add_scatter(
+        x=[x0],
+        y=[y0],
+        mode="markers",
+        name="(x₀, f(x₀))",
+        marker={"color": style.POINT, "size": 15, "line": {"color": "white", "width": 2}},
+        hovertemplate="x₀ = %{x:.6g}<br>f(x₀) = %{y:.6g}<extra></extra>",
+    )
+    fig.update_layout(
+        **style.base_layout(
+            title={"text": f"f(x) = {function.label}: secant and tangent at x₀ = {x0:g}", "x": 0.01},
+            legend={"orientation": "h", "y": -0.14, "x": 0, "bgcolor": "rgba(0,0,0,0)"},
+            margin={"l": 60, "r": 20, "t": 50, "b": 90},
+        )
+    )
+    fig.update_xaxes(title_text="x", range=list(function.view_x), zeroline=True)
+    fig.update_yaxes(title_text="f(x)", range=list(function.view_y), zeroline=True)
+    return fig
+
+
+def error_curve_figure(curve: ErrorCurve, current_h: float) -> go.Figure:
+    """Error of forward and central differences against h, log-log, with the best h of each marked."""
+    fig = go.Figure()
+    series = (
+        ("forward (f(x₀+h) − f(x₀)) / h", curve.forward_error, curve.best_forward_h, style.SECANT, "dash"),
+        ("central (f(x₀+h) − f(x₀−h)) / 2h", curve.central_error, curve.best_central_h, style.SECOND_SERIES, "solid"),
+    )
+    for name, errors, best_h, colour, dash in series:
+        fig.add_scatter(
+            x=curve.h,
+            y=errors,
+            mode="lines+markers",
+            name=name,
+            line={"color": colour, "width": 3, "dash": dash},
+            marker={"size": 5},
+            hovertemplate="h = %{x:.1e}<br>|error| = %{y:.2e}<extra></extra>",
+        )
+        if best_h is not None:
+            best_error = float(errors[np.argmin(np.abs(curve.h - best_h))])
+            fig.add_scatter(
+                x=[best_h],
+                y=[best_error],
+                mode="markers+text",
+                name=f"best h, {name.split()[0]}",
+                showlegend=False,
+                text=[f"best h ≈ {sci(best_h, 0)}"],
+                textposition="bottom center",
+                textfont={"color": colour, "size": style.FONT_SIZE},
+                marker={"symbol": "star", "size": 20, "color": colour, "line": {"color": "white", "width": 1}},
+                hovertemplate="best h = %{x:.1e}<br>|error| = %{y:.2e}<extra></extra>",
+            )
+    fig.add_vline(
+        x=current_h,
+        line={"color": style.POINT, "width": 2, "dash": "dot"},
+        annotation_text=f"your h = {sci(current_h, 1)}",
+        annotation_position="top left" if current_h > 1e-8 else "top right",
+    )
+    fig.update_layout(
+        **style.base_layout(
+            title={"text": f"Where smaller h stops helping ({curve.precision})", "x": 0.01},
+            legend={"orientation": "h", "y": -0.2, "x": 0, "bgcolor": "rgba(0,0,0,0)"},
+            margin={"l": 70, "r": 20, "t": 50, "b": 100},
+        )
+    )
+    fig.update_xaxes(type="log", title_text="step h (log scale)", exponentformat="power", autorange="reversed")
+    fig.update_yaxes(type="log", title_text="|slope − f′(x₀)| (log scale)", exponentformat="power")
+    return fig

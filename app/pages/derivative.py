@@ -1,0 +1,367 @@
+"""/derivative: the derivative as the limit of secant slopes.
+
+Layout first, then three callbacks: one validates the controls into the last good state, one draws
+that state, and one (in the browser) plays the animation.
+"""
+
+from __future__ import annotations
+
+import math
+import dash
+import numpy as np
+from dash import ALL, ClientsideFunction, Input, Output, State, callback, clientside_callback, ctx, dcc, html
+
+from app import ids
+from app.components import derivative as parts
+from app.components.controls import presets, readout, slider_with_input
+from app.components.parse import parse_number
+from app.components.shell import next_concept_link, page_header, section
+from app.compute import differences
+from app.compute.functions import FUNCTIONS
+from app.figures.derivative import error_curve_figure, secant_figure
+from app.formatting import step
+
+PATH = "/derivative"
+dash.register_page(
+    __name__,
+    path=PATH,
+    name="Derivative",
+    title="The derivative as a limit",
+    order=1,
+    description="Shrink h and watch the secant's slope become the tangent's: the derivative as a limit.",
+)
+
+I = ids.Derivative
+
+
+PRESETS = parts.PRESETS
+DEFAULT_STATE = parts.DEFAULT_STATE
+
+LOG_H_MARKS = {e: ("1" if e == 0 else f"1e{e}") for e in range(-15, 1, 3)}
+
+
+def x0_marks(function_key: str) -> dict:
+    low, high = FUNCTIONS[function_key].x0_range
+    return {float(v): f"{v:g}" for v in np.linspace(low, high, 5).round(2)}
+
+
+def layout(**_query):
+    function = FUNCTIONS[DEFAULT_STATE["function"]]
+    controls = html.Div(
+        [
+            html.Div(
+                [
+                    html.Span("Function f(x)", className="control-label", id="derivative-function-label"),
+                    html.Div(
+                        dcc.RadioItems(
+                            id=I.FUNCTION,
+                            options=[{"label": f.label, "value": key} for key, f in FUNCTIONS.items()],
+                            value=DEFAULT_STATE["function"],
+                            className="segmented",
+                            inputClassName="segmented-input",
+                            labelClassName="segmented-option",
+                        ),
+                        role="radiogroup",
+                        **{"aria-labelledby": "derivative-function-label"},
+                    ),
+                ],
+                className="control",
+            ),
+            slider_with_input(
+                label="Point x₀",
+                hint="where the tangent touches",
+                slider_id=I.X0_SLIDER,
+                input_id=I.X0_INPUT,
+                message_id=I.X0_MESSAGE,
+                min=function.x0_range[0],
+                max=function.x0_range[1],
+                step=0.01,
+                value=DEFAULT_STATE["x0"],
+                input_value=f"{DEFAULT_STATE['x0']:g}",
+                marks=x0_marks(DEFAULT_STATE["function"]),
+            ),
+            slider_with_input(
+                label="Step h",
+                hint=f"log scale, {step(differences.H_MIN)} to {step(differences.H_MAX)}",
+                slider_id=I.H_SLIDER,
+                input_id=I.H_INPUT,
+                message_id=I.H_MESSAGE,
+                min=math.log10(differences.H_MIN),
+                max=math.log10(differences.H_MAX),
+                step=0.01,
+                value=math.log10(DEFAULT_STATE["h"]),
+                input_value=step(DEFAULT_STATE["h"]),
+                marks=LOG_H_MARKS,
+            ),
+            html.Button(
+                "▶ Animate h → 0.0001", id=I.ANIMATE, n_clicks=0, className="primary", title="Play / pause"
+            ),
+            presets(I.PRESET, {key: preset.label for key, preset in PRESETS.items()}),
+        ],
+        className="panel controls",
+    )
+    figure_block = html.Div(
+        [
+            dcc.Graph(
+                id=I.FIGURE,
+                className="main-figure",
+                config={"displaylogo": False, "responsive": True},
+                mathjax=False,
+            ),
+            html.Div(
+                [
+                    readout("h", I.READ_H),
+                    readout("secant slope", I.READ_SLOPE),
+                    readout("f′(x₀), exact", I.READ_TRUE),
+                    readout("|error|", I.READ_ERROR),
+                ],
+                className="readouts",
+            ),
+            html.Div(id=I.VIEW_MESSAGE, className="message", role="status"),
+            html.P(id=I.THREE_WAYS, className="three-ways"),
+        ],
+        className="figure-block",
+    )
+    return html.Div(
+        [
+            page_header(
+                "The derivative: where secant slopes are heading",
+                "Join two points on a curve, h apart, and slide them together: the slope of the line between "
+                "them settles on one number, the derivative.",
+            ),
+            html.Div([controls, figure_block], className="workbench"),
+            dcc.Markdown(id=I.EXPLANATION, mathjax=True, className="explanation"),
+            section(
+                "The limit, row by row",
+                html.P("Each row cuts h ten-fold. Watch the errors: the forward one falls ten-fold, the central "
+                       "one a hundred-fold.", className="section-idea"),
+                html.Div(id=I.TABLE, className="table-wrap"),
+            ),
+            section(
+                "Beyond the chapter: where smaller h stops helping",
+                html.P(
+                    "A computer rounds every number. Push h far enough and rounding, not the limit, decides the "
+                    "answer.",
+                    className="section-idea",
+                ),
+                html.Div(
+                    [
+                        html.Span("Arithmetic", className="control-label", id="derivative-precision-label"),
+                        html.Div(
+                            dcc.RadioItems(
+                                id=I.PRECISION,
+                                options=[
+                                    {"label": "float64 (double)", "value": "float64"},
+                                    {"label": "float32 (single, as on most GPUs)", "value": "float32"},
+                                ],
+                                value="float64",
+                                className="segmented",
+                                inputClassName="segmented-input",
+                                labelClassName="segmented-option",
+                            ),
+                            role="radiogroup",
+                            **{"aria-labelledby": "derivative-precision-label"},
+                        ),
+                    ],
+                    className="control inline",
+                ),
+                dcc.Graph(id=I.ERROR_FIGURE, className="secondary-figure", config={"displaylogo": False}),
+                html.P(id=I.ERROR_EXPLANATION, className="explanation"),
+            ),
+            section(
+                "The rules that save you the limit",
+                html.P("Nobody takes the limit every time: a few rules give the derivative directly.",
+                       className="section-idea"),
+                html.Div(
+                    [
+                        html.Div([html.H3("The power rule"), parts.power_rule_table()], id=I.POWER_RULES),
+                        html.Div(
+                            [html.H3("Special functions"), parts.special_functions_table(1.0)], id=I.SPECIAL_RULES
+                        ),
+                    ],
+                    className="two-columns",
+                ),
+            ),
+            next_concept_link(PATH),
+            dcc.Store(id=I.STATE, data=DEFAULT_STATE),
+            dcc.Store(id=I.ANIMATION_FRAMES),
+            dcc.Store(id=I.ANIMATION_STATE, data={"running": False, "frame": 0}),
+            dcc.Interval(id=I.ANIMATION_TICK, interval=parts.ANIMATION_FRAME_MS, disabled=True),
+        ],
+        className="page derivative",
+    )
+
+
+def _x0_problem(function_key: str, x0: float) -> str | None:
+    """Why x0 cannot be used for this function, or None."""
+    function = FUNCTIONS[function_key]
+    if not bool(function.defined(x0)):
+        return f"{function.domain_message()}, so x₀ = {x0:g} has no tangent. Pick another x₀."
+    return None
+
+
+def _read_controls(trigger, function_key, x0_slider, x0_text, log_h, h_text, state):
+    """The new state and the messages for each control, from whichever control moved."""
+    new = dict(state)
+    messages = {"x0": "", "h": ""}
+    if isinstance(trigger, dict) and trigger.get("type") == I.PRESET:
+        preset = PRESETS.get(trigger.get("index"))
+        if preset is not None:
+            new = {"function": preset.function, "x0": preset.x0, "h": preset.h}
+        return new, messages
+    if trigger == I.FUNCTION:
+        if function_key not in FUNCTIONS:
+            return state, messages
+        new["function"] = function_key
+        low, high = FUNCTIONS[function_key].x0_range
+        if not low <= new["x0"] <= high or _x0_problem(function_key, new["x0"]):
+            new["x0"] = FUNCTIONS[function_key].default_x0
+        return new, messages
+    low, high = FUNCTIONS[new["function"]].x0_range
+    if trigger in (I.X0_SLIDER, I.X0_INPUT):
+        source = x0_slider if trigger == I.X0_SLIDER else x0_text
+        parsed = parse_number(source, "x₀", low, high)
+        problem = parsed.message or _x0_problem(new["function"], parsed.value)
+        if problem:
+            messages["x0"] = problem
+            return None, messages
+        new["x0"] = parsed.value
+    if trigger in (I.H_SLIDER, I.H_INPUT):
+        if trigger == I.H_SLIDER:
+            parsed = parse_number(log_h, "log₁₀ h", math.log10(differences.H_MIN), math.log10(differences.H_MAX))
+            value = None if parsed.message else 10.0**parsed.value
+        else:
+            parsed = parse_number(h_text, "h", differences.H_MIN, differences.H_MAX, positive=True)
+            value = parsed.value
+        if parsed.message:
+            messages["h"] = parsed.message
+            return None, messages
+        new["h"] = value
+    return new, messages
+
+
+@callback(
+    Output(I.STATE, "data"),
+    Output(I.FUNCTION, "value"),
+    Output(I.X0_SLIDER, "min"),
+    Output(I.X0_SLIDER, "max"),
+    Output(I.X0_SLIDER, "marks"),
+    Output(I.X0_SLIDER, "value"),
+    Output(I.X0_INPUT, "value"),
+    Output(I.X0_MESSAGE, "children"),
+    Output(I.H_SLIDER, "value"),
+    Output(I.H_INPUT, "value"),
+    Output(I.H_MESSAGE, "children"),
+    Input(I.FUNCTION, "value"),
+    Input(I.X0_SLIDER, "value"),
+    Input(I.X0_INPUT, "value"),
+    Input(I.H_SLIDER, "value"),
+    Input(I.H_INPUT, "value"),
+    Input({"type": I.PRESET, "index": ALL}, "n_clicks"),
+    State(I.STATE, "data"),
+    prevent_initial_call=True,
+)
+def sync_controls(function_key, x0_slider, x0_text, log_h, h_text, _preset_clicks, state):
+    """Validate whichever control moved; on success every control shows the new state."""
+    state = state if _valid_state(state) else DEFAULT_STATE
+    new, messages = _read_controls(ctx.triggered_id, function_key, x0_slider, x0_text, log_h, h_text, state)
+    no = dash.no_update
+    if new is None:
+        # Refused: say why beside the input, keep the last good view and the learner's text.
+        return (no,) * 7 + (messages["x0"], no, no, messages["h"])
+    low, high = FUNCTIONS[new["function"]].x0_range
+    return (
+        new,
+        new["function"],
+        low,
+        high,
+        x0_marks(new["function"]),
+        new["x0"],
+        f"{new['x0']:g}",
+        "",
+        math.log10(new["h"]),
+        step(new["h"]),
+        "",
+    )
+
+
+def _valid_state(state) -> bool:
+    """A state from the browser is trusted only if it is exactly what sync_controls could have stored."""
+    try:
+        function = FUNCTIONS[state["function"]]
+        x0, h = float(state["x0"]), float(state["h"])
+    except (KeyError, TypeError, ValueError):
+        return False
+    low, high = function.x0_range
+    return (
+        math.isfinite(x0)
+        and low <= x0 <= high
+        and bool(function.defined(x0))
+        and differences.H_MIN <= h <= differences.H_MAX
+    )
+
+
+@callback(
+    Output(I.FIGURE, "figure"),
+    Output(I.READ_H, "children"),
+    Output(I.READ_SLOPE, "children"),
+    Output(I.READ_TRUE, "children"),
+    Output(I.READ_ERROR, "children"),
+    Output(I.VIEW_MESSAGE, "children"),
+    Output(I.THREE_WAYS, "children"),
+    Output(I.EXPLANATION, "children"),
+    Output(I.TABLE, "children"),
+    Output(I.ERROR_FIGURE, "figure"),
+    Output(I.ERROR_EXPLANATION, "children"),
+    Output(I.SPECIAL_RULES, "children"),
+    Output(I.ANIMATION_FRAMES, "data"),
+    Input(I.STATE, "data"),
+    Input(I.PRECISION, "value"),
+)
+def draw(state, precision):
+    """Everything on the page that follows from the last good state."""
+    if not _valid_state(state):
+        state = DEFAULT_STATE
+    if precision not in differences.PRECISIONS:
+        precision = "float64"
+    function = FUNCTIONS[state["function"]]
+    x0, h = float(state["x0"]), float(state["h"])
+    texts = parts.readout_texts(function, x0, h)
+    curve = differences.error_curve(function, x0, precision)
+    return (
+        secant_figure(function, x0, h),
+        texts["h"],
+        texts["slope"],
+        texts["true"],
+        texts["error"],
+        parts.secant_problem(function, x0, h) or "",
+        parts.three_ways(function, x0),
+        parts.explanation(function, x0, h),
+        parts.limit_table(function, x0),
+        error_curve_figure(curve, h),
+        parts.error_explanation(function, x0, curve),
+        [html.H3("Special functions"), parts.special_functions_table(x0)],
+        parts.animation_frames(function, x0),
+    )
+
+
+# The animation runs in the browser (assets/derivative.js): the frames above are sent once, and each
+# tick swaps the secant's data in the figure. Only when it ends does it set h, which asks the server
+# once to redraw the final state.
+clientside_callback(
+    ClientsideFunction(namespace="derivative", function_name="animate"),
+    Output(I.ANIMATION_STATE, "data"),
+    Output(I.ANIMATION_TICK, "disabled"),
+    Output(I.ANIMATE, "children"),
+    Output(I.FIGURE, "figure", allow_duplicate=True),
+    Output(I.READ_H, "children", allow_duplicate=True),
+    Output(I.READ_SLOPE, "children", allow_duplicate=True),
+    Output(I.READ_ERROR, "children", allow_duplicate=True),
+    Output(I.H_SLIDER, "value", allow_duplicate=True),
+    Input(I.ANIMATE, "n_clicks"),
+    Input(I.ANIMATION_TICK, "n_intervals"),
+    Input(I.ANIMATION_FRAMES, "data"),
+    State(I.ANIMATION_STATE, "data"),
+    State(I.FIGURE, "figure"),
+    prevent_initial_call=True,
+)
