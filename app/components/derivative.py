@@ -146,14 +146,12 @@ def explanation(function: Function1D, x0: float, h: float) -> str:
     lines = [
         r"The secant's slope is rise over run, $\dfrac{f(x_0+h)-f(x_0)}{h}$. "
         rf"The derivative is what that slope tends to as $h \to 0$: for $f(x) = {function.latex}$ it is "
-        rf"$f'(x) = {function.derivative_latex}$, so $f'({x0:g}) = {texts['true']}$.",
+        rf"$f'(x) = {function.derivative_latex}$, so f′({x0:g}) = {texts['true']}.",
     ]
     if texts["slope"] == UNDEFINED:
         lines.append("With this h the secant would leave the function's domain, so it has no slope.")
     else:
-        lines.append(
-            f"With $h = {texts['h']}$ the secant's slope is ${texts['slope']}$, off by ${texts['error']}$."
-        )
+        lines.append(f"With h = {texts['h']} the secant's slope is {texts['slope']}, off by {texts['error']}.")
     if forward_factor is not None:
         lines.append(
             f"In the table below, each ten-fold cut in $h$ cuts the secant's error about "
@@ -175,26 +173,25 @@ def explanation(function: Function1D, x0: float, h: float) -> str:
 def error_explanation(function: Function1D, x0: float, curve: differences.ErrorCurve) -> str:
     """One paragraph on where each difference is most accurate, and why."""
     forward_rule, central_rule = differences.rule_of_thumb_steps(curve.machine_epsilon)
-    scale = max(abs(float(function.value(x0))), abs(float(function.derivative(x0))))
     parts = [
         f"In {curve.precision}, numbers carry about {-math.log10(curve.machine_epsilon):.0f} significant digits "
         f"(ε = {sci(curve.machine_epsilon, 1)}). Subtracting two nearly equal values f(x₀ + h) and f(x₀) loses "
         "digits, and dividing by a tiny h magnifies what is lost: this round-off error grows like ε/h."
     ]
-    if differences.has_truncation_error(curve, curve.forward_error, scale) and curve.best_forward_h:
+    if curve.best_forward_h is not None:
         parts.append(
             f"The forward difference is most accurate near h ≈ {sci(curve.best_forward_h, 0)}, where its "
             f"truncation error (∝ h) meets the round-off (theory: √ε ≈ {sci(forward_rule, 0)})."
         )
-    if differences.has_truncation_error(curve, curve.central_error, scale) and curve.best_central_h:
+    if curve.best_central_h is not None:
         parts.append(
             f"The central difference's truncation error falls faster (∝ h²), so its best h is larger, near "
             f"{sci(curve.best_central_h, 0)} (theory: ∛ε ≈ {sci(central_rule, 0)}), and its best error is smaller."
         )
     else:
         parts.append(
-            f"Here the central difference has no truncation error at all ({function.label}'s third and "
-            "higher derivatives vanish at this point, or cancel), so everything you see in it is round-off."
+            f"Here the central difference has no truncation error at all (for {function.label} the error terms "
+            "in h² and beyond cancel exactly), so everything you see in it is round-off: the larger h, the better."
         )
     parts.append("To the left of each star, a smaller h only makes things worse.")
     return " ".join(parts)

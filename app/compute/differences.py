@@ -88,10 +88,12 @@ class ErrorCurve:
     h: np.ndarray
     forward_error: np.ndarray  # NaN where the stencil is invalid or the error is exactly zero
     central_error: np.ndarray
-    best_forward_h: float | None
+    best_forward_h: float | None  # None when the difference has no truncation error to balance
     best_central_h: float | None
     machine_epsilon: float
     precision: str
+    forward_truncates: bool  # False when exact up to round-off even at large h
+    central_truncates: bool  # e.g. False for the central difference of x², whose third derivative is 0
 
 
 def _best_step(steps: np.ndarray, errors: np.ndarray) -> float | None:
@@ -116,15 +118,27 @@ def error_curve(
     central = np.abs(central_difference(function, x0, steps, dtype).astype(float) - exact)
     forward = np.where(forward > 0, forward, np.nan)
     central = np.where(central > 0, central, np.nan)
+    eps = float(np.finfo(dtype).eps)
+    scale = max(1.0, abs(float(function.value(x0))), abs(exact))
+    forward_truncates = _has_truncation_error(steps, forward, eps, scale)
+    central_truncates = _has_truncation_error(steps, central, eps, scale)
     return ErrorCurve(
         h=steps,
         forward_error=forward,
         central_error=central,
-        best_forward_h=_best_step(steps, forward),
-        best_central_h=_best_step(steps, central),
-        machine_epsilon=float(np.finfo(dtype).eps),
+        best_forward_h=_best_step(steps, forward) if forward_truncates else None,
+        best_central_h=_best_step(steps, central) if central_truncates else None,
+        machine_epsilon=eps,
         precision=precision,
+        forward_truncates=forward_truncates,
+        central_truncates=central_truncates,
     )
+
+
+def _has_truncation_error(steps: np.ndarray, errors: np.ndarray, eps: float, scale: float) -> bool:
+    """True unless the difference is exact up to round-off even at large h, as central is on x²."""
+    large = (steps >= 1e-3) & np.isfinite(errors)
+    return bool(large.any() and errors[large].max() > 1e4 * eps * scale)
 
 
 def rule_of_thumb_steps(machine_epsilon: float) -> tuple[float, float]:
@@ -145,9 +159,3 @@ def fitted_order(curve_steps, errors, h_low: float, h_high: float) -> float:
         return float("nan")
     return float(np.polyfit(np.log10(steps[window]), np.log10(errors[window]), 1)[0])
 
-
-def has_truncation_error(curve: ErrorCurve, errors: np.ndarray, scale: float) -> bool:
-    """False when a difference is exact up to round-off even at large h (e.g. central on x²)."""
-    large = curve.h >= 1e-3
-    worst = np.nanmax(np.where(large, errors, np.nan)) if np.isfinite(errors[large]).any() else 0.0
-    return bool(worst > 1e4 * curve.machine_epsilon * max(1.0, abs(scale)))

@@ -120,8 +120,8 @@ def secant_figure(function: Function1D, x0: float, h: float) -> go.Figure:
     fig.update_layout(
         **style.base_layout(
             title={"text": f"f(x) = {function.label}: secant and tangent at x₀ = {x0:g}", "x": 0.01},
-            legend={"orientation": "h", "y": -0.14, "x": 0, "bgcolor": "rgba(0,0,0,0)"},
-            margin={"l": 60, "r": 20, "t": 50, "b": 90},
+            legend={"orientation": "h", "y": -0.2, "x": 0, "bgcolor": "rgba(0,0,0,0)"},
+            margin={"l": 60, "r": 20, "t": 50, "b": 110},
         )
     )
     fig.update_xaxes(title_text="x", range=list(function.view_x), zeroline=True)
@@ -164,7 +164,8 @@ def error_curve_figure(curve: ErrorCurve, current_h: float) -> go.Figure:
         x=current_h,
         line={"color": style.POINT, "width": 2, "dash": "dot"},
         annotation_text=f"your h = {sci(current_h, 1)}",
-        annotation_position="top left" if current_h > 1e-8 else "top right",
+        # The h axis runs right-to-left in value, so "right" of the line is towards smaller h.
+        annotation_position="top right" if current_h > 1e-7 else "top left",
     )
     fig.update_layout(
         **style.base_layout(

@@ -1,0 +1,31 @@
+"""gunicorn settings, read from the environment so a course server can tune them without editing code.
+
+    gunicorn -c gunicorn.conf.py app.wsgi:server
+
+Defaults suit a 2-core machine: 2 workers (one per core) with 4 threads each, since a callback spends
+much of its time serialising JSON and waiting on sockets. preload_app imports numpy and the app once,
+before forking, so workers share those pages of memory.
+"""
+
+import os
+
+
+def _int_from_env(name: str, default: int) -> int:
+    value = os.environ.get(name, "")
+    return int(value) if value.strip().isdigit() and int(value) > 0 else default
+
+
+bind = f"{os.environ.get('HOST', '0.0.0.0')}:{_int_from_env('PORT', 8050)}"
+workers = _int_from_env("WEB_CONCURRENCY", 2)
+threads = _int_from_env("THREADS", 4)
+worker_class = "gthread"
+timeout = _int_from_env("TIMEOUT", 30)
+graceful_timeout = 10
+keepalive = 5
+preload_app = True
+max_requests = 2000  # recycle workers now and then, in case anything ever leaks
+max_requests_jitter = 200
+accesslog = "-" if os.environ.get("ACCESS_LOG", "1") == "1" else None
+errorlog = "-"
+# gunicorn 27 opens a control socket under ~/.gunicorn by default; a container user may have no home.
+control_socket_disable = True
