@@ -1,0 +1,41 @@
+"""Shared test setup: headless Chromium for dash_duo, and a fresh app per test."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+from selenium.webdriver.chrome.options import Options
+
+# This machine has no network; without these Chromium keeps trying to reach Google's services.
+QUIET_CHROMIUM_FLAGS = (
+    "--headless=new",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-quic",
+    "--no-first-run",
+    "--window-size=1280,900",
+)
+
+
+def chromium_options() -> Options:
+    options = Options()
+    for flag in QUIET_CHROMIUM_FLAGS:
+        options.add_argument(flag)
+    binary = shutil.which("chromium")
+    if binary:
+        options.binary_location = binary
+    return options
+
+
+def pytest_setup_options():
+    """dash's hook: the browser dash_duo starts."""
+    return chromium_options()
+
+
+@pytest.fixture
+def app():
+    from app.main import create_app
+
+    return create_app()
