@@ -86,5 +86,7 @@ def presets(type_id: str, choices: dict[str, str]) -> html.Div:
 
 def readout(label: str, value_id: str) -> html.Div:
     """A labelled number in the readout row."""
-    return html.Div([html.Span(label, className="readout-label"), html.Span(id=value_id, className="readout-value")],
-                    className="readout")
+    return html.Div(
+        [html.Span(label, className="readout-label"), html.Span(id=value_id, className="readout-value")],
+        className="readout",
+    )

@@ -25,6 +25,7 @@ from app.compute.functions import (
 from app.figures.derivative import moving_parts
 from app.formatting import UNDEFINED, fixed, sci, step
 
+
 @dataclass(frozen=True)
 class Preset:
     label: str

@@ -103,9 +103,7 @@ def _best_step(steps: np.ndarray, errors: np.ndarray) -> float | None:
     return float(steps[np.nanargmin(np.where(finite, errors, np.nan))])
 
 
-def error_curve(
-    function: Function1D, x0: float, precision: str = "float64", steps=ERROR_CURVE_STEPS
-) -> ErrorCurve:
+def error_curve(function: Function1D, x0: float, precision: str = "float64", steps=ERROR_CURVE_STEPS) -> ErrorCurve:
     """How the error of each difference changes as h shrinks, in float64 or float32.
 
     The exact derivative is computed in float64 either way, so the curve shows the error of the
@@ -158,4 +156,3 @@ def fitted_order(curve_steps, errors, h_low: float, h_high: float) -> float:
     if window.sum() < 3:
         return float("nan")
     return float(np.polyfit(np.log10(steps[window]), np.log10(errors[window]), 1)[0])
-

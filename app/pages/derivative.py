@@ -91,9 +91,7 @@ def layout(**_query):
                 input_value=step(DEFAULT_STATE["h"]),
                 marks=LOG_H_MARKS,
             ),
-            html.Button(
-                "▶ Animate h → 0.0001", id=I.ANIMATE, n_clicks=0, className="primary", title="Play / pause"
-            ),
+            html.Button("▶ Animate h → 0.0001", id=I.ANIMATE, n_clicks=0, className="primary", title="Play / pause"),
             presets(I.PRESET, {key: preset.label for key, preset in PRESETS.items()}),
         ],
         className="panel controls",
@@ -131,8 +129,11 @@ def layout(**_query):
             dcc.Markdown(id=I.EXPLANATION, mathjax=True, className="explanation"),
             section(
                 "The limit, row by row",
-                html.P("Each row cuts h ten-fold. Watch the errors: the forward one falls ten-fold, the central "
-                       "one a hundred-fold.", className="section-idea"),
+                html.P(
+                    "Each row cuts h ten-fold. Watch the errors: the forward one falls ten-fold, the central "
+                    "one a hundred-fold.",
+                    className="section-idea",
+                ),
                 html.Div(id=I.TABLE, className="table-wrap"),
             ),
             section(
@@ -166,8 +167,10 @@ def layout(**_query):
             ),
             section(
                 "The rules that save you the limit",
-                html.P("Nobody takes the limit every time: a few rules give the derivative directly.",
-                       className="section-idea"),
+                html.P(
+                    "Nobody takes the limit every time: a few rules give the derivative directly.",
+                    className="section-idea",
+                ),
                 html.Div(
                     [
                         html.Div([html.H3("The power rule"), parts.power_rule_table()], id=I.POWER_RULES),
@@ -216,8 +219,11 @@ def _read_controls(trigger, function_key, x0_slider, x0_text, log_h, h_text, sta
     low, high = FUNCTIONS[new["function"]].x0_range
     if trigger in (I.X0_SLIDER, I.X0_INPUT):
         source = x0_slider if trigger == I.X0_SLIDER else x0_text
-        parsed = parse_number(source, "x₀", low, high)
+        # Is it a number, then is f defined there, then is it on the slider's range: the first
+        # problem found is the one the learner most needs to hear about.
+        parsed = parse_number(source, "x₀", -math.inf, math.inf)
         problem = parsed.message or _x0_problem(new["function"], parsed.value)
+        problem = problem or parse_number(parsed.value, "x₀", low, high).message
         if problem:
             messages["x0"] = problem
             return None, messages

@@ -56,8 +56,14 @@ def test_numpy_and_torch_evaluate_the_same_formula(key):
 
 
 def test_values_against_the_math_module():
-    reference = {"square": lambda x: x * x, "cube": lambda x: x * x * x, "sin": math.sin, "exp": math.exp,
-                 "log": math.log, "reciprocal": lambda x: 1 / x}
+    reference = {
+        "square": lambda x: x * x,
+        "cube": lambda x: x * x * x,
+        "sin": math.sin,
+        "exp": math.exp,
+        "log": math.log,
+        "reciprocal": lambda x: 1 / x,
+    }
     for key, ref in reference.items():
         for x in SAMPLE_POINTS[key]:
             assert FUNCTIONS[key].value(x) == pytest.approx(ref(x), rel=1e-15)

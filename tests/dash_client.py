@@ -1,0 +1,55 @@
+"""Post to a Dash callback the way the browser does, from the app's own /_dash-dependencies."""
+
+from __future__ import annotations
+
+import json
+
+
+def _split_outputs(output: str) -> list[dict]:
+    inner = output[2:-2] if output.startswith("..") else output
+    specs = []
+    for part in inner.split("...") if output.startswith("..") else [inner]:
+        component, prop = part.rsplit(".", 1)
+        prop = prop.split("@")[0]
+        specs.append({"id": json.loads(component) if component.startswith("{") else component, "property": prop})
+    return specs
+
+
+class DashClient:
+    """A Flask test client that knows the app's callbacks."""
+
+    def __init__(self, dash_app):
+        self.client = dash_app.server.test_client()
+        assert self.client.get("/").status_code == 200  # the first request finishes the app's setup
+        self.dependencies = self.client.get("/_dash-dependencies").get_json()
+
+    def server_callbacks(self) -> list[dict]:
+        return [d for d in self.dependencies if not d.get("clientside_function")]
+
+    def callback_with_input(self, component_id: str, prop: str) -> dict:
+        (dep,) = [d for d in self.server_callbacks() if {"id": component_id, "property": prop} in d["inputs"]]
+        return dep
+
+    def post(self, dep: dict, values: dict, changed: list[str], pattern_ids: dict | None = None):
+        """values: {"id.prop": value}; pattern_ids: {"type": [concrete ids]} for ALL wildcards."""
+
+        def entry(spec):
+            component = spec["id"]
+            if component.startswith("{"):
+                pattern = json.loads(component)
+                matches = (pattern_ids or {}).get(pattern["type"], [])
+                return [
+                    {"id": m, "property": spec["property"], "value": values.get(f"{json.dumps(m)}.{spec['property']}")}
+                    for m in matches
+                ]
+            key = f"{component}.{spec['property']}"
+            return {"id": component, "property": spec["property"], "value": values.get(key)}
+
+        payload = {
+            "output": dep["output"],
+            "outputs": _split_outputs(dep["output"]),
+            "inputs": [entry(s) for s in dep["inputs"]],
+            "state": [entry(s) for s in dep["state"]],
+            "changedPropIds": changed,
+        }
+        return self.client.post("/_dash-update-component", json=payload)

