@@ -7,6 +7,7 @@ that state, and one (in the browser) plays the animation.
 from __future__ import annotations
 
 import math
+
 import dash
 import numpy as np
 from dash import ALL, ClientsideFunction, Input, Output, State, callback, clientside_callback, ctx, dcc, html
@@ -31,7 +32,7 @@ dash.register_page(
     description="Shrink h and watch the secant's slope become the tangent's: the derivative as a limit.",
 )
 
-I = ids.Derivative
+ID = ids.Derivative
 
 
 PRESETS = parts.PRESETS
@@ -54,7 +55,7 @@ def layout(**_query):
                     html.Span("Function f(x)", className="control-label", id="derivative-function-label"),
                     html.Div(
                         dcc.RadioItems(
-                            id=I.FUNCTION,
+                            id=ID.FUNCTION,
                             options=[{"label": f.label, "value": key} for key, f in FUNCTIONS.items()],
                             value=DEFAULT_STATE["function"],
                             className="segmented",
@@ -68,9 +69,9 @@ def layout(**_query):
             slider_with_input(
                 label="Point x₀",
                 hint="where the tangent touches",
-                slider_id=I.X0_SLIDER,
-                input_id=I.X0_INPUT,
-                message_id=I.X0_MESSAGE,
+                slider_id=ID.X0_SLIDER,
+                input_id=ID.X0_INPUT,
+                message_id=ID.X0_MESSAGE,
                 min=function.x0_range[0],
                 max=function.x0_range[1],
                 step=0.01,
@@ -81,9 +82,9 @@ def layout(**_query):
             slider_with_input(
                 label="Step h",
                 hint=f"log scale, {step(differences.H_MIN)} to {step(differences.H_MAX)}",
-                slider_id=I.H_SLIDER,
-                input_id=I.H_INPUT,
-                message_id=I.H_MESSAGE,
+                slider_id=ID.H_SLIDER,
+                input_id=ID.H_INPUT,
+                message_id=ID.H_MESSAGE,
                 min=math.log10(differences.H_MIN),
                 max=math.log10(differences.H_MAX),
                 step=0.01,
@@ -91,30 +92,30 @@ def layout(**_query):
                 input_value=step(DEFAULT_STATE["h"]),
                 marks=LOG_H_MARKS,
             ),
-            html.Button("▶ Animate h → 0.0001", id=I.ANIMATE, n_clicks=0, className="primary", title="Play / pause"),
-            presets(I.PRESET, {key: preset.label for key, preset in PRESETS.items()}),
+            html.Button("▶ Animate h → 0.0001", id=ID.ANIMATE, n_clicks=0, className="primary", title="Play / pause"),
+            presets(ID.PRESET, {key: preset.label for key, preset in PRESETS.items()}),
         ],
         className="panel controls",
     )
     figure_block = html.Div(
         [
             dcc.Graph(
-                id=I.FIGURE,
+                id=ID.FIGURE,
                 className="main-figure",
                 config={"displaylogo": False, "responsive": True},
                 mathjax=False,
             ),
             html.Div(
                 [
-                    readout("h", I.READ_H),
-                    readout("secant slope", I.READ_SLOPE),
-                    readout("f′(x₀), exact", I.READ_TRUE),
-                    readout("|error|", I.READ_ERROR),
+                    readout("h", ID.READ_H),
+                    readout("secant slope", ID.READ_SLOPE),
+                    readout("f′(x₀), exact", ID.READ_TRUE),
+                    readout("|error|", ID.READ_ERROR),
                 ],
                 className="readouts",
             ),
-            html.Div(id=I.VIEW_MESSAGE, className="message", role="status"),
-            html.P(id=I.THREE_WAYS, className="three-ways"),
+            html.Div(id=ID.VIEW_MESSAGE, className="message", role="status"),
+            html.P(id=ID.THREE_WAYS, className="three-ways"),
         ],
         className="figure-block",
     )
@@ -126,7 +127,7 @@ def layout(**_query):
                 "them settles on one number, the derivative.",
             ),
             html.Div([controls, figure_block], className="workbench"),
-            dcc.Markdown(id=I.EXPLANATION, mathjax=True, className="explanation"),
+            dcc.Markdown(id=ID.EXPLANATION, mathjax=True, className="explanation"),
             section(
                 "The limit, row by row",
                 html.P(
@@ -134,7 +135,7 @@ def layout(**_query):
                     "one a hundred-fold.",
                     className="section-idea",
                 ),
-                html.Div(id=I.TABLE, className="table-wrap"),
+                html.Div(id=ID.TABLE, className="table-wrap"),
             ),
             section(
                 "Beyond the chapter: where smaller h stops helping",
@@ -148,7 +149,7 @@ def layout(**_query):
                         html.Span("Arithmetic", className="control-label", id="derivative-precision-label"),
                         html.Div(
                             dcc.RadioItems(
-                                id=I.PRECISION,
+                                id=ID.PRECISION,
                                 options=[
                                     {"label": "float64 (double)", "value": "float64"},
                                     {"label": "float32 (single, as on most GPUs)", "value": "float32"},
@@ -162,8 +163,8 @@ def layout(**_query):
                     ],
                     className="control inline",
                 ),
-                dcc.Graph(id=I.ERROR_FIGURE, className="secondary-figure", config={"displaylogo": False}),
-                html.P(id=I.ERROR_EXPLANATION, className="explanation"),
+                dcc.Graph(id=ID.ERROR_FIGURE, className="secondary-figure", config={"displaylogo": False}),
+                html.P(id=ID.ERROR_EXPLANATION, className="explanation"),
             ),
             section(
                 "The rules that save you the limit",
@@ -173,19 +174,19 @@ def layout(**_query):
                 ),
                 html.Div(
                     [
-                        html.Div([html.H3("The power rule"), parts.power_rule_table()], id=I.POWER_RULES),
+                        html.Div([html.H3("The power rule"), parts.power_rule_table()], id=ID.POWER_RULES),
                         html.Div(
-                            [html.H3("Special functions"), parts.special_functions_table(1.0)], id=I.SPECIAL_RULES
+                            [html.H3("Special functions"), parts.special_functions_table(1.0)], id=ID.SPECIAL_RULES
                         ),
                     ],
                     className="two-columns",
                 ),
             ),
             next_concept_link(PATH),
-            dcc.Store(id=I.STATE, data=DEFAULT_STATE),
-            dcc.Store(id=I.ANIMATION_FRAMES),
-            dcc.Store(id=I.ANIMATION_STATE, data={"running": False, "frame": 0}),
-            dcc.Interval(id=I.ANIMATION_TICK, interval=parts.ANIMATION_FRAME_MS, disabled=True),
+            dcc.Store(id=ID.STATE, data=DEFAULT_STATE),
+            dcc.Store(id=ID.ANIMATION_FRAMES),
+            dcc.Store(id=ID.ANIMATION_STATE, data={"running": False, "frame": 0}),
+            dcc.Interval(id=ID.ANIMATION_TICK, interval=parts.ANIMATION_FRAME_MS, disabled=True),
         ],
         className="page derivative",
     )
@@ -203,12 +204,12 @@ def _read_controls(trigger, function_key, x0_slider, x0_text, log_h, h_text, sta
     """The new state and the messages for each control, from whichever control moved."""
     new = dict(state)
     messages = {"x0": "", "h": ""}
-    if isinstance(trigger, dict) and trigger.get("type") == I.PRESET:
+    if isinstance(trigger, dict) and trigger.get("type") == ID.PRESET:
         preset = PRESETS.get(trigger.get("index"))
         if preset is not None:
             new = {"function": preset.function, "x0": preset.x0, "h": preset.h}
         return new, messages
-    if trigger == I.FUNCTION:
+    if trigger == ID.FUNCTION:
         if function_key not in FUNCTIONS:
             return state, messages
         new["function"] = function_key
@@ -217,8 +218,8 @@ def _read_controls(trigger, function_key, x0_slider, x0_text, log_h, h_text, sta
             new["x0"] = FUNCTIONS[function_key].default_x0
         return new, messages
     low, high = FUNCTIONS[new["function"]].x0_range
-    if trigger in (I.X0_SLIDER, I.X0_INPUT):
-        source = x0_slider if trigger == I.X0_SLIDER else x0_text
+    if trigger in (ID.X0_SLIDER, ID.X0_INPUT):
+        source = x0_slider if trigger == ID.X0_SLIDER else x0_text
         # Is it a number, then is f defined there, then is it on the slider's range: the first
         # problem found is the one the learner most needs to hear about.
         parsed = parse_number(source, "x₀", -math.inf, math.inf)
@@ -228,8 +229,8 @@ def _read_controls(trigger, function_key, x0_slider, x0_text, log_h, h_text, sta
             messages["x0"] = problem
             return None, messages
         new["x0"] = parsed.value
-    if trigger in (I.H_SLIDER, I.H_INPUT):
-        if trigger == I.H_SLIDER:
+    if trigger in (ID.H_SLIDER, ID.H_INPUT):
+        if trigger == ID.H_SLIDER:
             parsed = parse_number(log_h, "log₁₀ h", math.log10(differences.H_MIN), math.log10(differences.H_MAX))
             value = None if parsed.message else 10.0**parsed.value
         else:
@@ -243,24 +244,24 @@ def _read_controls(trigger, function_key, x0_slider, x0_text, log_h, h_text, sta
 
 
 @callback(
-    Output(I.STATE, "data"),
-    Output(I.FUNCTION, "value"),
-    Output(I.X0_SLIDER, "min"),
-    Output(I.X0_SLIDER, "max"),
-    Output(I.X0_SLIDER, "marks"),
-    Output(I.X0_SLIDER, "value"),
-    Output(I.X0_INPUT, "value"),
-    Output(I.X0_MESSAGE, "children"),
-    Output(I.H_SLIDER, "value"),
-    Output(I.H_INPUT, "value"),
-    Output(I.H_MESSAGE, "children"),
-    Input(I.FUNCTION, "value"),
-    Input(I.X0_SLIDER, "value"),
-    Input(I.X0_INPUT, "value"),
-    Input(I.H_SLIDER, "value"),
-    Input(I.H_INPUT, "value"),
-    Input({"type": I.PRESET, "index": ALL}, "n_clicks"),
-    State(I.STATE, "data"),
+    Output(ID.STATE, "data"),
+    Output(ID.FUNCTION, "value"),
+    Output(ID.X0_SLIDER, "min"),
+    Output(ID.X0_SLIDER, "max"),
+    Output(ID.X0_SLIDER, "marks"),
+    Output(ID.X0_SLIDER, "value"),
+    Output(ID.X0_INPUT, "value"),
+    Output(ID.X0_MESSAGE, "children"),
+    Output(ID.H_SLIDER, "value"),
+    Output(ID.H_INPUT, "value"),
+    Output(ID.H_MESSAGE, "children"),
+    Input(ID.FUNCTION, "value"),
+    Input(ID.X0_SLIDER, "value"),
+    Input(ID.X0_INPUT, "value"),
+    Input(ID.H_SLIDER, "value"),
+    Input(ID.H_INPUT, "value"),
+    Input({"type": ID.PRESET, "index": ALL}, "n_clicks"),
+    State(ID.STATE, "data"),
     prevent_initial_call=True,
 )
 def sync_controls(function_key, x0_slider, x0_text, log_h, h_text, _preset_clicks, state):
@@ -304,21 +305,21 @@ def _valid_state(state) -> bool:
 
 
 @callback(
-    Output(I.FIGURE, "figure"),
-    Output(I.READ_H, "children"),
-    Output(I.READ_SLOPE, "children"),
-    Output(I.READ_TRUE, "children"),
-    Output(I.READ_ERROR, "children"),
-    Output(I.VIEW_MESSAGE, "children"),
-    Output(I.THREE_WAYS, "children"),
-    Output(I.EXPLANATION, "children"),
-    Output(I.TABLE, "children"),
-    Output(I.ERROR_FIGURE, "figure"),
-    Output(I.ERROR_EXPLANATION, "children"),
-    Output(I.SPECIAL_RULES, "children"),
-    Output(I.ANIMATION_FRAMES, "data"),
-    Input(I.STATE, "data"),
-    Input(I.PRECISION, "value"),
+    Output(ID.FIGURE, "figure"),
+    Output(ID.READ_H, "children"),
+    Output(ID.READ_SLOPE, "children"),
+    Output(ID.READ_TRUE, "children"),
+    Output(ID.READ_ERROR, "children"),
+    Output(ID.VIEW_MESSAGE, "children"),
+    Output(ID.THREE_WAYS, "children"),
+    Output(ID.EXPLANATION, "children"),
+    Output(ID.TABLE, "children"),
+    Output(ID.ERROR_FIGURE, "figure"),
+    Output(ID.ERROR_EXPLANATION, "children"),
+    Output(ID.SPECIAL_RULES, "children"),
+    Output(ID.ANIMATION_FRAMES, "data"),
+    Input(ID.STATE, "data"),
+    Input(ID.PRECISION, "value"),
 )
 def draw(state, precision):
     """Everything on the page that follows from the last good state."""
@@ -352,18 +353,18 @@ def draw(state, precision):
 # once to redraw the final state.
 clientside_callback(
     ClientsideFunction(namespace="derivative", function_name="animate"),
-    Output(I.ANIMATION_STATE, "data"),
-    Output(I.ANIMATION_TICK, "disabled"),
-    Output(I.ANIMATE, "children"),
-    Output(I.FIGURE, "figure", allow_duplicate=True),
-    Output(I.READ_H, "children", allow_duplicate=True),
-    Output(I.READ_SLOPE, "children", allow_duplicate=True),
-    Output(I.READ_ERROR, "children", allow_duplicate=True),
-    Output(I.H_SLIDER, "value", allow_duplicate=True),
-    Input(I.ANIMATE, "n_clicks"),
-    Input(I.ANIMATION_TICK, "n_intervals"),
-    Input(I.ANIMATION_FRAMES, "data"),
-    State(I.ANIMATION_STATE, "data"),
-    State(I.FIGURE, "figure"),
+    Output(ID.ANIMATION_STATE, "data"),
+    Output(ID.ANIMATION_TICK, "disabled"),
+    Output(ID.ANIMATE, "children"),
+    Output(ID.FIGURE, "figure", allow_duplicate=True),
+    Output(ID.READ_H, "children", allow_duplicate=True),
+    Output(ID.READ_SLOPE, "children", allow_duplicate=True),
+    Output(ID.READ_ERROR, "children", allow_duplicate=True),
+    Output(ID.H_SLIDER, "value", allow_duplicate=True),
+    Input(ID.ANIMATE, "n_clicks"),
+    Input(ID.ANIMATION_TICK, "n_intervals"),
+    Input(ID.ANIMATION_FRAMES, "data"),
+    State(ID.ANIMATION_STATE, "data"),
+    State(ID.FIGURE, "figure"),
     prevent_initial_call=True,
 )
