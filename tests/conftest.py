@@ -16,6 +16,10 @@ QUIET_CHROMIUM_FLAGS = (
     "--disable-quic",
     "--no-first-run",
     "--window-size=1280,900",
+    # Dash adds these three for dash_duo; a test's own driver needs them too (root, no GPU, small /dev/shm).
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
 )
 
 

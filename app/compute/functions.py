@@ -14,6 +14,10 @@ from types import ModuleType
 
 import numpy as np
 
+# Imported eagerly, not inside the function that uses it: a lazy import racing in two server threads
+# can see a half-initialised torch module. gunicorn's preload_app shares it between workers.
+import torch
+
 Formula = Callable[[object, ModuleType], object]
 
 
@@ -187,8 +191,6 @@ SPECIAL_FUNCTIONS = ("exp", "log", "sin", "reciprocal")
 
 def autograd_derivative(function: Function1D, x0: float) -> float:
     """f'(x0) from torch autograd, running the same formula the catalog evaluates with numpy."""
-    import torch  # imported here: it costs ~1 s and ~200 MB, and only checks need it
-
     x = torch.tensor(float(x0), dtype=torch.float64, requires_grad=True)
     function.formula(x, torch).backward()
     return float(x.grad)

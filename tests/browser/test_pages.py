@@ -1,0 +1,61 @@
+"""Every page loads cleanly, the nav works, and nothing is fetched from another host."""
+
+from __future__ import annotations
+
+import json
+from urllib.parse import urlparse
+
+import pytest
+from selenium import webdriver
+
+from app import ids
+from app.main import create_app
+from tests.browser.helpers import severe_console_errors, wait_until
+from tests.conftest import chromium_options
+
+
+@pytest.mark.parametrize(
+    ("path", "expected_heading"),
+    [("/", "How neural networks learn"), ("/derivative", "The derivative"), ("/no-such-page", "doesn’t exist")],
+)
+def test_every_page_loads_without_console_errors(dash_duo, path, expected_heading):
+    dash_duo.start_server(create_app())
+    dash_duo.wait_for_page(url=dash_duo.server_url + path)
+    dash_duo.wait_for_contains_text("h1", expected_heading, timeout=10)
+    nav_links = [a.text for a in dash_duo.find_elements(f"#{ids.Shell.NAV} a")]
+    assert nav_links[:2] == ["Home", "Derivative"], "the nav is on every page, in teaching order"
+    assert severe_console_errors(dash_duo) == []
+
+
+def test_home_card_leads_to_the_derivative_page(dash_duo):
+    dash_duo.start_server(create_app())
+    dash_duo.wait_for_element(".card")
+    dash_duo.find_element(".card").click()
+    dash_duo.wait_for_contains_text("h1", "The derivative", timeout=10)
+    assert dash_duo.driver.current_url.endswith("/derivative")
+    assert severe_console_errors(dash_duo) == []
+
+
+def test_pages_fetch_nothing_from_another_host(dash_thread_server):
+    """The offline check: every request a page makes, from Chromium's own network log."""
+    dash_thread_server(create_app())
+    options = chromium_options()
+    options.set_capability("goog:loggingPrefs", {"performance": "ALL", "browser": "ALL"})
+    driver = webdriver.Chrome(options=options)
+    try:
+        requested = []
+        # Each page with something that shows it has fully rendered: the home page's cards, and the
+        # formulas MathJax typesets (from dcc's own bundle) on /derivative.
+        for path, rendered in (("/", ".card"), ("/derivative", "mjx-container")):
+            driver.get(dash_thread_server.url + path)
+            wait_until(lambda selector=rendered: driver.find_elements("css selector", selector), timeout=15)
+            for entry in driver.get_log("performance"):
+                message = json.loads(entry["message"])["message"]
+                if message["method"] == "Network.requestWillBeSent":
+                    requested.append(message["params"]["request"]["url"])
+        hosts = {urlparse(url).hostname for url in requested if urlparse(url).scheme in ("http", "https", "ws")}
+        assert len(requested) > 10, "the log saw the page's own requests"
+        assert hosts == {urlparse(dash_thread_server.url).hostname}, hosts
+        assert any("mathjax" in url.lower() for url in requested), "MathJax came from the app itself"
+    finally:
+        driver.quit()
