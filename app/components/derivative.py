@@ -194,7 +194,13 @@ def error_explanation(function: Function1D, x0: float, curve: differences.ErrorC
             f"Here the central difference has no truncation error at all (for {function.label} the error terms "
             "in h² and beyond cancel exactly), so everything you see in it is round-off: the larger h, the better."
         )
-    parts.append("To the left of each star, a smaller h only makes things worse.")
+    vanishing = differences.vanishing_step(x0, curve.precision)
+    if vanishing is not None:
+        parts.append(
+            f"From h ≈ {sci(vanishing, 0)} down, x₀ + h rounds back to x₀ itself, so both points are the same "
+            "and the computed slope is 0: that is the flat line on the right."
+        )
+    parts.append("Right of each star, a smaller h only makes things worse.")
     return " ".join(parts)
 
 

@@ -96,11 +96,30 @@ class ErrorCurve:
     central_truncates: bool  # e.g. False for the central difference of x², whose third derivative is 0
 
 
+# Round-off error is jagged: single points dip far below the trend by luck. The best step is taken on
+# the error's running geometric mean over one decade of h (11 points), so a lucky dip cannot win.
+SMOOTHING_WINDOW = 11
+
+
 def _best_step(steps: np.ndarray, errors: np.ndarray) -> float | None:
-    finite = np.isfinite(errors)
+    log_error = np.log10(errors)
+    finite = np.isfinite(log_error)
     if not finite.any():
         return None
-    return float(steps[np.nanargmin(np.where(finite, errors, np.nan))])
+    kernel = np.ones(SMOOTHING_WINDOW)
+    total = np.convolve(np.where(finite, log_error, 0.0), kernel, mode="same")
+    count = np.convolve(finite.astype(float), kernel, mode="same")
+    with np.errstate(invalid="ignore", divide="ignore"):
+        smoothed = np.where(finite, total / count, np.nan)
+    return float(steps[np.nanargmin(smoothed)])
+
+
+def vanishing_step(x0: float, precision: str, steps=ERROR_CURVE_STEPS) -> float | None:
+    """The largest h for which x0 + h rounds back to x0 itself, so every difference is exactly 0."""
+    dtype = PRECISIONS[precision]
+    steps = np.asarray(steps, dtype=float)
+    lost = (_as(dtype, x0) + _as(dtype, steps)) == _as(dtype, x0)
+    return float(steps[lost].max()) if lost.any() else None
 
 
 def error_curve(function: Function1D, x0: float, precision: str = "float64", steps=ERROR_CURVE_STEPS) -> ErrorCurve:

@@ -38,7 +38,7 @@ ID = ids.Derivative
 PRESETS = parts.PRESETS
 DEFAULT_STATE = parts.DEFAULT_STATE
 
-LOG_H_MARKS = {e: ("1" if e == 0 else f"1e{e}") for e in range(-15, 1, 3)}
+LOG_H_MARKS = {e: ("1" if e == 0 else f"1e{e}") for e in range(-15, 1, 5)}
 
 
 def x0_marks(function_key: str) -> dict:

@@ -84,3 +84,22 @@ def test_central_difference_of_x_squared_has_no_truncation_error():
 def test_rule_of_thumb():
     forward, central = differences.rule_of_thumb_steps(2.0**-52)
     assert forward == pytest.approx(1.49e-8, rel=0.01) and central == pytest.approx(6.06e-6, rel=0.01)
+
+
+def test_x0_plus_h_rounds_back_to_x0_only_for_tiny_h_in_float32():
+    vanishing = differences.vanishing_step(1.0, "float32")
+    assert np.float32(1.0) + np.float32(vanishing) == np.float32(1.0)
+    bigger = differences.ERROR_CURVE_STEPS[differences.ERROR_CURVE_STEPS > vanishing].min()
+    assert np.float32(1.0) + np.float32(bigger) != np.float32(1.0)
+    assert differences.vanishing_step(1.0, "float64") is None  # 1 + 1e-15 is still above 1 in float64
+    # Where it happens, the float32 forward error is exactly |f'(x0)|: the slope is 0.
+    curve = differences.error_curve(FUNCTIONS["exp"], 1.0, "float32")
+    assert curve.forward_error[curve.h <= vanishing] == pytest.approx(np.e)
+
+
+def test_best_step_is_not_fooled_by_a_lucky_dip():
+    errors = differences.ERROR_CURVE_STEPS / 1e-4 + 1e-4 / differences.ERROR_CURVE_STEPS  # a V, lowest at 1e-4
+    errors[140] = 1e-30  # one lucky round-off point far from the real minimum
+    curve = differences.error_curve(FUNCTIONS["exp"], 1.0, "float32")
+    assert 1e-5 <= curve.best_forward_h <= 1e-3 and 1e-3 <= curve.best_central_h <= 1e-2
+    assert differences._best_step(differences.ERROR_CURVE_STEPS, errors) == pytest.approx(1e-4, rel=0.3)
