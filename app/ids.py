@@ -4,6 +4,7 @@ spelled twice as a string literal."""
 
 class Shell:
     NAV = "nav"
+    NAV_LINK = "nav-link"  # pattern-matching type: {"type": NAV_LINK, "index": the page's path}
     LOCATION = "url"
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import dash
-from dash import Dash, dcc, html
+from dash import ALL, ClientsideFunction, Dash, Input, Output, State, dcc, html
 
 from app import ids
 from app.components.shell import navbar
@@ -36,6 +36,14 @@ def create_app() -> Dash:
             html.Main(dash.page_container, className="main"),
         ],
         className="shell",
+    )
+
+    # Underline the nav link of the page being shown (in the browser: no request per navigation).
+    app.clientside_callback(
+        ClientsideFunction(namespace="shell", function_name="markActiveLink"),
+        Output({"type": ids.Shell.NAV_LINK, "index": ALL}, "className"),
+        Input(ids.Shell.LOCATION, "pathname"),
+        State({"type": ids.Shell.NAV_LINK, "index": ALL}, "id"),
     )
 
     @app.server.route(HEALTH_PATH)

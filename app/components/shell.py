@@ -23,8 +23,11 @@ def concept_pages() -> list[dict]:
 
 def navbar() -> html.Nav:
     """Home plus one link per concept page, in teaching order."""
-    links = [dcc.Link("Home", href=HOME_PATH, className="nav-link nav-home")]
-    links += [dcc.Link(page["name"], href=page["relative_path"], className="nav-link") for page in concept_pages()]
+    pages = [("Home", HOME_PATH)] + [(page["name"], page["relative_path"]) for page in concept_pages()]
+    links = [
+        dcc.Link(name, href=path, id={"type": ids.Shell.NAV_LINK, "index": path}, className="nav-link")
+        for name, path in pages
+    ]
     return html.Nav(
         [html.Span("Gradients, by hand", className="nav-brand"), html.Div(links, className="nav-links")],
         id=ids.Shell.NAV,

@@ -122,6 +122,7 @@ def secant_figure(function: Function1D, x0: float, h: float) -> go.Figure:
             title={"text": f"f(x) = {function.label}: secant and tangent at x₀ = {x0:g}", "x": 0.01},
             legend={"orientation": "h", "y": -0.2, "x": 0, "bgcolor": "rgba(0,0,0,0)"},
             margin={"l": 60, "r": 20, "t": 50, "b": 110},
+            hovermode="x",  # a click anywhere above or below the curve picks the curve's point there
         )
     )
     fig.update_xaxes(title_text="x", range=list(function.view_x), zeroline=True)

@@ -68,7 +68,7 @@ def layout(**_query):
             ),
             slider_with_input(
                 label="Point x₀",
-                hint="where the tangent touches",
+                hint="or click the curve",
                 slider_id=ID.X0_SLIDER,
                 input_id=ID.X0_INPUT,
                 message_id=ID.X0_MESSAGE,
@@ -200,7 +200,15 @@ def _x0_problem(function_key: str, x0: float) -> str | None:
     return None
 
 
-def _read_controls(trigger, function_key, x0_slider, x0_text, log_h, h_text, state):
+def _clicked_x(click_data):
+    """The x a learner clicked on the main figure, to the slider's 0.01 step; None if unreadable."""
+    try:
+        return round(float(click_data["points"][0]["x"]), 2)
+    except (KeyError, IndexError, TypeError, ValueError, OverflowError):
+        return None
+
+
+def _read_controls(trigger, function_key, x0_slider, x0_text, log_h, h_text, state, click_data=None):
     """The new state and the messages for each control, from whichever control moved."""
     new = dict(state)
     messages = {"x0": "", "h": ""}
@@ -218,8 +226,8 @@ def _read_controls(trigger, function_key, x0_slider, x0_text, log_h, h_text, sta
             new["x0"] = FUNCTIONS[function_key].default_x0
         return new, messages
     low, high = FUNCTIONS[new["function"]].x0_range
-    if trigger in (ID.X0_SLIDER, ID.X0_INPUT):
-        source = x0_slider if trigger == ID.X0_SLIDER else x0_text
+    if trigger in (ID.X0_SLIDER, ID.X0_INPUT, ID.FIGURE):
+        source = {ID.X0_SLIDER: x0_slider, ID.X0_INPUT: x0_text, ID.FIGURE: _clicked_x(click_data)}[trigger]
         # Is it a number, then is f defined there, then is it on the slider's range: the first
         # problem found is the one the learner most needs to hear about.
         parsed = parse_number(source, "x₀", -math.inf, math.inf)
@@ -261,13 +269,14 @@ def _read_controls(trigger, function_key, x0_slider, x0_text, log_h, h_text, sta
     Input(ID.H_SLIDER, "value"),
     Input(ID.H_INPUT, "value"),
     Input({"type": ID.PRESET, "index": ALL}, "n_clicks"),
+    Input(ID.FIGURE, "clickData"),
     State(ID.STATE, "data"),
     prevent_initial_call=True,
 )
-def sync_controls(function_key, x0_slider, x0_text, log_h, h_text, _preset_clicks, state):
+def sync_controls(function_key, x0_slider, x0_text, log_h, h_text, _preset_clicks, click_data, state):
     """Validate whichever control moved; on success every control shows the new state."""
     state = state if _valid_state(state) else DEFAULT_STATE
-    new, messages = _read_controls(ctx.triggered_id, function_key, x0_slider, x0_text, log_h, h_text, state)
+    new, messages = _read_controls(ctx.triggered_id, function_key, x0_slider, x0_text, log_h, h_text, state, click_data)
     no = dash.no_update
     if new is None:
         # Refused: say why beside the input, keep the last good view and the learner's text.

@@ -24,6 +24,8 @@ def test_every_page_loads_without_console_errors(dash_duo, path, expected_headin
     dash_duo.wait_for_contains_text("h1", expected_heading, timeout=10)
     nav_links = [a.text for a in dash_duo.find_elements(f"#{ids.Shell.NAV} a")]
     assert nav_links[:2] == ["Home", "Derivative"], "the nav is on every page, in teaching order"
+    expected_active = {"/": ["Home"], "/derivative": ["Derivative"]}.get(path, [])
+    wait_until(lambda: [a.text for a in dash_duo.find_elements(f"#{ids.Shell.NAV} a.active")] == expected_active)
     assert severe_console_errors(dash_duo) == []
 
 
