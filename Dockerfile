@@ -1,4 +1,3 @@
-# syntax=docker/dockerfile:1
 # The course-server image: gunicorn serving the app, with no network needed at run time.
 #   docker build -t gradients .
 #   docker run -p 8050:8050 gradients
@@ -18,10 +17,14 @@ WORKDIR /srv/app
 
 # Dependencies first, so editing the app does not reinstall them. torch comes from the CPU-only
 # index: the default wheel pulls several GB of CUDA libraries that a course server never uses.
-# TORCH_INDEX can point elsewhere (or at a --find-links folder) where that index is not reachable.
+# TORCH_INDEX can name another package index (a mirror) where that one is not reachable.
 ARG TORCH_INDEX=https://download.pytorch.org/whl/cpu
 COPY requirements.txt .
-RUN python -m pip install --extra-index-url "${TORCH_INDEX}" -r requirements.txt
+# Behind a TLS-intercepting proxy, pass its CA as a build secret; it never lands in the image:
+#   docker build --secret id=pip_cert,src=/etc/ssl/certs/ca-certificates.crt .
+RUN --mount=type=secret,id=pip_cert \
+    if [ -s /run/secrets/pip_cert ]; then export PIP_CERT=/run/secrets/pip_cert; fi; \
+    python -m pip install --extra-index-url "${TORCH_INDEX}" -r requirements.txt
 
 COPY app ./app
 COPY assets ./assets

@@ -39,3 +39,31 @@ class Derivative:
     ERROR_EXPLANATION = "derivative-error-explanation"
     POWER_RULES = "derivative-power-rules"
     SPECIAL_RULES = "derivative-special-rules"
+
+
+class Gradient:
+    SURFACE = "gradient-surface"
+    X_INPUT = "gradient-x-input"
+    Y_INPUT = "gradient-y-input"
+    POINT_MESSAGE = "gradient-point-message"
+    ANGLE_SLIDER = "gradient-angle-slider"
+    ANGLE_INPUT = "gradient-angle-input"
+    ANGLE_MESSAGE = "gradient-angle-message"
+    SHOW_DESCENT = "gradient-show-descent"
+    STATE = "gradient-state"  # the last good {surface, x, y, angle, descent}
+    DRAWN_SURFACE = "gradient-drawn-surface"  # which surface's mesh the figures hold now
+
+    CONTOUR = "gradient-contour"
+    SURFACE_3D = "gradient-surface-3d"
+    DIRECTIONAL = "gradient-directional"
+    DESCRIPTION = "gradient-description"
+
+    READ_F = "gradient-read-f"
+    READ_DX = "gradient-read-dx"
+    READ_DY = "gradient-read-dy"
+    READ_GRADIENT = "gradient-read-gradient"
+    READ_NORM = "gradient-read-norm"
+    READ_ANGLE = "gradient-read-angle"
+    READ_DIRECTIONAL = "gradient-read-directional"
+    VERIFY_TABLE = "gradient-verify-table"
+    EXPLANATION = "gradient-explanation"

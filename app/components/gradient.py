@@ -1,0 +1,83 @@
+"""The pieces of /gradient that turn computed numbers into words and tables."""
+
+from __future__ import annotations
+
+import numpy as np
+from dash import html
+
+from app.compute import surfaces
+from app.compute.surfaces import Surface
+from app.formatting import UNDEFINED, fixed, sci
+
+
+def readout_texts(surface: Surface, x: float, y: float, angle: float) -> dict[str, str]:
+    """Every number in the readout row, formatted like the chapter."""
+    gradient = surface.gradient(x, y)
+    tangent = surfaces.level_curve_tangent(surface, x, y)
+    return {
+        "f": fixed(float(surface.value(x, y)), 4),
+        "dx": fixed(float(gradient[0]), 4),
+        "dy": fixed(float(gradient[1]), 4),
+        "gradient": f"[{fixed(float(gradient[0]), 4)}, {fixed(float(gradient[1]), 4)}]",
+        "norm": fixed(float(np.linalg.norm(gradient)), 4),
+        "angle": UNDEFINED if tangent is None else f"{surfaces.angle_between(gradient, tangent):.3f}°",
+        "directional": fixed(float(surfaces.directional_derivative(gradient, angle)), 4),
+    }
+
+
+def verification_table(surface: Surface, x: float, y: float) -> html.Table:
+    """Both partials three ways (closed form, central difference, torch autograd) and their gaps."""
+    analytic = surface.gradient(x, y)
+    numeric = surfaces.central_gradient(surface, x, y)
+    autograd = surface.autograd_gradient(x, y)
+    header = html.Tr(
+        [
+            html.Th(""),
+            html.Th("closed form"),
+            html.Th(f"central difference, h = {surfaces.CHECK_STEP:g}"),
+            html.Th("torch autograd"),
+            html.Th("|closed − difference|"),
+            html.Th("|closed − autograd|"),
+        ]
+    )
+    rows = [
+        html.Tr(
+            [
+                html.Th(name, scope="row"),
+                html.Td(fixed(float(analytic[i]))),
+                html.Td(fixed(float(numeric[i]))),
+                html.Td(fixed(float(autograd[i]))),
+                html.Td(sci(abs(float(analytic[i] - numeric[i])))),
+                html.Td(sci(abs(float(analytic[i] - autograd[i])))),
+            ]
+        )
+        for i, name in enumerate(("∂f/∂x", "∂f/∂y"))
+    ]
+    caption = html.Caption(f"At ({x:g}, {y:g}): f = {fixed(float(surface.value(x, y)), 4)}")
+    return html.Table([caption, html.Thead(header), html.Tbody(rows)], className="numbers")
+
+
+def explanation(surface: Surface, x: float, y: float, angle: float) -> str:
+    """A few sentences that tie the arrows on screen to the idea of the gradient."""
+    gradient = surface.gradient(x, y)
+    norm = float(np.linalg.norm(gradient))
+    if norm < 1e-12:
+        return (
+            f"At ({x:g}, {y:g}) both partial derivatives are zero: the surface is flat here, so there is no "
+            "uphill direction and no single contour line through the point. Gradient descent would stop here."
+        )
+    texts = readout_texts(surface, x, y, angle)
+    steeper = "y" if abs(gradient[1]) > abs(gradient[0]) else "x"
+    peak = surfaces.gradient_angle(gradient)
+    return " ".join(
+        [
+            f"At ({x:g}, {y:g}) nudging x alone changes f at rate ∂f/∂x = {texts['dx']}; nudging y alone, at "
+            f"∂f/∂y = {texts['dy']}. The surface is steeper along {steeper} here.",
+            f"Put together, ∇f = {texts['gradient']} points uphill, at {peak:.1f}°, with slope |∇f| = "
+            f"{texts['norm']}: no direction climbs faster.",
+            f"Along the contour line nothing changes, and the measured angle between ∇f and the contour's "
+            f"tangent is {texts['angle']}: the gradient is perpendicular to the contour.",
+            f"In your direction u at {angle:g}°, the slope is D_u f = ∇f·u = {texts['directional']}.",
+            "Gradient descent walks the other way, along −∇f.",
+        ]
+    )

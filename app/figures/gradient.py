@@ -1,0 +1,321 @@
+"""Figures for /gradient: the contour map with the partials and the gradient at a point, the 3-D
+surface with its tangent plane, and the directional derivative over every direction.
+
+The surface meshes depend only on the surface; everything at the point is built separately
+(``contour_overlay``, ``surface_overlay``) so a callback can send just that when only the point moves.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import contourpy
+import numpy as np
+import plotly.graph_objects as go
+
+from app.compute import surfaces
+from app.compute.surfaces import Surface
+from app.figures import style
+
+GRID_POINTS = 101  # per axis: enough for smooth contours, small enough to send once
+CONTOUR_LEVELS = 18
+ARROW_SHARE = 0.3  # the gradient arrow is drawn at most this share of the view's smaller side
+
+# Trace positions, fixed so a Patch can replace exactly the traces that depend on the point.
+CONTOUR_LEVEL_LINE, CONTOUR_TANGENT, CONTOUR_POINT = 1, 2, 3
+SURFACE_POINT, SURFACE_PLANE = 1, 2
+
+
+@dataclass(frozen=True)
+class Grid:
+    x: np.ndarray
+    y: np.ndarray
+    z: np.ndarray  # f on the grid, shape (len(y), len(x))
+
+
+def surface_grid(surface: Surface) -> Grid:
+    x = np.linspace(*surface.view_x, GRID_POINTS)
+    y = np.linspace(*surface.view_y, GRID_POINTS)
+    xx, yy = np.meshgrid(x, y)
+    return Grid(x, y, surface.value(xx, yy))
+
+
+def shown_values(surface: Surface, z: np.ndarray) -> np.ndarray:
+    """What the contour colours: f itself, or log10(1 + f − min) where f spans many decades."""
+    return np.log10(1.0 + z - np.nanmin(z)) if surface.log_scale else z
+
+
+def arrow_scale(surface: Surface, gradient: np.ndarray) -> float:
+    """Multiplier for drawing vectors: 1 when ∇f fits, smaller when it would run off the map."""
+    room = ARROW_SHARE * min(surface.view_x[1] - surface.view_x[0], surface.view_y[1] - surface.view_y[0])
+    length = float(np.linalg.norm(gradient))
+    return 1.0 if length <= room else room / length
+
+
+def _arrow(x, y, dx, dy, colour, text, width=3) -> list[dict]:
+    """Two plotly annotations: an arrow from (x, y) to (x + dx, y + dy) in data coordinates, and its
+    label just beyond the head (plotly would put an arrow's own text at its tail, on the point)."""
+    arrow = {
+        "x": x + dx,
+        "y": y + dy,
+        "ax": x,
+        "ay": y,
+        "xref": "x",
+        "yref": "y",
+        "axref": "x",
+        "ayref": "y",
+        "showarrow": True,
+        "arrowhead": 2,
+        "arrowsize": 1.1,
+        "arrowwidth": width,
+        "arrowcolor": colour,
+        "text": "",
+    }
+    length = float(np.hypot(dx, dy)) or 1.0
+    label = {
+        "x": x + dx,
+        "y": y + dy,
+        "xref": "x",
+        "yref": "y",
+        "showarrow": False,
+        "text": text,
+        "font": {"color": colour, "size": style.FONT_SIZE + 1},
+        "bgcolor": "rgba(255,255,255,0.8)",
+        "xshift": 14 * dx / length,
+        "yshift": 14 * dy / length,
+        "xanchor": "left" if dx > 0.3 * length else ("right" if dx < -0.3 * length else "center"),
+        "yanchor": "bottom" if dy > 0.3 * length else ("top" if dy < -0.3 * length else "middle"),
+    }
+    return [arrow, label]
+
+
+def level_line(surface: Surface, grid: Grid, x: float, y: float) -> tuple[list, list]:
+    """The piece of the contour f = f(x, y) that passes through the point, from contourpy."""
+    level = float(surface.value(x, y))
+    lines = contourpy.contour_generator(grid.x, grid.y, grid.z).lines(level)
+    if not lines:
+        return [], []
+    # The piece closest to the point is the one through it.
+    best = min(lines, key=lambda piece: np.min(np.hypot(piece[:, 0] - x, piece[:, 1] - y)))
+    return best[:, 0].tolist(), best[:, 1].tolist()
+
+
+def contour_overlay(surface: Surface, grid: Grid, x: float, y: float, angle: float, show_descent: bool) -> dict:
+    """Everything on the contour map that depends on the point: traces by position, and the arrows."""
+    gradient = surface.gradient(x, y)
+    scale = arrow_scale(surface, gradient)
+    gx, gy = gradient * scale
+    level_x, level_y = level_line(surface, grid, x, y)
+    tangent = surfaces.level_curve_tangent(surface, x, y)
+    half = 0.15 * (surface.view_x[1] - surface.view_x[0])
+    tangent_x, tangent_y = (
+        ([], [])
+        if tangent is None
+        else (
+            [x - half * tangent[0], x + half * tangent[0]],
+            [y - half * tangent[1], y + half * tangent[1]],
+        )
+    )
+    unit = 0.12 * min(surface.view_x[1] - surface.view_x[0], surface.view_y[1] - surface.view_y[0])
+    theta = np.radians(angle)
+    arrows = [
+        *_arrow(x, y, gx, 0.0, style.GRADIENT_PART, "∂f/∂x", width=3),
+        *_arrow(x, y, 0.0, gy, style.GRADIENT_PART, "∂f/∂y", width=3),
+        *_arrow(x, y, gx, gy, style.GRADIENT, "<b>∇f</b>", width=4),
+        *_arrow(x, y, unit * np.cos(theta), unit * np.sin(theta), style.TEXT, "u", width=2),
+    ]
+    if show_descent:
+        arrows += _arrow(x, y, -gx, -gy, style.TANGENT, "<b>−∇f</b>", width=4)
+    return {
+        "traces": {
+            CONTOUR_LEVEL_LINE: {"x": level_x, "y": level_y},
+            CONTOUR_TANGENT: {"x": tangent_x, "y": tangent_y},
+            CONTOUR_POINT: {"x": [x], "y": [y]},
+        },
+        "annotations": arrows,
+        "title": _contour_title(surface, scale),
+    }
+
+
+def _contour_title(surface: Surface, scale: float) -> str:
+    size = "true length" if scale == 1.0 else f"{scale:.3g}× true length"
+    return f"f = {surface.label} · arrows at {size}"
+
+
+def contour_figure(surface: Surface, grid: Grid, x: float, y: float, angle: float, show_descent: bool) -> go.Figure:
+    """The contour map with the point, the level line through it, its tangent and the arrows."""
+    shown = shown_values(surface, grid.z)
+    fig = go.Figure()
+    fig.add_contour(
+        x=grid.x,
+        y=grid.y,
+        z=shown,
+        ncontours=CONTOUR_LEVELS,
+        colorscale=[[0.0, "#f4f6f8"], [1.0, "#8fa3b8"]],
+        line={"color": "rgba(60,75,90,0.55)", "width": 1},
+        showscale=True,
+        colorbar={
+            "title": {"text": "log₁₀(1 + f − min f)" if surface.log_scale else "f(x, y)", "side": "right"},
+            "thickness": 14,
+        },
+        customdata=grid.z,
+        hovertemplate="x = %{x:.3f}<br>y = %{y:.3f}<br>f = %{customdata:.4g}<extra>click to move the point</extra>",
+        name="f",
+    )
+    overlay = contour_overlay(surface, grid, x, y, angle, show_descent)
+    fig.add_scatter(
+        **overlay["traces"][CONTOUR_LEVEL_LINE],
+        mode="lines",
+        name="contour line through the point",
+        line={"color": style.TEXT, "width": 3},
+        hoverinfo="skip",
+    )
+    fig.add_scatter(
+        **overlay["traces"][CONTOUR_TANGENT],
+        mode="lines",
+        name="its tangent at the point",
+        line={"color": style.TEXT, "width": 2, "dash": style.GUIDE_DASH},
+        hoverinfo="skip",
+    )
+    fig.add_scatter(
+        **overlay["traces"][CONTOUR_POINT],
+        mode="markers",
+        name="the point",
+        marker={"color": style.POINT, "size": 16, "line": {"color": "white", "width": 2}},
+        hovertemplate="(%{x:.3f}, %{y:.3f})<extra></extra>",
+    )
+    fig.update_layout(
+        **style.base_layout(
+            title={"text": overlay["title"], "x": 0.01},
+            annotations=overlay["annotations"],
+            legend={"orientation": "h", "y": -0.16, "x": 0, "bgcolor": "rgba(0,0,0,0)"},
+            margin={"l": 60, "r": 10, "t": 50, "b": 90},
+            clickmode="event",
+        )
+    )
+    # Equal scales on x and y, or right angles would not look right; the plot shrinks to fit instead.
+    fig.update_xaxes(title_text="x", range=list(surface.view_x), showgrid=False, zeroline=False, constrain="domain")
+    fig.update_yaxes(
+        title_text="y",
+        range=list(surface.view_y),
+        showgrid=False,
+        zeroline=False,
+        scaleanchor="x",
+        scaleratio=1,
+        constrain="domain",
+    )
+    return fig
+
+
+def tangent_plane(surface: Surface, x: float, y: float) -> dict:
+    """A square patch of the plane z = f(p) + ∇f·(q − p) around p, as surface-trace data."""
+    half = 0.2 * min(surface.view_x[1] - surface.view_x[0], surface.view_y[1] - surface.view_y[0])
+    px = np.array([x - half, x + half])
+    py = np.array([y - half, y + half])
+    gx, gy = surface.gradient(x, y)
+    z0 = float(surface.value(x, y))
+    zz = z0 + gx * (px[None, :] - x) + gy * (py[:, None] - y)
+    return {"x": px.tolist(), "y": py.tolist(), "z": zz.tolist()}
+
+
+def surface_overlay(surface: Surface, x: float, y: float) -> dict:
+    z0 = float(surface.value(x, y))
+    return {"traces": {SURFACE_POINT: {"x": [x], "y": [y], "z": [z0]}, SURFACE_PLANE: tangent_plane(surface, x, y)}}
+
+
+def surface_figure(surface: Surface, grid: Grid, x: float, y: float) -> go.Figure:
+    """The surface in 3-D, the point on it and the tangent plane there."""
+    overlay = surface_overlay(surface, x, y)
+    fig = go.Figure()
+    fig.add_surface(
+        x=grid.x,
+        y=grid.y,
+        z=grid.z,
+        colorscale="Viridis",
+        opacity=0.85,
+        showscale=False,
+        name="f(x, y)",
+        hovertemplate="x = %{x:.2f}<br>y = %{y:.2f}<br>f = %{z:.4g}<extra></extra>",
+    )
+    fig.add_scatter3d(
+        **overlay["traces"][SURFACE_POINT],
+        mode="markers",
+        name="the point",
+        marker={"color": style.POINT, "size": 7, "line": {"color": "white", "width": 2}},
+    )
+    fig.add_surface(
+        **overlay["traces"][SURFACE_PLANE],
+        colorscale=[[0, style.TANGENT], [1, style.TANGENT]],
+        opacity=0.6,
+        showscale=False,
+        name="tangent plane",
+        hoverinfo="skip",
+    )
+    fig.update_layout(
+        **style.base_layout(
+            title={"text": "The surface and its tangent plane at the point", "x": 0.01},
+            margin={"l": 0, "r": 0, "t": 50, "b": 0},
+            scene={
+                "xaxis": {"title": {"text": "x"}, "range": list(surface.view_x)},
+                "yaxis": {"title": {"text": "y"}, "range": list(surface.view_y)},
+                "zaxis": {"title": {"text": "f"}},
+                "camera": {"eye": {"x": 1.5, "y": -1.6, "z": 1.0}},
+                "aspectmode": "manual",
+                "aspectratio": {"x": 1.2, "y": 1.2, "z": 0.8},
+            },
+            showlegend=False,
+        )
+    )
+    return fig
+
+
+def directional_figure(gradient: np.ndarray, angle: float) -> go.Figure:
+    """D_u f = ∇f·u for every direction, with its peak at ∇f's direction and zeros along the contour."""
+    angles = np.linspace(0.0, 360.0, 361)
+    values = surfaces.directional_derivative(gradient, angles)
+    peak = surfaces.gradient_angle(gradient)
+    magnitude = float(np.linalg.norm(gradient))
+    fig = go.Figure()
+    fig.add_scatter(
+        x=angles,
+        y=values,
+        mode="lines",
+        name="D_u f",
+        line={"color": style.GRADIENT, "width": 3},
+        hovertemplate="θ = %{x:.0f}°<br>D_u f = %{y:.4f}<extra></extra>",
+    )
+    zeros = sorted(((peak + 90.0) % 360.0, (peak + 270.0) % 360.0))
+    fig.add_scatter(
+        x=zeros,
+        y=[0.0, 0.0],
+        mode="markers",
+        name="along the contour: 0",
+        marker={"symbol": "circle-open", "size": 13, "color": style.TEXT, "line": {"width": 2}},
+    )
+    fig.add_scatter(
+        x=[peak],
+        y=[magnitude],
+        mode="markers+text",
+        name="peak: |∇f|, in ∇f's direction",
+        text=[f"|∇f| = {magnitude:.4f}"],
+        textposition="top center",
+        marker={"symbol": "star", "size": 16, "color": style.GRADIENT},
+    )
+    fig.add_scatter(
+        x=[angle],
+        y=[float(surfaces.directional_derivative(gradient, angle))],
+        mode="markers",
+        name="your direction u",
+        marker={"size": 13, "color": style.POINT, "line": {"color": style.TEXT, "width": 1}},
+    )
+    fig.update_layout(
+        **style.base_layout(
+            title={"text": "Slope in every direction: D_u f = ∇f · u", "x": 0.01},
+            legend={"orientation": "h", "y": -0.3, "x": 0, "bgcolor": "rgba(0,0,0,0)"},
+            margin={"l": 60, "r": 10, "t": 50, "b": 100},
+        )
+    )
+    pad = 0.2 * max(magnitude, 1e-9)
+    fig.update_xaxes(title_text="direction θ of u (degrees)", range=[0, 360], tickvals=list(range(0, 361, 45)))
+    fig.update_yaxes(title_text="D_u f", range=[-magnitude - pad, magnitude + 2 * pad], zeroline=True)
+    return fig

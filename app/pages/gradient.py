@@ -1,0 +1,323 @@
+"""/gradient: partial derivatives and the gradient vector, on a contour map and a 3-D surface.
+
+Layout first, then two callbacks: one validates the controls into the last good state, one draws it.
+When only the point moves, the figures get a Patch: the surface meshes are not sent again.
+"""
+
+from __future__ import annotations
+
+import math
+
+import dash
+from dash import Input, Output, Patch, State, callback, ctx, dcc, html
+
+from app import ids
+from app.components import gradient as parts
+from app.components.controls import readout, slider_with_input
+from app.components.parse import parse_number
+from app.components.shell import next_concept_link, page_header, section
+from app.compute.surfaces import DEFAULT_SURFACE, SURFACES
+from app.figures import gradient as figures
+
+PATH = "/gradient"
+dash.register_page(
+    __name__,
+    path=PATH,
+    name="Gradient",
+    title="Partial derivatives and the gradient",
+    order=2,
+    description="Two partial derivatives make one arrow: the gradient, pointing straight uphill on a contour map.",
+)
+
+ID = ids.Gradient
+
+DEFAULT_STATE = {
+    "surface": DEFAULT_SURFACE,
+    "x": SURFACES[DEFAULT_SURFACE].example_point[0],
+    "y": SURFACES[DEFAULT_SURFACE].example_point[1],
+    "angle": 135.0,  # away from both partial-derivative arrows, so u is easy to tell apart
+    "descent": False,
+}
+DESCENT_OPTION = "descent"
+
+
+def layout(**_query):
+    surface = SURFACES[DEFAULT_STATE["surface"]]
+    controls = html.Div(
+        [
+            html.Div(
+                [
+                    html.Span("Surface f(x, y)", className="control-label", id="gradient-surface-label"),
+                    html.Div(
+                        dcc.RadioItems(
+                            id=ID.SURFACE,
+                            options=[{"label": s.label, "value": key} for key, s in SURFACES.items()],
+                            value=DEFAULT_STATE["surface"],
+                            className="segmented",
+                        ),
+                        role="group",
+                        **{"aria-labelledby": "gradient-surface-label"},
+                    ),
+                    html.P(surface.description, id=ID.DESCRIPTION, className="hint-text"),
+                ],
+                className="control",
+            ),
+            html.Div(
+                [
+                    html.Span(
+                        ["The point (x, y)", html.Span("type, or click the map", className="hint")],
+                        className="control-label",
+                    ),
+                    html.Div(
+                        [
+                            html.Label("x", htmlFor=ID.X_INPUT, className="axis-label"),
+                            dcc.Input(
+                                id=ID.X_INPUT,
+                                type="text",
+                                inputMode="decimal",
+                                value=f"{DEFAULT_STATE['x']:g}",
+                                debounce=True,
+                                className="exact-input",
+                                autoComplete="off",
+                            ),
+                            html.Label("y", htmlFor=ID.Y_INPUT, className="axis-label"),
+                            dcc.Input(
+                                id=ID.Y_INPUT,
+                                type="text",
+                                inputMode="decimal",
+                                value=f"{DEFAULT_STATE['y']:g}",
+                                debounce=True,
+                                className="exact-input",
+                                autoComplete="off",
+                            ),
+                        ],
+                        className="point-row",
+                    ),
+                    html.Div(id=ID.POINT_MESSAGE, className="message", role="alert"),
+                ],
+                className="control",
+            ),
+            slider_with_input(
+                label="Direction u",
+                hint="angle from the +x axis, degrees",
+                slider_id=ID.ANGLE_SLIDER,
+                input_id=ID.ANGLE_INPUT,
+                message_id=ID.ANGLE_MESSAGE,
+                min=0,
+                max=360,
+                step=1,
+                value=DEFAULT_STATE["angle"],
+                input_value=f"{DEFAULT_STATE['angle']:g}",
+                marks={a: f"{a}°" for a in range(0, 361, 90)},
+            ),
+            dcc.Checklist(
+                id=ID.SHOW_DESCENT,
+                options=[{"label": " show −∇f, the way downhill", "value": DESCENT_OPTION}],
+                value=[],
+                className="checkbox",
+            ),
+        ],
+        className="panel controls",
+    )
+    contour_block = html.Div(
+        [
+            dcc.Graph(id=ID.CONTOUR, className="main-figure", config={"displaylogo": False, "responsive": True}),
+            html.Div(
+                [
+                    readout("f", ID.READ_F),
+                    readout("∂f/∂x", ID.READ_DX),
+                    readout("∂f/∂y", ID.READ_DY),
+                    readout("∇f", ID.READ_GRADIENT),
+                    readout("|∇f|", ID.READ_NORM),
+                    readout("angle(∇f, contour)", ID.READ_ANGLE),
+                    readout("D_u f", ID.READ_DIRECTIONAL),
+                ],
+                className="readouts",
+                **{"aria-live": "polite"},
+            ),
+        ],
+        className="figure-block",
+    )
+    return html.Div(
+        [
+            page_header(
+                "The gradient: every slope at once",
+                "A surface has a slope in every direction. The two partial derivatives, stacked into one "
+                "vector, give all of them: that vector, the gradient, points straight uphill.",
+            ),
+            html.Div([controls, contour_block], className="workbench"),
+            html.P(id=ID.EXPLANATION, className="explanation"),
+            html.Div(
+                [
+                    dcc.Graph(id=ID.SURFACE_3D, className="secondary-figure", config={"displaylogo": False}),
+                    dcc.Graph(id=ID.DIRECTIONAL, className="secondary-figure", config={"displaylogo": False}),
+                ],
+                className="two-columns",
+            ),
+            section(
+                "Checked three ways",
+                html.P(
+                    "The closed-form partials, a central difference with h = 10⁻⁷, and torch autograd running the "
+                    "same formula, side by side.",
+                    className="section-idea",
+                ),
+                html.Div(id=ID.VERIFY_TABLE, className="table-wrap"),
+            ),
+            next_concept_link(PATH),
+            dcc.Store(id=ID.STATE, data=DEFAULT_STATE),
+            dcc.Store(id=ID.DRAWN_SURFACE),
+        ],
+        className="page gradient",
+    )
+
+
+def valid_state(state) -> bool:
+    """Trust a state from the browser only if sync_controls could have stored it."""
+    try:
+        surface = SURFACES[state["surface"]]
+        x, y, angle = float(state["x"]), float(state["y"]), float(state["angle"])
+    except (KeyError, TypeError, ValueError):
+        return False
+    return surface.in_view(x, y) and math.isfinite(angle) and 0 <= angle <= 360
+
+
+def _read_point(surface, x_text, y_text):
+    """(x, y) from the two boxes, or a message: a number, then inside the map."""
+    x = parse_number(x_text, "x", -math.inf, math.inf)
+    y = parse_number(y_text, "y", -math.inf, math.inf)
+    if not x.ok or not y.ok:
+        return None, x.message or y.message
+    if not surface.in_view(x.value, y.value):
+        (x_lo, x_hi), (y_lo, y_hi) = surface.view_x, surface.view_y
+        return None, (
+            f"({x.value:g}, {y.value:g}) is outside the map: x must be in [{x_lo:g}, {x_hi:g}] "
+            f"and y in [{y_lo:g}, {y_hi:g}]."
+        )
+    return (x.value, y.value), None
+
+
+def _clicked_point(click_data):
+    try:
+        point = click_data["points"][0]
+        return round(float(point["x"]), 3), round(float(point["y"]), 3)
+    except (KeyError, IndexError, TypeError, ValueError, OverflowError):
+        return None
+
+
+@callback(
+    Output(ID.STATE, "data"),
+    Output(ID.X_INPUT, "value"),
+    Output(ID.Y_INPUT, "value"),
+    Output(ID.POINT_MESSAGE, "children"),
+    Output(ID.ANGLE_SLIDER, "value"),
+    Output(ID.ANGLE_INPUT, "value"),
+    Output(ID.ANGLE_MESSAGE, "children"),
+    Output(ID.DESCRIPTION, "children"),
+    Input(ID.SURFACE, "value"),
+    Input(ID.X_INPUT, "value"),
+    Input(ID.Y_INPUT, "value"),
+    Input(ID.CONTOUR, "clickData"),
+    Input(ID.ANGLE_SLIDER, "value"),
+    Input(ID.ANGLE_INPUT, "value"),
+    Input(ID.SHOW_DESCENT, "value"),
+    State(ID.STATE, "data"),
+    prevent_initial_call=True,
+)
+def sync_controls(surface_key, x_text, y_text, click_data, angle_slider, angle_text, descent, state):
+    """Validate whichever control moved; a refusal keeps the last good state and says why."""
+    state = dict(state) if valid_state(state) else dict(DEFAULT_STATE)
+    trigger = ctx.triggered_id
+    no = dash.no_update
+    if trigger == ID.SURFACE and surface_key in SURFACES:
+        state["surface"] = surface_key
+        state["x"], state["y"] = SURFACES[surface_key].example_point
+    elif trigger in (ID.X_INPUT, ID.Y_INPUT, ID.CONTOUR):
+        surface = SURFACES[state["surface"]]
+        if trigger == ID.CONTOUR:
+            clicked = _clicked_point(click_data)
+            point, message = (clicked, None) if clicked and surface.in_view(*clicked) else (None, None)
+            if point is None:
+                return (no,) * 8
+        else:
+            point, message = _read_point(surface, x_text, y_text)
+        if message:
+            return no, no, no, message, no, no, no, no
+        state["x"], state["y"] = point
+    elif trigger in (ID.ANGLE_SLIDER, ID.ANGLE_INPUT):
+        source = angle_slider if trigger == ID.ANGLE_SLIDER else angle_text
+        parsed = parse_number(source, "The angle", 0, 360)
+        if not parsed.ok:
+            return no, no, no, no, no, no, parsed.message, no
+        state["angle"] = parsed.value
+    elif trigger == ID.SHOW_DESCENT:
+        state["descent"] = isinstance(descent, list) and DESCENT_OPTION in descent
+    return (
+        state,
+        f"{state['x']:g}",
+        f"{state['y']:g}",
+        "",
+        state["angle"],
+        f"{state['angle']:g}",
+        "",
+        SURFACES[state["surface"]].description,
+    )
+
+
+def _apply(patch: Patch, overlay: dict) -> None:
+    """Copy an overlay (traces by position, maybe arrows and a title) into a figure Patch."""
+    for index, data in overlay["traces"].items():
+        for key, value in data.items():
+            patch["data"][index][key] = value
+    if "annotations" in overlay:
+        patch["layout"]["annotations"] = overlay["annotations"]
+        patch["layout"]["title"]["text"] = overlay["title"]
+
+
+@callback(
+    Output(ID.CONTOUR, "figure"),
+    Output(ID.SURFACE_3D, "figure"),
+    Output(ID.DIRECTIONAL, "figure"),
+    Output(ID.DRAWN_SURFACE, "data"),
+    Output(ID.READ_F, "children"),
+    Output(ID.READ_DX, "children"),
+    Output(ID.READ_DY, "children"),
+    Output(ID.READ_GRADIENT, "children"),
+    Output(ID.READ_NORM, "children"),
+    Output(ID.READ_ANGLE, "children"),
+    Output(ID.READ_DIRECTIONAL, "children"),
+    Output(ID.VERIFY_TABLE, "children"),
+    Output(ID.EXPLANATION, "children"),
+    Input(ID.STATE, "data"),
+    State(ID.DRAWN_SURFACE, "data"),
+)
+def draw(state, drawn_surface):
+    """The figures, readouts and words for the last good state."""
+    if not valid_state(state):
+        state = DEFAULT_STATE
+    surface = SURFACES[state["surface"]]
+    x, y, angle, descent = float(state["x"]), float(state["y"]), float(state["angle"]), bool(state.get("descent"))
+    grid = figures.surface_grid(surface)
+    if drawn_surface == surface.key:
+        # Same surface: send only what depends on the point, not the meshes again.
+        contour, surface_3d = Patch(), Patch()
+        _apply(contour, figures.contour_overlay(surface, grid, x, y, angle, descent))
+        _apply(surface_3d, figures.surface_overlay(surface, x, y))
+    else:
+        contour = figures.contour_figure(surface, grid, x, y, angle, descent)
+        surface_3d = figures.surface_figure(surface, grid, x, y)
+    texts = parts.readout_texts(surface, x, y, angle)
+    return (
+        contour,
+        surface_3d,
+        figures.directional_figure(surface.gradient(x, y), angle),
+        surface.key,
+        texts["f"],
+        texts["dx"],
+        texts["dy"],
+        texts["gradient"],
+        texts["norm"],
+        texts["angle"],
+        texts["directional"],
+        parts.verification_table(surface, x, y),
+        parts.explanation(surface, x, y, angle),
+    )
