@@ -6,12 +6,11 @@ import math
 import time
 
 import pytest
-from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.keys import Keys
 
 from app import ids
 from app.main import create_app
-from tests.browser.helpers import RECORD_REQUESTS, severe_console_errors, text_of, type_into, wait_until
+from tests.browser.helpers import RECORD_REQUESTS, click_plot, severe_console_errors, text_of, type_into, wait_until
 
 D = ids.Derivative
 
@@ -184,17 +183,7 @@ def test_presets_set_every_control(derivative_page):
 
 def test_clicking_the_curve_moves_x0(derivative_page):
     page = derivative_page
-    plot = page.find_element(f"#{D.FIGURE} .nsewdrag")  # plotly's plotting area
-    # Click a quarter of the way across the plotting area; work out the x that is, from the axis itself.
-    expected_x = page.driver.execute_script(
-        "const gd = document.querySelector(arguments[0] + ' .js-plotly-plot');"
-        "const xa = gd._fullLayout.xaxis; return xa.p2l(arguments[1]);",
-        f"#{D.FIGURE}",
-        int(plot.size["width"] * 0.25),
-    )
-    # Selenium 4.2 measures the offset from the element's top-left corner.
-    offset = (int(plot.size["width"] * 0.25), int(plot.size["height"] / 2))
-    ActionChains(page.driver).move_to_element_with_offset(plot, *offset).click().perform()
+    expected_x, _ = click_plot(page, D.FIGURE, 0.25, 0.5)
     wait_until(lambda: page.find_element(f"#{D.X0_INPUT}").get_attribute("value") != "2")
     x0 = float(page.find_element(f"#{D.X0_INPUT}").get_attribute("value"))
     assert x0 == pytest.approx(expected_x, abs=0.03)

@@ -149,3 +149,74 @@ def test_draw_for_a_pole_crossing_explains_it(client):
     assert "No secant" in body[D.VIEW_MESSAGE]["children"] and body[D.READ_SLOPE]["children"] == "undefined"
     assert body[D.READ_TRUE]["children"] == f"{-1 / 0.25:.6f}"
     assert not math.isnan(float(body[D.READ_TRUE]["children"]))
+
+
+G = ids.Gradient
+GRADIENT_STATE = {"surface": "bowl", "x": 2.0, "y": 1.0, "angle": 135.0, "descent": False}
+
+
+def _post_gradient_sync(client, changed, **overrides):
+    values = {
+        f"{G.SURFACE}.value": "bowl",
+        f"{G.X_INPUT}.value": "2",
+        f"{G.Y_INPUT}.value": "1",
+        f"{G.CONTOUR}.clickData": None,
+        f"{G.ANGLE_SLIDER}.value": 135,
+        f"{G.ANGLE_INPUT}.value": "135",
+        f"{G.SHOW_DESCENT}.value": [],
+        f"{G.STATE}.data": GRADIENT_STATE,
+    }
+    values.update(overrides)
+    return client.post(client.callback_with_input(G.X_INPUT, "value"), values, [changed])
+
+
+@pytest.mark.parametrize(
+    ("box", "bad"),
+    [(G.X_INPUT, v) for v in ("abc", "nan", "inf", "1e308", "", None, [1], {"a": 1})]
+    + [(G.Y_INPUT, v) for v in ("-inf", "4.5", "1e-400x")]
+    + [(G.ANGLE_INPUT, v) for v in ("361", "-1", "nan", "x", None)]
+    + [(G.ANGLE_SLIDER, v) for v in (1e9, "nan", None)],
+)
+def test_gradient_bad_input_gets_a_message_and_keeps_the_state(client, box, bad):
+    response = _post_gradient_sync(client, f"{box}.value", **{f"{box}.value": bad})
+    assert response.status_code == 200
+    body = response.get_json()["response"]
+    assert G.STATE not in body
+    message = body.get(G.POINT_MESSAGE, body.get(G.ANGLE_MESSAGE))["children"]
+    assert message
+
+
+@pytest.mark.parametrize(
+    "click", [None, {}, {"points": []}, {"points": [{"x": "a", "y": 1}]}, {"points": [{"x": 99, "y": 0}]}]
+)
+def test_gradient_ignores_a_malformed_or_outside_click(client, click):
+    response = _post_gradient_sync(client, f"{G.CONTOUR}.clickData", **{f"{G.CONTOUR}.clickData": click})
+    assert response.status_code in (200, 204)
+    if response.status_code == 200:
+        assert G.STATE not in response.get_json()["response"]
+
+
+def test_gradient_click_moves_the_point(client):
+    click = {"points": [{"x": -1.23456, "y": 0.5, "curveNumber": 0}]}
+    body = _post_gradient_sync(client, f"{G.CONTOUR}.clickData", **{f"{G.CONTOUR}.clickData": click}).get_json()
+    assert body["response"][G.STATE]["data"]["x"] == -1.235 and body["response"][G.X_INPUT]["value"] == "-1.235"
+
+
+@pytest.mark.parametrize(
+    "state",
+    [None, 7, {"surface": "bowl"}, {"surface": "bowl", "x": 1e9, "y": 0, "angle": 0}, {**GRADIENT_STATE, "angle": "x"}],
+)
+def test_gradient_draw_survives_a_forged_state(client, state):
+    dep = client.callback_with_input(G.STATE, "data")
+    response = client.post(dep, {f"{G.STATE}.data": state, f"{G.DRAWN_SURFACE}.data": "bowl"}, [f"{G.STATE}.data"])
+    assert response.status_code == 200
+    assert response.get_json()["response"][G.READ_F]["children"] == f"{2.0**2 + 3 * 1.0**2:.4f}"
+
+
+def test_gradient_moving_the_point_does_not_resend_the_meshes(client):
+    dep = client.callback_with_input(G.STATE, "data")
+    state = {**GRADIENT_STATE, "x": -1.0}
+    same = client.post(dep, {f"{G.STATE}.data": state, f"{G.DRAWN_SURFACE}.data": "bowl"}, [f"{G.STATE}.data"])
+    fresh = client.post(dep, {f"{G.STATE}.data": state, f"{G.DRAWN_SURFACE}.data": None}, [f"{G.STATE}.data"])
+    assert len(same.get_data()) < len(fresh.get_data()) / 5
+    assert "__dash_patch_update" in same.get_data(as_text=True)
