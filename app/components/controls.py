@@ -84,6 +84,18 @@ def presets(type_id: str, choices: dict[str, str]) -> html.Div:
     )
 
 
+def graph(graph_id: str, size: str = "main-figure", **graph_kwargs) -> html.Div:
+    """A Plotly graph filling a box whose height the stylesheet sets (main-figure or secondary-figure).
+
+    dcc.Graph sizes itself to 100% of its parent, so the height lives on a wrapper, not on the graph.
+    """
+    config = {"displaylogo": False, "responsive": True}
+    return html.Div(
+        dcc.Graph(id=graph_id, config=config, style={"height": "100%", "width": "100%"}, **graph_kwargs),
+        className=size,
+    )
+
+
 def readout(label: str, value_id: str) -> html.Div:
     """A labelled number in the readout row."""
     return html.Div(

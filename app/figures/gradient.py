@@ -118,9 +118,11 @@ def contour_overlay(surface: Surface, grid: Grid, x: float, y: float, angle: flo
     )
     unit = 0.12 * min(surface.view_x[1] - surface.view_x[0], surface.view_y[1] - surface.view_y[0])
     theta = np.radians(angle)
+    # A partial arrow of (almost) zero length would only put its label on top of the point.
+    visible = 0.01 * min(surface.view_x[1] - surface.view_x[0], surface.view_y[1] - surface.view_y[0])
     arrows = [
-        *_arrow(x, y, gx, 0.0, style.GRADIENT_PART, "∂f/∂x", width=3),
-        *_arrow(x, y, 0.0, gy, style.GRADIENT_PART, "∂f/∂y", width=3),
+        *(_arrow(x, y, gx, 0.0, style.GRADIENT_PART, "∂f/∂x", width=3) if abs(gx) > visible else []),
+        *(_arrow(x, y, 0.0, gy, style.GRADIENT_PART, "∂f/∂y", width=3) if abs(gy) > visible else []),
         *_arrow(x, y, gx, gy, style.GRADIENT, "<b>∇f</b>", width=4),
         *_arrow(x, y, unit * np.cos(theta), unit * np.sin(theta), style.TEXT, "u", width=2),
     ]
@@ -256,9 +258,9 @@ def surface_figure(surface: Surface, grid: Grid, x: float, y: float) -> go.Figur
             title={"text": "The surface and its tangent plane at the point", "x": 0.01},
             margin={"l": 0, "r": 0, "t": 50, "b": 0},
             scene={
-                "xaxis": {"title": {"text": "x"}, "range": list(surface.view_x)},
-                "yaxis": {"title": {"text": "y"}, "range": list(surface.view_y)},
-                "zaxis": {"title": {"text": "f"}},
+                "xaxis": {"title": {"text": "x"}, "range": list(surface.view_x), "nticks": 5},
+                "yaxis": {"title": {"text": "y"}, "range": list(surface.view_y), "nticks": 5},
+                "zaxis": {"title": {"text": "f"}, "nticks": 5},
                 "camera": {"eye": {"x": 1.5, "y": -1.6, "z": 1.0}},
                 "aspectmode": "manual",
                 "aspectratio": {"x": 1.2, "y": 1.2, "z": 0.8},

@@ -14,7 +14,7 @@ from dash import ALL, ClientsideFunction, Input, Output, State, callback, client
 
 from app import ids
 from app.components import derivative as parts
-from app.components.controls import presets, readout, slider_with_input
+from app.components.controls import graph, presets, readout, slider_with_input
 from app.components.parse import parse_number
 from app.components.shell import next_concept_link, page_header, section
 from app.compute import differences
@@ -99,12 +99,7 @@ def layout(**_query):
     )
     figure_block = html.Div(
         [
-            dcc.Graph(
-                id=ID.FIGURE,
-                className="main-figure",
-                config={"displaylogo": False, "responsive": True},
-                mathjax=False,
-            ),
+            graph(ID.FIGURE),
             html.Div(
                 [
                     readout("h", ID.READ_H),
@@ -163,7 +158,7 @@ def layout(**_query):
                     ],
                     className="control inline",
                 ),
-                dcc.Graph(id=ID.ERROR_FIGURE, className="secondary-figure", config={"displaylogo": False}),
+                graph(ID.ERROR_FIGURE, "secondary-figure"),
                 html.P(id=ID.ERROR_EXPLANATION, className="explanation"),
             ),
             section(

@@ -13,7 +13,7 @@ from dash import Input, Output, Patch, State, callback, ctx, dcc, html
 
 from app import ids
 from app.components import gradient as parts
-from app.components.controls import readout, slider_with_input
+from app.components.controls import graph, readout, slider_with_input
 from app.components.parse import parse_number
 from app.components.shell import next_concept_link, page_header, section
 from app.compute.surfaces import DEFAULT_SURFACE, SURFACES
@@ -121,7 +121,7 @@ def layout(**_query):
     )
     contour_block = html.Div(
         [
-            dcc.Graph(id=ID.CONTOUR, className="main-figure", config={"displaylogo": False, "responsive": True}),
+            graph(ID.CONTOUR),
             html.Div(
                 [
                     readout("f", ID.READ_F),
@@ -149,8 +149,8 @@ def layout(**_query):
             html.P(id=ID.EXPLANATION, className="explanation"),
             html.Div(
                 [
-                    dcc.Graph(id=ID.SURFACE_3D, className="secondary-figure", config={"displaylogo": False}),
-                    dcc.Graph(id=ID.DIRECTIONAL, className="secondary-figure", config={"displaylogo": False}),
+                    graph(ID.SURFACE_3D, "secondary-figure"),
+                    graph(ID.DIRECTIONAL, "secondary-figure"),
                 ],
                 className="two-columns",
             ),
