@@ -67,3 +67,52 @@ class Gradient:
     READ_DIRECTIONAL = "gradient-read-directional"
     VERIFY_TABLE = "gradient-verify-table"
     EXPLANATION = "gradient-explanation"
+
+
+class Player:
+    """The step player under each run view. Every id is a dict {"type": one of these, "section": ...},
+    so one clientside callback (matched on section) drives every player on a page."""
+
+    PLAY = "player-play"
+    BACK = "player-back"
+    FORWARD = "player-forward"
+    RESET = "player-reset"
+    SCRUB = "player-scrub"
+    SPEED = "player-speed"
+    TICK = "player-tick"
+    STATE = "player-state"  # {frame, playing}
+    READOUT = "player-readout"
+    RUN = "player-run"  # the trajectory, sent once per change of settings
+    FIGURE = "player-figure"  # {"type": FIGURE, "section": ..., "index": view name}
+
+
+class Descent:
+    ONE_D = "1d"  # player section names
+    TWO_D = "2d"
+
+    LOSS = "descent-loss"
+    W0_INPUT = "descent-w0-input"
+    LR1_SLIDER = "descent-1d-log-lr-slider"
+    LR1_INPUT = "descent-1d-lr-input"
+    STEPS1_INPUT = "descent-1d-steps-input"
+    MESSAGE1 = "descent-1d-message"
+    LR1_MESSAGE = "descent-1d-lr-message"
+    STATE1 = "descent-1d-state"
+    TABLE1 = "descent-1d-table"
+    VERDICT1 = "descent-1d-verdict"
+    EXPLANATION1 = "descent-1d-explanation"
+
+    SURFACE = "descent-surface"
+    X0_INPUT = "descent-x0-input"
+    Y0_INPUT = "descent-y0-input"
+    LR2_SLIDER = "descent-2d-log-lr-slider"
+    LR2_INPUT = "descent-2d-lr-input"
+    STEPS2_INPUT = "descent-2d-steps-input"
+    MESSAGE2 = "descent-2d-message"
+    LR2_MESSAGE = "descent-2d-lr-message"
+    PRESET = "descent-preset"  # pattern-matching type: {"type": PRESET, "index": preset key}
+    STATE2 = "descent-2d-state"
+    DRAWN_SURFACE = "descent-drawn-surface"
+    TABLE2 = "descent-2d-table"
+    VERDICT2 = "descent-2d-verdict"
+    EXPLANATION2 = "descent-2d-explanation"

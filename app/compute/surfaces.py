@@ -7,11 +7,14 @@ from here, so a surface can never disagree with itself from one page to the next
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 import torch
+
+from app.compute.descent import descend
 
 
 @dataclass(frozen=True)
@@ -29,6 +32,7 @@ class Surface:
     example_point: tuple[float, float]  # where /gradient opens
     start: tuple[float, float]  # where a descent starts by default
     log_scale: bool = False  # values span many decades: contour levels are spaced in log(1 + f)
+    quadratic: bool = False  # then the Hessian is the same everywhere
 
     def value(self, x, y) -> np.ndarray:
         with np.errstate(all="ignore"):
@@ -52,6 +56,17 @@ class Surface:
         self.formula(tx, ty, torch).backward()
         return np.array([float(tx.grad), float(ty.grad)])
 
+    def descent(self, start, learning_rate: float, steps: int):
+        """Gradient descent on this surface. The formulas are plain arithmetic, so the loop can run
+        them on Python floats (ops=math), which is much faster than numpy for one point at a time."""
+        return descend(
+            lambda w: self.gradient_formula(w[0], w[1], math),
+            lambda positions: self.value(positions[:, 0], positions[:, 1]),
+            start,
+            learning_rate,
+            steps,
+        )
+
     def in_view(self, x: float, y: float) -> bool:
         return self.view_x[0] <= x <= self.view_x[1] and self.view_y[0] <= y <= self.view_y[1]
 
@@ -67,6 +82,7 @@ def _quadratic(a: float, b: float, key: str, label: str, latex: str, description
         formula=lambda x, y, ops: a * x**2 + b * y**2,
         gradient_formula=lambda x, y, ops: (2 * a * x, 2 * b * y),
         hessian_formula=lambda x, y, ops: ((2 * a, 0.0), (0.0, 2 * b)),
+        quadratic=True,
         **kw,
     )
 

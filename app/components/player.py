@@ -1,0 +1,108 @@
+"""A step player for a precomputed run: play, pause, step, reset, scrub and speed, all in the browser
+(assets/player.js). The run arrives once in a Store; no request is made while it plays."""
+
+from __future__ import annotations
+
+from dash import dcc, html
+
+from app.ids import Player
+
+TICK_MS = 50
+SPEEDS = {5: "5 steps/s", 20: "20 steps/s", 100: "100 steps/s", 500: "500 steps/s"}
+DEFAULT_SPEED = 5
+
+
+def player_id(kind: str, section: str) -> dict:
+    return {"type": kind, "section": section}
+
+
+def figure_id(section: str, view: str) -> dict:
+    return {"type": Player.FIGURE, "section": section, "index": view}
+
+
+def player(section: str) -> html.Div:
+    """The control bar and the live readout line for one run view."""
+
+    def button(kind, text, label):
+        return html.Button(
+            text,
+            id=player_id(kind, section),
+            n_clicks=0,
+            title=label,
+            className="player-button",
+            **{"aria-label": label},
+        )
+
+    return html.Div(
+        [
+            html.Div(
+                [
+                    button(Player.RESET, "|◀", "Back to step 0"),
+                    button(Player.BACK, "◀", "One step back (←)"),
+                    button(Player.PLAY, "▶ Play", "Play or pause (space)"),
+                    button(Player.FORWARD, "▶|", "One step forward (→)"),
+                    html.Div(
+                        dcc.Slider(
+                            id=player_id(Player.SCRUB, section),
+                            min=0,
+                            max=1,
+                            step=1,
+                            value=0,
+                            marks=None,
+                            updatemode="drag",
+                            allow_direct_input=False,
+                        ),
+                        className="player-scrub",
+                        title="Drag to any step",
+                    ),
+                    dcc.Dropdown(
+                        id=player_id(Player.SPEED, section),
+                        options=[{"label": text, "value": value} for value, text in SPEEDS.items()],
+                        value=DEFAULT_SPEED,
+                        clearable=False,
+                        searchable=False,
+                        className="player-speed",
+                    ),
+                ],
+                className="player-bar",
+                role="group",
+                **{"aria-label": "Step player"},
+            ),
+            html.P(id=player_id(Player.READOUT, section), className="player-readout", **{"aria-live": "polite"}),
+            dcc.Store(id=player_id(Player.RUN, section)),
+            dcc.Store(id=player_id(Player.STATE, section), data={"frame": 0, "playing": False, "tick_ms": TICK_MS}),
+            dcc.Interval(id=player_id(Player.TICK, section), interval=TICK_MS, disabled=True),
+        ],
+        className="player",
+        **{"data-section": section},
+    )
+
+
+def register_player_callback() -> None:
+    """Wire every player on the page to assets/player.js; call it from the page module."""
+    from dash import ALL, MATCH, ClientsideFunction, Input, Output, State, clientside_callback
+
+    def own(kind):
+        return {"type": kind, "section": MATCH}
+
+    clientside_callback(
+        ClientsideFunction(namespace="player", function_name="update"),
+        Output(own(Player.STATE), "data"),
+        Output(own(Player.TICK), "disabled"),
+        Output(own(Player.PLAY), "children"),
+        Output(own(Player.SCRUB), "value"),
+        Output(own(Player.SCRUB), "max"),
+        Output({"type": Player.FIGURE, "section": MATCH, "index": ALL}, "figure", allow_duplicate=True),
+        Output(own(Player.READOUT), "children"),
+        Input(own(Player.PLAY), "n_clicks"),
+        Input(own(Player.BACK), "n_clicks"),
+        Input(own(Player.FORWARD), "n_clicks"),
+        Input(own(Player.RESET), "n_clicks"),
+        Input(own(Player.TICK), "n_intervals"),
+        Input(own(Player.SCRUB), "value"),
+        Input(own(Player.RUN), "data"),
+        State(own(Player.STATE), "data"),
+        State(own(Player.SPEED), "value"),
+        State({"type": Player.FIGURE, "section": MATCH, "index": ALL}, "figure"),
+        prevent_initial_call=True,
+    )

@@ -1,0 +1,193 @@
+"""Figures for /descent. Each holds the unchanging scenery (the curve or surface) plus empty traces
+for the run, tagged with ``meta`` so the browser-side player knows what to draw in each:
+
+    path:<axes>   the trail so far          ghost:<axes>  the whole run, faint
+    ball:<axes>   the current position      arrow:<axes>  −∇L at the ball, green
+    line:kl       the loss at every step    marker:kl     the loss at the current step
+
+where <axes> is xl (1-D: w and L), xy (contour) or xyz (3-D). The run itself travels once, in a
+dcc.Store, and assets/descent.js fills these traces from it.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+
+from app.compute.losses import Loss1D
+from app.compute.surfaces import Surface
+from app.figures import style
+from app.figures.gradient import Grid, shown_values
+
+EMPTY = {"x": [], "y": []}
+EMPTY_3D = {"x": [], "y": [], "z": []}
+
+
+def _run_traces(fig: go.Figure, axes: str) -> None:
+    """The empty, tagged traces every run view carries, in drawing order."""
+    scatter = fig.add_scatter3d if axes == "xyz" else fig.add_scatter
+    empty = EMPTY_3D if axes == "xyz" else EMPTY
+    width = 5 if axes == "xyz" else 3
+    scatter(
+        **empty,
+        meta=f"ghost:{axes}",
+        mode="lines",
+        name="whole run",
+        line={"color": style.TRAIL, "width": width - 2, "dash": "dot"},
+        opacity=0.45,
+        hoverinfo="skip",
+    )
+    scatter(
+        **empty,
+        meta=f"path:{axes}",
+        mode="lines+markers",
+        name="path so far",
+        line={"color": style.TRAIL, "width": width},
+        marker={"color": style.TRAIL, "size": 3 if axes == "xyz" else 6},
+        hoverinfo="skip",
+    )
+    scatter(
+        **empty,
+        meta=f"arrow:{axes}",
+        mode="lines+markers",
+        name="−∇L, the way downhill",
+        line={"color": style.TANGENT, "width": width + 1},
+        # In 2-D the head is an arrow marker turned along the segment; scatter3d has no such marker.
+        marker=(
+            {"size": 4, "color": style.TANGENT}
+            if axes == "xyz"
+            else {"size": [0, 16], "symbol": "arrow", "angleref": "previous", "color": style.TANGENT}
+        ),
+        hoverinfo="skip",
+    )
+    scatter(
+        **empty,
+        meta=f"ball:{axes}",
+        mode="markers",
+        name="current position",
+        marker={"color": style.POINT, "size": 9 if axes == "xyz" else 16, "line": {"color": "white", "width": 2}},
+        hovertemplate="(%{x:.4f}, %{y:.4f})<extra>ball</extra>",
+    )
+
+
+def curve_1d_figure(loss: Loss1D) -> go.Figure:
+    """L(w) over the view, ready for a run to be drawn on it."""
+    w = np.linspace(*loss.view_w, 400)
+    values = loss.value(w)
+    fig = go.Figure()
+    fig.add_scatter(
+        x=w,
+        y=values,
+        mode="lines",
+        name=f"L(w) = {loss.label}",
+        line={"color": style.FUNCTION, "width": 3},
+        hovertemplate="w = %{x:.4f}<br>L = %{y:.4f}<extra></extra>",
+    )
+    _run_traces(fig, "xl")
+    low, high = float(np.min(values)), float(np.max(values))
+    pad = 0.08 * (high - low)
+    fig.update_layout(
+        **style.base_layout(
+            title={"text": f"L(w) = {loss.label}: each step moves w by −η·L′(w)", "x": 0.01},
+            legend={"orientation": "h", "y": -0.2, "x": 0, "bgcolor": "rgba(0,0,0,0)"},
+            margin={"l": 60, "r": 20, "t": 50, "b": 100},
+        )
+    )
+    fig.update_xaxes(title_text="weight w", range=list(loss.view_w))
+    fig.update_yaxes(title_text="loss L(w)", range=[low - pad, high + pad])
+    return fig
+
+
+def contour_run_figure(surface: Surface, grid: Grid) -> go.Figure:
+    """The contour map of a surface, ready for a run; a click on it picks the start."""
+    fig = go.Figure()
+    fig.add_contour(
+        x=grid.x,
+        y=grid.y,
+        z=shown_values(surface, grid.z),
+        ncontours=20,
+        colorscale="Viridis",
+        opacity=0.55,
+        line={"color": "rgba(40,40,40,0.35)", "width": 1},
+        showscale=False,
+        customdata=grid.z,
+        hovertemplate="x = %{x:.3f}<br>y = %{y:.3f}<br>L = %{customdata:.4g}<extra>click: start here</extra>",
+        name="L",
+    )
+    _run_traces(fig, "xy")
+    fig.update_layout(
+        **style.base_layout(
+            title={"text": "From above: contours and the path", "x": 0.01},
+            showlegend=False,
+            margin={"l": 55, "r": 10, "t": 50, "b": 50},
+            clickmode="event",
+        )
+    )
+    fig.update_xaxes(title_text="x", range=list(surface.view_x), constrain="domain", showgrid=False)
+    fig.update_yaxes(title_text="y", range=list(surface.view_y), scaleanchor="x", constrain="domain", showgrid=False)
+    return fig
+
+
+def surface_run_figure(surface: Surface, grid: Grid) -> go.Figure:
+    """The loss surface in 3-D, ready for the ball, its trail and the descent arrow."""
+    fig = go.Figure()
+    fig.add_surface(
+        x=grid.x,
+        y=grid.y,
+        z=grid.z,
+        colorscale="Viridis",
+        opacity=0.8,
+        showscale=False,
+        name="L(x, y)",
+        hovertemplate="x = %{x:.2f}<br>y = %{y:.2f}<br>L = %{z:.4g}<extra></extra>",
+    )
+    _run_traces(fig, "xyz")
+    z_low, z_high = float(np.nanmin(grid.z)), float(np.nanmax(grid.z))
+    fig.update_layout(
+        **style.base_layout(
+            title={"text": f"L = {surface.label}: the ball rolls downhill", "x": 0.01},
+            showlegend=False,
+            margin={"l": 0, "r": 0, "t": 50, "b": 0},
+            scene={
+                "xaxis": {"title": {"text": "x"}, "range": list(surface.view_x), "nticks": 5},
+                "yaxis": {"title": {"text": "y"}, "range": list(surface.view_y), "nticks": 5},
+                # Fixed to the surface's own range: a diverging ball leaves the box, the view stays.
+                "zaxis": {"title": {"text": "L"}, "range": [z_low, z_high], "nticks": 5},
+                "camera": {"eye": {"x": 1.4, "y": -1.6, "z": 1.1}},
+                "aspectmode": "manual",
+                "aspectratio": {"x": 1.2, "y": 1.2, "z": 0.8},
+            },
+        )
+    )
+    return fig
+
+
+def loss_chart() -> go.Figure:
+    """The loss at every step; the player fills it and switches to a log axis when losses are > 0."""
+    fig = go.Figure()
+    fig.add_scatter(
+        **EMPTY,
+        meta="line:kl",
+        mode="lines",
+        name="loss",
+        line={"color": style.FUNCTION, "width": 3},
+        hovertemplate="step %{x}<br>L = %{y:.6g}<extra></extra>",
+    )
+    fig.add_scatter(
+        **EMPTY,
+        meta="marker:kl",
+        mode="markers",
+        name="current step",
+        marker={"color": style.POINT, "size": 14, "line": {"color": "white", "width": 2}},
+        hovertemplate="step %{x}<br>L = %{y:.6g}<extra></extra>",
+    )
+    fig.update_layout(
+        **style.base_layout(
+            title={"text": "Loss at each step", "x": 0.01},
+            showlegend=False,
+            margin={"l": 70, "r": 20, "t": 50, "b": 55},
+        )
+    )
+    fig.update_xaxes(title_text="step")
+    fig.update_yaxes(title_text="loss L (log scale when L > 0)", type="log", exponentformat="power")
+    return fig

@@ -1,0 +1,471 @@
+"""/descent: gradient descent on one weight, then on a loss surface in 2-D and 3-D.
+
+Layout first, then the callbacks. For each section one callback validates the controls into the last
+good state and one computes the run once; the step player (assets/player.js) replays it in the browser.
+"""
+
+from __future__ import annotations
+
+import math
+
+import dash
+from dash import ALL, Input, Output, State, callback, ctx, dcc, html
+
+from app import ids
+from app.components import descent as parts
+from app.components.controls import graph, presets, slider_with_input
+from app.components.parse import parse_number
+from app.components.player import figure_id, player, player_id, register_player_callback
+from app.components.shell import next_concept_link, page_header, section
+from app.compute.descent import MAX_STEPS
+from app.compute.losses import DEFAULT_LOSS, LOSSES
+from app.compute.surfaces import SURFACES
+from app.figures import descent as figures
+from app.figures.gradient import surface_grid
+
+PATH = "/descent"
+dash.register_page(
+    __name__,
+    path=PATH,
+    name="Descent",
+    title="Gradient descent",
+    order=3,
+    description="Walk downhill one step at a time: gradient descent on one weight, then on a 3-D loss surface.",
+)
+
+ID = ids.Descent
+P = ids.Player
+LR_MIN, LR_MAX = 1e-4, 10.0
+SURFACE_CHOICES = ("bowl", "rosenbrock", "saddle", "himmelblau", "ravine", "round")
+
+DEFAULT_1D = {"loss": DEFAULT_LOSS, "w0": LOSSES[DEFAULT_LOSS].default_start, "lr": 0.1, "steps": 10}
+DEFAULT_2D = {"surface": "bowl", "x0": 4.0, "y0": 3.0, "lr": 0.05, "steps": 8}
+
+
+PRESETS_2D = {
+    "chapter": ("The chapter: x² + 3y², η = 0.05", DEFAULT_2D),
+    "rosenbrock": ("Rosenbrock's valley", {"surface": "rosenbrock", "x0": -1.5, "y0": 2.0, "lr": 0.002, "steps": 3000}),
+    "too-big": ("Too large an η", {"surface": "bowl", "x0": 4.0, "y0": 3.0, "lr": 0.4, "steps": 60}),
+    "himmelblau": (
+        "Himmelblau's four minima",
+        {"surface": "himmelblau", "x0": -0.5, "y0": 0.5, "lr": 0.01, "steps": 300},
+    ),
+    "saddle": ("Escaping a saddle", {"surface": "saddle", "x0": 2.5, "y0": 0.01, "lr": 0.1, "steps": 40}),
+}
+
+
+def _lr_control(slider_id, input_id, message_id, value):
+    return slider_with_input(
+        label="Learning rate η",
+        hint=f"log scale, {LR_MIN:g} to {LR_MAX:g}",
+        slider_id=slider_id,
+        input_id=input_id,
+        message_id=message_id,
+        min=math.log10(LR_MIN),
+        max=math.log10(LR_MAX),
+        step=0.01,
+        value=math.log10(value),
+        input_value=f"{value:g}",
+        marks={-4: "1e-4", -2: "0.01", 0: "1", 1: "10"},
+    )
+
+
+def _text_input(input_id, label, value, hint=""):
+    return html.Div(
+        [
+            html.Label([label, html.Span(hint, className="hint")], htmlFor=input_id, className="control-label"),
+            dcc.Input(
+                id=input_id,
+                type="text",
+                inputMode="decimal",
+                value=value,
+                debounce=True,
+                autoComplete="off",
+                className="exact-input",
+            ),
+        ],
+        className="control",
+    )
+
+
+def _radio(radio_id, label_id, label, options, value):
+    return html.Div(
+        [
+            html.Span(label, className="control-label", id=label_id),
+            html.Div(
+                dcc.RadioItems(id=radio_id, options=options, value=value, className="segmented"),
+                role="group",
+                **{"aria-labelledby": label_id},
+            ),
+        ],
+        className="control",
+    )
+
+
+def _one_weight_section():
+    loss = LOSSES[DEFAULT_1D["loss"]]
+    controls = html.Div(
+        [
+            _radio(
+                ID.LOSS,
+                "descent-loss-label",
+                "Loss L(w)",
+                [{"label": item.label, "value": key} for key, item in LOSSES.items()],
+                DEFAULT_1D["loss"],
+            ),
+            _text_input(ID.W0_INPUT, "Start w₀", f"{DEFAULT_1D['w0']:g}"),
+            _lr_control(ID.LR1_SLIDER, ID.LR1_INPUT, ID.LR1_MESSAGE, DEFAULT_1D["lr"]),
+            _text_input(ID.STEPS1_INPUT, "Steps", str(DEFAULT_1D["steps"]), f"1 to {MAX_STEPS:,}"),
+            html.Div(id=ID.MESSAGE1, className="message", role="alert"),
+        ],
+        className="panel controls",
+    )
+    views = html.Div(
+        [
+            graph(figure_id(ID.ONE_D, "curve"), figure=figures.curve_1d_figure(loss)),
+            player(ID.ONE_D),
+            html.P(id=ID.VERDICT1, className="verdict", role="status"),
+        ],
+        className="figure-block",
+    )
+    return html.Div(
+        [
+            html.Div([controls, views], className="workbench"),
+            html.P(id=ID.EXPLANATION1, className="explanation"),
+            html.Div(
+                [
+                    graph(figure_id(ID.ONE_D, "loss"), "secondary-figure", figure=figures.loss_chart()),
+                    html.Div(id=ID.TABLE1, className="table-wrap"),
+                ],
+                className="two-columns",
+            ),
+            dcc.Store(id=ID.STATE1, data=DEFAULT_1D),
+        ],
+        **{"data-player-scope": ID.ONE_D},
+    )
+
+
+def _two_weight_section():
+    controls = html.Div(
+        [
+            _radio(
+                ID.SURFACE,
+                "descent-surface-label",
+                "Loss surface L(x, y)",
+                [{"label": SURFACES[key].label, "value": key} for key in SURFACE_CHOICES],
+                DEFAULT_2D["surface"],
+            ),
+            html.Div(
+                [
+                    html.Span(
+                        ["Start (x₀, y₀)", html.Span("type, or click the contour map", className="hint")],
+                        className="control-label",
+                    ),
+                    html.Div(
+                        [
+                            html.Label("x₀", htmlFor=ID.X0_INPUT, className="axis-label"),
+                            dcc.Input(
+                                id=ID.X0_INPUT,
+                                type="text",
+                                value="4",
+                                debounce=True,
+                                className="exact-input",
+                                inputMode="decimal",
+                                autoComplete="off",
+                            ),
+                            html.Label("y₀", htmlFor=ID.Y0_INPUT, className="axis-label"),
+                            dcc.Input(
+                                id=ID.Y0_INPUT,
+                                type="text",
+                                value="3",
+                                debounce=True,
+                                className="exact-input",
+                                inputMode="decimal",
+                                autoComplete="off",
+                            ),
+                        ],
+                        className="point-row",
+                    ),
+                ],
+                className="control",
+            ),
+            _lr_control(ID.LR2_SLIDER, ID.LR2_INPUT, ID.LR2_MESSAGE, DEFAULT_2D["lr"]),
+            _text_input(ID.STEPS2_INPUT, "Steps", str(DEFAULT_2D["steps"]), f"1 to {MAX_STEPS:,}"),
+            html.Div(id=ID.MESSAGE2, className="message", role="alert"),
+            presets(ID.PRESET, {key: label for key, (label, _) in PRESETS_2D.items()}),
+        ],
+        className="panel controls",
+    )
+    views = html.Div(
+        [
+            html.Div(
+                [graph(figure_id(ID.TWO_D, "surface")), graph(figure_id(ID.TWO_D, "contour"))],
+                className="two-columns tight",
+            ),
+            player(ID.TWO_D),
+            html.P(id=ID.VERDICT2, className="verdict", role="status"),
+        ],
+        className="figure-block",
+    )
+    return html.Div(
+        [
+            html.Div([controls, views], className="workbench"),
+            html.P(id=ID.EXPLANATION2, className="explanation"),
+            html.Div(
+                [
+                    graph(figure_id(ID.TWO_D, "loss"), "secondary-figure", figure=figures.loss_chart()),
+                    html.Div(id=ID.TABLE2, className="table-wrap"),
+                ],
+                className="two-columns",
+            ),
+            dcc.Store(id=ID.STATE2, data=DEFAULT_2D),
+            dcc.Store(id=ID.DRAWN_SURFACE),
+        ],
+        **{"data-player-scope": ID.TWO_D},
+    )
+
+
+def layout(**_query):
+    return html.Div(
+        [
+            page_header(
+                "Gradient descent: walking downhill",
+                "The gradient points uphill, so step the other way: w ← w − η·∇L. Repeat, and the loss falls.",
+            ),
+            section("One weight", _one_weight_section()),
+            section("Two weights: a loss surface", _two_weight_section()),
+            html.P(
+                "Keys: space plays or pauses the player you last used, ← and → step through it.",
+                className="hint-text",
+            ),
+            next_concept_link(PATH),
+        ],
+        className="page descent",
+    )
+
+
+register_player_callback()
+
+
+# ---- validation -------------------------------------------------------------------------------
+
+
+def _parse_lr(trigger, slider_id, log_lr, lr_text):
+    """η from its slider (log scale) or its box, or a message."""
+    if trigger == slider_id:
+        parsed = parse_number(log_lr, "log₁₀ η", math.log10(LR_MIN), math.log10(LR_MAX))
+        return (10.0**parsed.value, None) if parsed.ok else (None, parsed.message)
+    parsed = parse_number(lr_text, "η", LR_MIN, LR_MAX, positive=True)
+    return parsed.value, parsed.message
+
+
+def _parse_steps(text):
+    parsed = parse_number(text, "Steps", 1, MAX_STEPS)
+    if not parsed.ok:
+        return None, parsed.message
+    if parsed.value != int(parsed.value):
+        return None, f"Steps must be a whole number; {parsed.value:g} is not."
+    return int(parsed.value), None
+
+
+def _valid_1d(state) -> bool:
+    try:
+        return (
+            state["loss"] in LOSSES
+            and math.isfinite(float(state["w0"]))
+            and abs(float(state["w0"])) <= 1e6
+            and LR_MIN <= float(state["lr"]) <= LR_MAX
+            and 1 <= int(state["steps"]) <= MAX_STEPS
+        )
+    except (KeyError, TypeError, ValueError):
+        return False
+
+
+def _valid_2d(state) -> bool:
+    try:
+        surface = SURFACES[state["surface"]]
+        return (
+            surface.in_view(float(state["x0"]), float(state["y0"]))
+            and LR_MIN <= float(state["lr"]) <= LR_MAX
+            and 1 <= int(state["steps"]) <= MAX_STEPS
+        )
+    except (KeyError, TypeError, ValueError):
+        return False
+
+
+def _lr_outputs(lr):
+    return math.log10(lr), f"{lr:g}"
+
+
+@callback(
+    Output(ID.STATE1, "data"),
+    Output(ID.W0_INPUT, "value"),
+    Output(ID.LR1_SLIDER, "value"),
+    Output(ID.LR1_INPUT, "value"),
+    Output(ID.STEPS1_INPUT, "value"),
+    Output(ID.MESSAGE1, "children"),
+    Output(ID.LR1_MESSAGE, "children"),
+    Input(ID.LOSS, "value"),
+    Input(ID.W0_INPUT, "value"),
+    Input(ID.LR1_SLIDER, "value"),
+    Input(ID.LR1_INPUT, "value"),
+    Input(ID.STEPS1_INPUT, "value"),
+    State(ID.STATE1, "data"),
+    prevent_initial_call=True,
+)
+def sync_one_weight(loss_key, w0_text, log_lr, lr_text, steps_text, state):
+    """Validate whichever 1-D control moved; a refusal keeps the last good run and says why."""
+    state = dict(state) if _valid_1d(state) else dict(DEFAULT_1D)
+    trigger = ctx.triggered_id
+    message = None
+    if trigger == ID.LOSS and loss_key in LOSSES:
+        state["loss"], state["w0"] = loss_key, LOSSES[loss_key].default_start
+    elif trigger == ID.W0_INPUT:
+        low, high = LOSSES[state["loss"]].view_w
+        parsed = parse_number(w0_text, "w₀", low, high)
+        message = parsed.message
+        state["w0"] = parsed.value if parsed.ok else state["w0"]
+    elif trigger in (ID.LR1_SLIDER, ID.LR1_INPUT):
+        lr, message = _parse_lr(trigger, ID.LR1_SLIDER, log_lr, lr_text)
+        state["lr"] = lr if message is None else state["lr"]
+    elif trigger == ID.STEPS1_INPUT:
+        steps, message = _parse_steps(steps_text)
+        state["steps"] = steps if message is None else state["steps"]
+    if message:
+        about_lr = trigger in (ID.LR1_SLIDER, ID.LR1_INPUT)
+        return (dash.no_update,) * 5 + (("", message) if about_lr else (message, ""))
+    return (state, f"{state['w0']:g}", *_lr_outputs(state["lr"]), str(state["steps"]), "", "")
+
+
+@callback(
+    Output(ID.STATE2, "data"),
+    Output(ID.SURFACE, "value"),
+    Output(ID.X0_INPUT, "value"),
+    Output(ID.Y0_INPUT, "value"),
+    Output(ID.LR2_SLIDER, "value"),
+    Output(ID.LR2_INPUT, "value"),
+    Output(ID.STEPS2_INPUT, "value"),
+    Output(ID.MESSAGE2, "children"),
+    Output(ID.LR2_MESSAGE, "children"),
+    Input(ID.SURFACE, "value"),
+    Input(ID.X0_INPUT, "value"),
+    Input(ID.Y0_INPUT, "value"),
+    Input(figure_id(ID.TWO_D, "contour"), "clickData"),
+    Input(ID.LR2_SLIDER, "value"),
+    Input(ID.LR2_INPUT, "value"),
+    Input(ID.STEPS2_INPUT, "value"),
+    Input({"type": ID.PRESET, "index": ALL}, "n_clicks"),
+    State(ID.STATE2, "data"),
+    prevent_initial_call=True,
+)
+def sync_two_weights(surface_key, x_text, y_text, click, log_lr, lr_text, steps_text, _presets, state):
+    """Validate whichever 2-D control moved; a refusal keeps the last good run and says why."""
+    state = dict(state) if _valid_2d(state) else dict(DEFAULT_2D)
+    trigger = ctx.triggered_id
+    message = None
+    if isinstance(trigger, dict) and trigger.get("type") == ID.PRESET:
+        state = dict(PRESETS_2D.get(trigger.get("index"), ("", state))[1])
+    elif trigger == ID.SURFACE and surface_key in SURFACE_CHOICES:
+        state["surface"] = surface_key
+        state["x0"], state["y0"] = SURFACES[surface_key].start
+    elif trigger in (ID.X0_INPUT, ID.Y0_INPUT):
+        x = parse_number(x_text, "x₀", -math.inf, math.inf)
+        y = parse_number(y_text, "y₀", -math.inf, math.inf)
+        surface = SURFACES[state["surface"]]
+        message = x.message or y.message
+        if not message and not surface.in_view(x.value, y.value):
+            message = (
+                f"({x.value:g}, {y.value:g}) is off the map: x₀ must be in [{surface.view_x[0]:g}, "
+                f"{surface.view_x[1]:g}] and y₀ in [{surface.view_y[0]:g}, {surface.view_y[1]:g}]."
+            )
+        if not message:
+            state["x0"], state["y0"] = x.value, y.value
+    elif isinstance(trigger, dict) and trigger.get("index") == "contour":
+        try:
+            point = click["points"][0]
+            x, y = round(float(point["x"]), 3), round(float(point["y"]), 3)
+        except (KeyError, IndexError, TypeError, ValueError, OverflowError):
+            return (dash.no_update,) * 9
+        if not SURFACES[state["surface"]].in_view(x, y):
+            return (dash.no_update,) * 9
+        state["x0"], state["y0"] = x, y
+    elif trigger in (ID.LR2_SLIDER, ID.LR2_INPUT):
+        lr, message = _parse_lr(trigger, ID.LR2_SLIDER, log_lr, lr_text)
+        state["lr"] = lr if message is None else state["lr"]
+    elif trigger == ID.STEPS2_INPUT:
+        steps, message = _parse_steps(steps_text)
+        state["steps"] = steps if message is None else state["steps"]
+    if message:
+        about_lr = trigger in (ID.LR2_SLIDER, ID.LR2_INPUT)
+        return (dash.no_update,) * 7 + (("", message) if about_lr else (message, ""))
+    return (
+        state,
+        state["surface"],
+        f"{state['x0']:g}",
+        f"{state['y0']:g}",
+        *_lr_outputs(state["lr"]),
+        str(state["steps"]),
+        "",
+        "",
+    )
+
+
+# ---- runs -------------------------------------------------------------------------------------
+
+
+@callback(
+    Output(player_id(P.RUN, ID.ONE_D), "data"),
+    Output(figure_id(ID.ONE_D, "curve"), "figure"),
+    Output(ID.VERDICT1, "children"),
+    Output(ID.EXPLANATION1, "children"),
+    Output(ID.TABLE1, "children"),
+    Input(ID.STATE1, "data"),
+)
+def run_one_weight(state):
+    """Run the 1-D descent once and send it; the curve is re-sent only when the loss changed."""
+    state = state if _valid_1d(state) else DEFAULT_1D
+    loss = LOSSES[state["loss"]]
+    trajectory = loss.descent(float(state["w0"]), float(state["lr"]), int(state["steps"]))
+    view = loss.view_w[1] - loss.view_w[0]
+    return (
+        parts.player_payload(trajectory, view),
+        figures.curve_1d_figure(loss),
+        parts.verdict(trajectory),
+        parts.one_weight_explanation(loss, trajectory),
+        parts.step_table(trajectory, ("w",)),
+    )
+
+
+@callback(
+    Output(player_id(P.RUN, ID.TWO_D), "data"),
+    Output(figure_id(ID.TWO_D, "surface"), "figure"),
+    Output(figure_id(ID.TWO_D, "contour"), "figure"),
+    Output(ID.DRAWN_SURFACE, "data"),
+    Output(ID.VERDICT2, "children"),
+    Output(ID.EXPLANATION2, "children"),
+    Output(ID.TABLE2, "children"),
+    Input(ID.STATE2, "data"),
+    State(ID.DRAWN_SURFACE, "data"),
+)
+def run_two_weights(state, drawn_surface):
+    """Run the 2-D descent once and send it; the surface meshes only when the surface changed."""
+    state = state if _valid_2d(state) else DEFAULT_2D
+    surface = SURFACES[state["surface"]]
+    trajectory = surface.descent((float(state["x0"]), float(state["y0"])), float(state["lr"]), int(state["steps"]))
+    if drawn_surface == surface.key:
+        surface_figure = contour_figure = dash.no_update
+    else:
+        grid = surface_grid(surface)
+        surface_figure = figures.surface_run_figure(surface, grid)
+        contour_figure = figures.contour_run_figure(surface, grid)
+    view = min(surface.view_x[1] - surface.view_x[0], surface.view_y[1] - surface.view_y[0])
+    hessian = surface.hessian(*trajectory.final_position)
+    return (
+        parts.player_payload(trajectory, view),
+        surface_figure,
+        contour_figure,
+        surface.key,
+        parts.verdict(trajectory),
+        parts.factor_explanation(hessian, trajectory.learning_rate, ("x", "y"), surface.quadratic),
+        parts.step_table(trajectory, ("x", "y")),
+    )

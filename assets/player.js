@@ -1,0 +1,212 @@
+// The step player (app/components/player.py), run entirely in the browser.
+// The server sends a run once (positions and losses); every control here only chooses a step k and
+// copies data for that step into the figures' tagged traces (see app/figures/descent.py). The only
+// arithmetic is on the run itself: the update is w[k+1] − w[k], and the gradient is −update / η.
+(function () {
+    const PLAY = "▶ Play";
+    const PAUSE = "⏸ Pause";
+
+    function triggeredTypes() {
+        const context = window.dash_clientside.callback_context;
+        return (context.triggered || []).map(function (t) {
+            const id = t.prop_id.slice(0, t.prop_id.lastIndexOf("."));
+            try {
+                return JSON.parse(id).type;
+            } catch (e) {
+                return id;
+            }
+        });
+    }
+
+    function fixed(value, decimals) {
+        if (!isFinite(value)) {
+            return "undefined";
+        }
+        const text = value.toFixed(decimals === undefined ? 4 : decimals);
+        return /^-0\.?0*$/.test(text) ? text.slice(1) : text;  // no "-0.0000", as on the server
+    }
+
+    function vector(values) {
+        return values.length === 1 ? fixed(values[0]) : "[" + values.map(function (v) { return fixed(v); }).join(", ") + "]";
+    }
+
+    function position(run, k) {
+        return run.dims === 1 ? [run.x[k]] : [run.x[k], run.y[k]];
+    }
+
+    function update(run, k) {
+        const last = run.loss.length - 1;
+        if (k >= last) {
+            return null;
+        }
+        return run.dims === 1 ? [run.x[k + 1] - run.x[k]] : [run.x[k + 1] - run.x[k], run.y[k + 1] - run.y[k]];
+    }
+
+    function gradient(run, k) {
+        const step = update(run, k);
+        return step === null ? run.final_gradient : step.map(function (u) { return -u / run.learning_rate; });
+    }
+
+    function readout(run, k) {
+        const step = update(run, k);
+        const g = gradient(run, k);
+        if (run.dims === 1) {
+            return "step " + k + ": w = " + fixed(run.x[k]) + ", L = " + fixed(run.loss[k]) + ", L′(w) = " +
+                fixed(g[0]) + (step === null ? " (last step)" : ", update = " + fixed(step[0]));
+        }
+        return "step " + k + ": (x, y) = (" + fixed(run.x[k]) + ", " + fixed(run.y[k]) + "), L = " + fixed(run.loss[k]) +
+            ", ∇L = " + vector(g) + (step === null ? " (last step)" : ", update = " + vector(step));
+    }
+
+    // The columns a trace shows for steps [from, to), by its axes: w and L, x and y, or x, y and L.
+    function columns(run, axes, from, to) {
+        if (axes === "xl") {
+            return {x: run.x.slice(from, to), y: run.loss.slice(from, to)};
+        }
+        if (axes === "xy") {
+            return {x: run.x.slice(from, to), y: run.y.slice(from, to)};
+        }
+        return {x: run.x.slice(from, to), y: run.y.slice(from, to), z: run.loss.slice(from, to)};
+    }
+
+    function arrow(run, axes, k) {
+        const g = gradient(run, k);
+        const length = Math.sqrt(g.reduce(function (s, v) { return s + v * v; }, 0));
+        const here = columns(run, axes, k, k + 1);
+        if (!(length > 0) || !isFinite(length)) {
+            return here;
+        }
+        const scale = run.arrow_length / length;  // −∇L, drawn at a fixed length: direction only
+        if (axes === "xl") {
+            return {x: [run.x[k], run.x[k] - g[0] * scale], y: [run.loss[k], run.loss[k]]};
+        }
+        const tip = {x: [run.x[k], run.x[k] - g[0] * scale], y: [run.y[k], run.y[k] - g[1] * scale]};
+        if (axes === "xyz") {
+            // Along the tangent plane: the height changes by ∇L·d = −|∇L| · arrow length.
+            tip.z = [run.loss[k], run.loss[k] - length * run.arrow_length];
+        }
+        return tip;
+    }
+
+    function assign(patch, index, data) {
+        Object.keys(data).forEach(function (key) {
+            patch.assign(["data", index, key], data[key]);
+        });
+    }
+
+    function patchFigure(figure, run, k, freshRun) {
+        const patch = new window.dash_clientside.Patch();
+        const last = run.loss.length - 1;
+        ((figure && figure.data) || []).forEach(function (trace, i) {
+            if (typeof trace.meta !== "string") {
+                return;
+            }
+            const parts = trace.meta.split(":");
+            const kind = parts[0];
+            const axes = parts[1];
+            if (kind === "path") {
+                assign(patch, i, columns(run, axes, 0, k + 1));
+            } else if (kind === "ball") {
+                assign(patch, i, columns(run, axes, k, k + 1));
+            } else if (kind === "arrow") {
+                assign(patch, i, arrow(run, axes, k));
+            } else if (kind === "marker") {
+                assign(patch, i, {x: [k], y: [run.loss[k]]});
+            } else if (freshRun && kind === "ghost") {
+                assign(patch, i, columns(run, axes, 0, last + 1));
+            } else if (freshRun && kind === "line") {
+                assign(patch, i, {x: run.loss.map(function (_, j) { return j; }), y: run.loss});
+                const positive = run.loss.every(function (v) { return v > 0; });
+                patch.assign(["layout", "yaxis", "type"], positive ? "log" : "linear");
+            }
+        });
+        return patch.build();
+    }
+
+    window.dash_clientside = Object.assign({}, window.dash_clientside, {
+        player: {
+            update: function (play, back, forward, reset, tick, scrub, run, state, speed, figures) {
+                const nu = window.dash_clientside.no_update;
+                figures = figures || [];
+                const nothing = [nu, true, nu, nu, nu, figures.map(function () { return nu; }), nu];
+                if (!run || !run.loss || run.loss.length === 0) {
+                    return nothing;
+                }
+                const last = run.loss.length - 1;
+                const types = triggeredTypes();
+                const by = function (type) { return types.indexOf(type) >= 0; };
+                state = Object.assign({frame: last, playing: false, tick_ms: 50}, state || {});
+                let frame = Math.min(state.frame, last);
+                let playing = state.playing;
+                const freshRun = by("player-run") || !types.some(function (t) { return t.indexOf("player-") === 0; });
+                if (freshRun) {
+                    frame = last;  // a new run is shown whole; Play replays it from step 0
+                    playing = false;
+                } else if (by("player-play")) {
+                    playing = !playing;
+                    if (playing && frame >= last) {
+                        frame = 0;
+                    }
+                } else if (by("player-back")) {
+                    playing = false;
+                    frame = Math.max(0, Math.round(frame) - 1);
+                } else if (by("player-forward")) {
+                    playing = false;
+                    frame = Math.min(last, Math.round(frame) + 1);
+                } else if (by("player-reset")) {
+                    playing = false;
+                    frame = 0;
+                } else if (by("player-scrub")) {
+                    if (scrub === Math.round(frame)) {
+                        return nothing;  // the echo of our own update
+                    }
+                    playing = false;
+                    frame = Math.max(0, Math.min(last, Number(scrub) || 0));
+                } else if (by("player-tick")) {
+                    if (!playing) {
+                        return nothing;
+                    }
+                    frame = Math.min(last, frame + (Number(speed) || 5) * state.tick_ms / 1000);
+                    if (frame >= last) {
+                        playing = false;
+                    }
+                }
+                const k = Math.round(frame);
+                return [
+                    {frame: frame, playing: playing, tick_ms: state.tick_ms},
+                    !playing,
+                    playing ? PAUSE : PLAY,
+                    k,
+                    last,
+                    figures.map(function (figure) { return patchFigure(figure, run, k, freshRun); }),
+                    readout(run, k),
+                ];
+            },
+        },
+    });
+
+    // Keyboard: space plays or pauses, ← and → step, for the player nearest the focus (or the last
+    // one on the page). Keys typed into inputs, sliders and buttons keep their usual meaning.
+    document.addEventListener("keydown", function (event) {
+        const target = event.target;
+        if (target && target.closest && target.closest("input, textarea, select, button, [role=slider], [role=combobox]")) {
+            return;
+        }
+        const kinds = {" ": "player-play", "ArrowLeft": "player-back", "ArrowRight": "player-forward"};
+        const kind = kinds[event.key];
+        const players = document.querySelectorAll(".player");
+        if (!kind || players.length === 0) {
+            return;
+        }
+        const near = target && target.closest ? target.closest("[data-player-scope]") : null;
+        const scoped = near ? near.querySelector(".player") : null;
+        const player = scoped || players[players.length - 1];
+        const button = Array.prototype.find.call(player.querySelectorAll("button"), function (b) {
+            return b.id.indexOf('"type":"' + kind + '"') >= 0;
+        });
+        if (button) {
+            event.preventDefault();
+            button.click();
+        }
+    });
+})();
