@@ -117,12 +117,20 @@ def descend(
     )
 
 
+ZIGZAG_STREAK = 10  # this many direction flips in a row (or the whole of a shorter run) is a zig-zag
+
+
 def _zigzags(updates: np.ndarray) -> bool:
-    """True when, along some axis, most successive updates flip sign: the run bounces across a valley."""
+    """True when successive updates keep flipping direction along some axis for a stretch of the run:
+    the run bounces from one wall of a valley to the other instead of walking along it."""
     if len(updates) < 3:
         return False
-    flips = np.sign(updates[1:]) * np.sign(updates[:-1]) < 0
-    return bool((flips.mean(axis=0) > 0.5).any())
+    flips = (np.sign(updates[1:]) * np.sign(updates[:-1]) < 0).any(axis=1)
+    longest = current = 0
+    for flipped in flips:
+        current = current + 1 if flipped else 0
+        longest = max(longest, current)
+    return longest >= min(ZIGZAG_STREAK, len(flips))
 
 
 def _verdict(losses, positions, updates, diverged: bool, stopped_at: int | None) -> str:

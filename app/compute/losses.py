@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
+import torch
 
 from app.compute.descent import descend
 
@@ -44,9 +45,13 @@ class Loss1D:
             steps,
         )
 
-    def curvature_at_minimum(self, h: float = 1e-4) -> float:
-        """L''(w*) by a central difference of the closed-form derivative."""
-        return float((self.derivative(self.minimum + h) - self.derivative(self.minimum - h)) / (2 * h))
+    def curvature_at_minimum(self) -> float:
+        """L″(w*), exactly: torch differentiates the same formula twice. (A finite difference would
+        give 2.0000000001 for a parabola, and call η = 1 divergent when it only oscillates.)"""
+        w = torch.tensor(float(self.minimum), dtype=torch.float64, requires_grad=True)
+        (slope,) = torch.autograd.grad(self.formula(w, torch), w, create_graph=True)
+        (curvature,) = torch.autograd.grad(slope, w)
+        return float(curvature)
 
 
 LOSSES: dict[str, Loss1D] = {

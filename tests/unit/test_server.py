@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 import re
 import shutil
@@ -220,3 +221,62 @@ def test_gradient_moving_the_point_does_not_resend_the_meshes(client):
     fresh = client.post(dep, {f"{G.STATE}.data": state, f"{G.DRAWN_SURFACE}.data": None}, [f"{G.STATE}.data"])
     assert len(same.get_data()) < len(fresh.get_data()) / 5
     assert "__dash_patch_update" in same.get_data(as_text=True)
+
+
+DS = ids.Descent
+
+
+def _post_descent_2d(client, changed, **overrides):
+    from app.components.player import figure_id
+
+    values = {
+        f"{DS.SURFACE}.value": "bowl",
+        f"{DS.X0_INPUT}.value": "4",
+        f"{DS.Y0_INPUT}.value": "3",
+        f"{json.dumps(figure_id(DS.TWO_D, 'contour'), sort_keys=True, separators=(',', ':'))}.clickData": None,
+        f"{DS.LR2_SLIDER}.value": -1.3,
+        f"{DS.LR2_INPUT}.value": "0.05",
+        f"{DS.STEPS2_INPUT}.value": "8",
+        f"{DS.STATE2}.data": {"surface": "bowl", "x0": 4.0, "y0": 3.0, "lr": 0.05, "steps": 8},
+    }
+    values.update(overrides)
+    return client.post(client.callback_with_input(DS.X0_INPUT, "value"), values, [changed], pattern_ids={})
+
+
+@pytest.mark.parametrize(
+    ("box", "bad", "fragment"),
+    [
+        (DS.LR2_INPUT, "0", "greater than 0"),
+        (DS.LR2_INPUT, "-0.1", "greater than 0"),
+        (DS.LR2_INPUT, "fast", "not a number"),
+        (DS.LR2_INPUT, "1e300", "between"),
+        (DS.LR2_INPUT, "nan", "NaN"),
+        (DS.STEPS2_INPUT, "12.5", "whole number"),
+        (DS.STEPS2_INPUT, "100000", "between"),
+        (DS.STEPS2_INPUT, "0", "between"),
+        (DS.STEPS2_INPUT, "inf", "finite"),
+        (DS.X0_INPUT, "99", "off the map"),
+        (DS.Y0_INPUT, "", "Type a number"),
+        (DS.LR2_SLIDER, 7, "between"),
+    ],
+)
+def test_descent_bad_input_gets_a_message(client, box, bad, fragment):
+    response = _post_descent_2d(client, f"{box}.value", **{f"{box}.value": bad})
+    assert response.status_code == 200
+    body = response.get_json()["response"]
+    assert DS.STATE2 not in body
+    messages = body[DS.MESSAGE2]["children"] + body[DS.LR2_MESSAGE]["children"]
+    assert fragment in messages
+
+
+def test_descent_run_for_10000_steps_and_a_forged_state(client):
+    dep = client.callback_with_input(DS.STATE2, "data")
+    state = {"surface": "rosenbrock", "x0": -1.5, "y0": 2.0, "lr": 0.001, "steps": 10000}
+    body = client.post(
+        dep, {f"{DS.STATE2}.data": state, f"{DS.DRAWN_SURFACE}.data": "rosenbrock"}, [f"{DS.STATE2}.data"]
+    ).get_json()["response"]
+    run = next(v for k, v in body.items() if k.startswith("{") and "player-run" in k)["data"]
+    assert len(run["loss"]) == 10001 and len(run["x"]) == 10001
+    assert not any("player-figure" in k for k in body), "the meshes are not re-sent"
+    forged = client.post(dep, {f"{DS.STATE2}.data": {"surface": "bowl", "steps": 1e12}}, [f"{DS.STATE2}.data"])
+    assert forged.status_code == 200
