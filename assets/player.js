@@ -6,14 +6,19 @@
     const PLAY = "▶ Play";
     const PAUSE = "⏸ Pause";
 
-    function triggeredTypes() {
+    // The frame each player last showed, by section. Dash hands a callback the Store's value as it
+    // was when the callback was queued, so two quick key presses would both start from the same
+    // frame and one step would be lost; the callbacks run in order, so this record never is stale.
+    const shown = {};
+
+    function triggeredIds() {
         const context = window.dash_clientside.callback_context;
         return (context.triggered || []).map(function (t) {
             const id = t.prop_id.slice(0, t.prop_id.lastIndexOf("."));
             try {
-                return JSON.parse(id).type;
+                return JSON.parse(id);
             } catch (e) {
-                return id;
+                return {type: id};
             }
         });
     }
@@ -133,9 +138,12 @@
                     return nothing;
                 }
                 const last = run.loss.length - 1;
-                const types = triggeredTypes();
+                const triggered = triggeredIds();
+                const types = triggered.map(function (id) { return id.type; });
+                const section = (triggered.find(function (id) { return id.section; }) || {}).section;
                 const by = function (type) { return types.indexOf(type) >= 0; };
-                state = Object.assign({frame: last, playing: false, tick_ms: 50}, state || {});
+                const remembered = shown[section] ? {frame: shown[section].frame, playing: shown[section].playing} : {};
+                state = Object.assign({frame: last, playing: false, tick_ms: 50}, state || {}, remembered);
                 let frame = Math.min(state.frame, last);
                 let playing = state.playing;
                 const freshRun = by("player-run") || !types.some(function (t) { return t.indexOf("player-") === 0; });
@@ -147,12 +155,12 @@
                     if (playing && frame >= last) {
                         frame = 0;
                     }
-                } else if (by("player-back")) {
+                } else if (by("player-back") || by("player-forward")) {
+                    // Quick presses can reach Dash together as one call: count the clicks, not the calls.
+                    const counted = shown[section] || {};
+                    const ahead = (forward || 0) - (counted.forward || 0) - ((back || 0) - (counted.back || 0));
                     playing = false;
-                    frame = Math.max(0, Math.round(frame) - 1);
-                } else if (by("player-forward")) {
-                    playing = false;
-                    frame = Math.min(last, Math.round(frame) + 1);
+                    frame = Math.max(0, Math.min(last, Math.round(frame) + ahead));
                 } else if (by("player-reset")) {
                     playing = false;
                     frame = 0;
@@ -172,6 +180,9 @@
                     }
                 }
                 const k = Math.round(frame);
+                if (section) {
+                    shown[section] = {frame: frame, playing: playing, forward: forward || 0, back: back || 0};
+                }
                 return [
                     {frame: frame, playing: playing, tick_ms: state.tick_ms},
                     !playing,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 
 from selenium.webdriver.common.action_chains import ActionChains
@@ -50,26 +51,36 @@ def severe_console_errors(dash_duo) -> list:
     return [entry for entry in dash_duo.get_logs() if entry.get("level") == "SEVERE"]
 
 
-def click_plot(dash_duo, figure_id: str, share_x: float, share_y: float) -> tuple[float, float]:
+def click_plot(dash_duo, figure_id, share_x: float, share_y: float) -> tuple[float, float]:
     """Hover, then click, at a spot of a Plotly figure's plotting area, as a mouse would.
 
     Returns the data coordinates of that spot, read from the figure's own axes. Plotly only reports a
     click on a point it is hovering, so the pointer moves there first.
     """
-    plot = dash_duo.find_element(f"#{figure_id} .nsewdrag")
+    plot = dash_duo.find_element(f"{css(figure_id)} .nsewdrag")
     offset = (int(plot.size["width"] * share_x), int(plot.size["height"] * share_y))
-    ActionChains(dash_duo.driver).move_to_element_with_offset(plot, offset[0] - 1, offset[1] - 1).perform()
-    ActionChains(dash_duo.driver).move_by_offset(1, 1).perform()
-    wait_until(
-        lambda: dash_duo.driver.execute_script(
-            "return !!document.querySelector(arguments[0] + ' .js-plotly-plot')._hoverdata", f"#{figure_id}"
-        )
+    dash_duo.driver.execute_script(
+        "window.__hovered = false; document.querySelector(arguments[0] + ' .js-plotly-plot')"
+        ".on('plotly_hover', () => { window.__hovered = true; });",
+        css(figure_id),
     )
-    ActionChains(dash_duo.driver).click().perform()
+    for nudge in range(20):  # wiggle by a pixel until plotly reports the hover
+        ActionChains(dash_duo.driver).move_to_element_with_offset(plot, offset[0] - nudge % 2, offset[1]).perform()
+        if dash_duo.driver.execute_script("return window.__hovered"):
+            break
+        time.sleep(0.1)
+    ActionChains(dash_duo.driver).move_to_element_with_offset(plot, *offset).click().perform()
     return dash_duo.driver.execute_script(
         "const gd = document.querySelector(arguments[0] + ' .js-plotly-plot');"
         "return [gd._fullLayout.xaxis.p2l(arguments[1]), gd._fullLayout.yaxis.p2l(arguments[2])];",
-        f"#{figure_id}",
+        css(figure_id),
         offset[0],
         offset[1],
     )
+
+
+def css(component_id) -> str:
+    """A CSS selector for a Dash id; dict ids are rendered as compact JSON with sorted keys."""
+    if isinstance(component_id, dict):
+        return "[id='" + json.dumps(component_id, sort_keys=True, separators=(",", ":")) + "']"
+    return f"#{component_id}"

@@ -1,0 +1,164 @@
+"""/descent in a real browser: play, pause, step, scrub, keys, clicking a start, diverging, mistakes."""
+
+from __future__ import annotations
+
+import pytest
+from selenium.webdriver.common.keys import Keys
+
+from app import ids
+from app.components.player import figure_id, player_id
+from app.main import create_app
+from tests.browser.helpers import RECORD_REQUESTS, click_plot, css, severe_console_errors, type_into, wait_until
+
+DS, P = ids.Descent, ids.Player
+TWO, ONE = DS.TWO_D, DS.ONE_D
+
+
+def readout(page, section=TWO) -> str:
+    return page.find_element(css(player_id(P.READOUT, section))).text
+
+
+def click(page, kind, section=TWO):
+    page.find_element(css(player_id(kind, section))).click()
+
+
+def ball(page, view="contour", section=TWO):
+    """The ball's position as drawn in the browser's figure."""
+    return page.driver.execute_script(
+        "const gd = document.querySelector(arguments[0] + ' .js-plotly-plot');"
+        "const t = gd.data.find(t => t.meta && t.meta.startsWith('ball')); return [t.x[0], t.y[0]];",
+        css(figure_id(section, view)),
+    )
+
+
+def chapter_positions(steps=8):
+    """Independently: x shrinks by 1 − 0.05·2 and y by 1 − 0.05·6 each step, from (4, 3)."""
+    return [(4 * 0.9**k, 3 * 0.7**k) for k in range(steps + 1)]
+
+
+@pytest.fixture
+def descent_page(dash_duo):
+    dash_duo.start_server(create_app())
+    dash_duo.wait_for_page(url=dash_duo.server_url + "/descent")
+    wait_until(lambda: readout(dash_duo).startswith("step 8:"), timeout=20)
+    wait_until(lambda: readout(dash_duo, ONE).startswith("step 10:"), timeout=20)
+    return dash_duo
+
+
+def test_opens_on_the_chapters_runs(descent_page):
+    page = descent_page
+    x, y = chapter_positions()[-1]
+    assert f"(x, y) = ({x:.4f}, {y:.4f}), L = {x * x + 3 * y * y:.4f}" in readout(page)
+    w = 3 - 3 * 0.8**10
+    assert f"w = {w:.4f}, L = {(w - 3) ** 2 + 1:.4f}" in readout(page, ONE)
+    table = page.find_element(f"#{DS.TABLE1}").text
+    assert "0.0000 10.0000 -6.0000" in table and "final 2.6779 1.1038" in table
+    table2 = page.find_element(f"#{DS.TABLE2}").text
+    assert "43.0000" in table2 and "26.1900" in table2 and "16.9803" in table2 and "3.8434" in table2
+    assert "[1.7219, 0.1729] 3.0546" in table2
+    assert "Still descending" in page.find_element(f"#{DS.VERDICT2}").text
+    assert severe_console_errors(page) == []
+
+
+def test_play_runs_to_the_last_step_without_asking_the_server(descent_page):
+    page = descent_page
+    page.driver.execute_script(RECORD_REQUESTS, "unused")
+    click(page, P.RESET)
+    wait_until(lambda: readout(page).startswith("step 0:"))
+    assert ball(page) == pytest.approx(chapter_positions()[0])
+    page.driver.execute_script(
+        "window.__seen = new Set(); const line = document.querySelector(arguments[0]);"
+        "new MutationObserver(() => window.__seen.add(line.textContent.split(':')[0]))"
+        ".observe(line, {childList: true, subtree: true, characterData: true});",
+        css(player_id(P.READOUT, TWO)),
+    )
+    click(page, P.PLAY)
+    wait_until(lambda: readout(page).startswith("step 8:"), timeout=15)
+    wait_until(lambda: page.find_element(css(player_id(P.PLAY, TWO))).text == "▶ Play")
+    seen = page.driver.execute_script("return Array.from(window.__seen)")
+    assert {f"step {k}" for k in range(1, 9)} <= set(seen), f"the ball visited every step: {seen}"
+    assert ball(page) == pytest.approx(chapter_positions()[-1])
+    assert page.driver.execute_script("return window.__callbackRequests.length") == 0
+    assert severe_console_errors(page) == []
+
+
+def test_step_back_and_scrub_move_the_ball(descent_page):
+    page = descent_page
+    click(page, P.RESET)
+    wait_until(lambda: readout(page).startswith("step 0:"))
+    click(page, P.FORWARD)
+    wait_until(lambda: readout(page).startswith("step 1:"))
+    assert ball(page) == pytest.approx(chapter_positions()[1])
+    assert ball(page, "surface") == pytest.approx(chapter_positions()[1])
+    click(page, P.FORWARD)
+    click(page, P.BACK)
+    wait_until(lambda: readout(page).startswith("step 1:"))
+    assert "update = [-0.3600, -0.6300]" in readout(page)  # −η∇L at (3.6, 2.1) = −0.05·(7.2, 12.6)
+    handle = page.find_element(f"{css(player_id(P.SCRUB, TWO))} [role=slider]")
+    handle.click()
+    handle.send_keys(Keys.END)
+    wait_until(lambda: readout(page).startswith("step 8:"))
+    handle.send_keys(Keys.ARROW_LEFT, Keys.ARROW_LEFT, Keys.ARROW_LEFT)
+    wait_until(lambda: readout(page).startswith("step 5:"))
+    assert ball(page) == pytest.approx(chapter_positions()[5])
+    assert severe_console_errors(page) == []
+
+
+def test_keyboard_space_and_arrows(descent_page):
+    page = descent_page
+    click(page, P.RESET)
+    body = page.find_element("h1")
+    body.click()  # focus is on the page, not on a control
+    page.find_element("body").send_keys(Keys.ARROW_RIGHT)
+    wait_until(lambda: readout(page).startswith("step 1:"))
+    page.find_element("body").send_keys(Keys.ARROW_RIGHT, Keys.ARROW_RIGHT, Keys.ARROW_LEFT)
+    wait_until(lambda: readout(page).startswith("step 2:"))
+    page.find_element("body").send_keys(Keys.SPACE)
+    wait_until(lambda: readout(page).startswith("step 8:"), timeout=15)
+
+
+def test_clicking_the_contour_map_sets_the_start(descent_page):
+    page = descent_page
+    expected = click_plot(page, figure_id(TWO, "contour"), 0.25, 0.75)
+    wait_until(lambda: page.find_element(f"#{DS.X0_INPUT}").get_attribute("value") != "4")
+    x0 = float(page.find_element(f"#{DS.X0_INPUT}").get_attribute("value"))
+    y0 = float(page.find_element(f"#{DS.Y0_INPUT}").get_attribute("value"))
+    assert (x0, y0) == pytest.approx(tuple(expected), abs=0.12)
+    click(page, P.RESET)
+    wait_until(lambda: readout(page).startswith(f"step 0: (x, y) = ({x0:.4f}, {y0:.4f})"))
+    assert severe_console_errors(page) == []
+
+
+def test_a_diverging_run_says_so_and_keeps_its_axes(descent_page):
+    page = descent_page
+    (button,) = [b for b in page.find_elements(".preset") if "Too large" in b.text]
+    button.click()
+    page.wait_for_contains_text(f"#{DS.VERDICT2}", "Diverged at step", timeout=10)
+    # y shrinks by |1 − 0.4·6| = 1.4 per step: the loss 3y² passes 1e8 when 3·(3·1.4^k)² > 1e8.
+    first = next(k for k in range(100) if 3 * (3 * 1.4**k) ** 2 > 1e8)
+    assert f"Diverged at step {first}" in page.find_element(f"#{DS.VERDICT2}").text
+    x_range = page.driver.execute_script(
+        "return document.querySelector(arguments[0] + ' .js-plotly-plot').layout.xaxis.range",
+        css(figure_id(TWO, "contour")),
+    )
+    assert x_range == [-5, 5], "the view stays on the surface"
+    assert severe_console_errors(page) == []
+
+
+def test_bad_input_shows_a_message_and_keeps_the_run(descent_page):
+    page = descent_page
+    type_into(page, f"#{DS.LR2_INPUT}", "0")
+    page.wait_for_contains_text(f"#{DS.LR2_MESSAGE}", "greater than 0")
+    type_into(page, f"#{DS.STEPS2_INPUT}", "2.5")
+    page.wait_for_contains_text(f"#{DS.MESSAGE2}", "whole number")
+    assert readout(page).startswith("step 8:")
+    (button,) = [b for b in page.find_elements(".preset") if "Rosenbrock" in b.text]
+    button.click()
+    wait_until(lambda: page.find_element(f"#{DS.STEPS2_INPUT}").get_attribute("value") == "3000")
+    type_into(page, f"#{DS.LR2_INPUT}", "0.001")
+    wait_until(lambda: readout(page).startswith("step 3000:"), timeout=15)
+    type_into(page, f"#{DS.STEPS2_INPUT}", "10000")
+    wait_until(lambda: readout(page).startswith("step 10000:"), timeout=15)
+    type_into(page, f"#{DS.LR1_INPUT}", "1")
+    page.wait_for_contains_text(f"#{DS.VERDICT1}", "Oscillating")
+    assert severe_console_errors(page) == []
