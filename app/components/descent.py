@@ -21,16 +21,17 @@ def player_payload(trajectory: Trajectory, view_size: float) -> dict:
     The gradient at step k is −(w_{k+1} − w_k)/η, so only the last one travels separately.
     """
     positions = trajectory.positions
+    # numpy arrays, not lists: Dash's JSON encoder (orjson) writes them in one pass, lists item by item.
     payload = {
-        "x": positions[:, 0].tolist(),
-        "loss": trajectory.losses.tolist(),
+        "x": positions[:, 0],
+        "loss": trajectory.losses,
         "final_gradient": trajectory.gradients[-1].tolist() if len(trajectory.gradients) else [],
         "learning_rate": trajectory.learning_rate,
         "arrow_length": ARROW_SHARE * view_size,
         "dims": positions.shape[1],
     }
     if positions.shape[1] > 1:
-        payload["y"] = positions[:, 1].tolist()
+        payload["y"] = positions[:, 1]
     return payload
 
 
