@@ -116,3 +116,34 @@ class Descent:
     TABLE2 = "descent-2d-table"
     VERDICT2 = "descent-2d-verdict"
     EXPLANATION2 = "descent-2d-explanation"
+
+
+class LearningRate:
+    RUNS = "lr-runs"  # the learner's list of runs: [{"key": n, "lr": η}]
+    RUN_LIST = "lr-run-list"
+    RUN_INPUT = "lr-run-input"  # pattern-matching types: {"type": ..., "index": run key}
+    RUN_REMOVE = "lr-run-remove"
+    NEW_LR = "lr-new-lr"
+    ADD = "lr-add"
+    RUNS_MESSAGE = "lr-runs-message"
+    PRESET = "lr-preset"  # pattern-matching type: {"type": PRESET, "index": preset key}
+    STEPS = "lr-steps"
+
+    CURVE = "lr-curve"
+    LOSSES = "lr-losses"
+    TABLE = "lr-table"
+    RULE = "lr-rule"
+
+    SURFACE = "lr-surface"
+    CONTOUR = "lr-contour"
+    FACTORS = "lr-factors"
+    RULE_2D = "lr-rule-2d"
+
+    SWEEP = "lr-sweep"
+    SWEEP_TEXT = "lr-sweep-text"
+
+    SCHEDULE = "lr-schedule"
+    SCHEDULE_LR = "lr-schedule-lr"
+    SCHEDULE_MESSAGE = "lr-schedule-message"
+    SCHEDULE_FIGURE = "lr-schedule-figure"
+    SCHEDULE_TEXT = "lr-schedule-text"

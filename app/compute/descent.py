@@ -55,19 +55,22 @@ def descend(
     gradient: Callable[[list[float]], Sequence[float]],
     losses_at: Callable[[np.ndarray], np.ndarray],
     start: Sequence[float],
-    learning_rate: float,
+    learning_rate: float | Sequence[float],
     steps: int,
     tolerance: float = GRADIENT_TOLERANCE,
 ) -> Trajectory:
     """Run w ← w − η ∇L(w) for up to ``steps`` steps from ``start``.
 
+    ``learning_rate`` is one η, or one per step (a schedule; see compute.learning_rate).
     ``gradient`` maps one position (a list of floats) to ∇L there; ``losses_at`` maps an (n, d) array
     of positions to their n losses, so the losses are computed in one vectorised call after the loop.
     It stops early when |∇L| < tolerance (converged) or when a position, gradient or loss is no longer
     finite or passes DIVERGENCE_BOUND (diverged); ``stopped_at`` says at which step.
     """
     w = [float(v) for v in start]
-    eta = float(learning_rate)
+    rates = [float(learning_rate)] * steps if np.ndim(learning_rate) == 0 else [float(r) for r in learning_rate]
+    if len(rates) < steps:
+        raise ValueError(f"a schedule needs {steps} learning rates, got {len(rates)}")
     # This loop is the hot path of a 10,000-step run (see bench/descent_response.py): a few list
     # operations per step, and no function calls beyond the gradient itself. It allocates tens of
     # thousands of small lists and no reference cycles, so the cyclic garbage collector has nothing to
@@ -75,13 +78,13 @@ def descend(
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return _descend(gradient, losses_at, w, eta, steps, tolerance)
+        return _descend(gradient, losses_at, w, rates, steps, tolerance)
     finally:
         if collecting:
             gc.enable()
 
 
-def _descend(gradient, losses_at, w, eta, steps, tolerance) -> Trajectory:
+def _descend(gradient, losses_at, w, rates, steps, tolerance) -> Trajectory:
     dims = len(w)
     positions, gradients = [], []
     stopped_at = None
@@ -102,6 +105,7 @@ def _descend(gradient, losses_at, w, eta, steps, tolerance) -> Trajectory:
             stopped_at = step
             break
         if step < steps:
+            eta = rates[step]
             w = [wi - eta * gi for wi, gi in zip(w, g, strict=True)]
     positions_array = np.array(positions, dtype=float).reshape(-1, dims)
     gradients_array = np.array(gradients, dtype=float).reshape(-1, dims)
@@ -118,7 +122,7 @@ def _descend(gradient, losses_at, w, eta, steps, tolerance) -> Trajectory:
         losses=losses,
         gradients=gradients_array,
         updates=updates,
-        learning_rate=eta,
+        learning_rate=rates[0] if rates else math.nan,
         verdict=_verdict(losses, positions_array, updates, diverged, stopped_at),
         stopped_at=stopped_at,
         zigzag=_zigzags(updates),

@@ -43,7 +43,12 @@ def _run_traces(fig: go.Figure, axes: str) -> None:
         mode="lines+markers",
         name="path so far",
         line={"color": style.TRAIL, "width": width},
-        marker={"color": style.TRAIL, "size": 3 if axes == "xyz" else 6},
+        # Each step is a point with an arrowhead turned the way that step went (2-D views).
+        marker=(
+            {"color": style.TRAIL, "size": 3}
+            if axes == "xyz"
+            else {"color": style.TRAIL, "size": 11, "symbol": "arrow", "angleref": "previous"}
+        ),
         hoverinfo="skip",
     )
     scatter(

@@ -1,0 +1,167 @@
+"""The pieces of /learning-rate that turn runs and sweeps into tables and words, every number computed."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from dash import dcc, html
+
+from app.compute import descent
+from app.compute.descent import Trajectory
+from app.compute.learning_rate import Sweep
+from app.compute.losses import Loss1D
+from app.compute.surfaces import Surface
+from app.figures import style
+from app.formatting import fixed
+
+MAX_RUNS = 8
+LR_MIN, LR_MAX = 1e-4, 10.0
+
+# The chapter's five learning rates on (w − 3)², each with the behaviour it shows.
+PRESETS = {
+    "small": ("too small", 0.01),
+    "good": ("good", 0.1),
+    "oscillating": ("oscillating", 0.9),
+    "boundary": ("boundary", 1.0),
+    "diverging": ("diverging", 1.1),
+}
+DEFAULT_RUNS = [{"key": i, "lr": lr} for i, (_, lr) in enumerate(PRESETS.values())]
+DEFAULT_STEPS = 20
+
+
+def observed_ratio(trajectory: Trajectory, minimum: float) -> tuple[float | None, bool]:
+    """The ratio (w_{k+1} − w*) / (w_k − w*) seen in a 1-D run: its mean, and whether it never varied."""
+    errors = trajectory.positions[:, 0] - minimum
+    usable = np.abs(errors[:-1]) > 1e-12
+    if usable.sum() == 0:
+        return None, False
+    ratios = errors[1:][usable] / errors[:-1][usable]
+    return float(np.mean(ratios)), bool(np.ptp(ratios) < 1e-9)
+
+
+def run_rows(loss: Loss1D, runs: list[tuple[float, Trajectory]]) -> html.Table:
+    """Per run: the factor theory predicts, the ratio observed, and the verdict."""
+    curvature = loss.curvature_at_minimum()
+    header = html.Tr(
+        [
+            html.Th("run"),
+            html.Th("factor 1 − η·L″ = 1 − 2η"),
+            html.Th("observed (w_{k+1} − 3)/(w_k − 3)"),
+            html.Th("verdict"),
+            html.Th("final w"),
+            html.Th("final L"),
+        ]
+    )
+    rows = []
+    for index, (lr, trajectory) in enumerate(runs):
+        factor = 1 - lr * curvature
+        ratio, exact = observed_ratio(trajectory, loss.minimum)
+        observed = "—" if ratio is None else f"{fixed(ratio, 4)}" + (" at every step" if exact else " on average")
+        colour = style.RUN_COLOURS[index % len(style.RUN_COLOURS)]
+        rows.append(
+            html.Tr(
+                [
+                    html.Th(f"η = {lr:g}", scope="row", style={"color": colour}),
+                    html.Td(fixed(factor, 4)),
+                    html.Td(observed),
+                    html.Td(_verdict_word(trajectory)),
+                    html.Td(fixed(float(trajectory.final_position[0]), 4)),
+                    html.Td(fixed(trajectory.final_loss, 4)),
+                ]
+            )
+        )
+    return html.Table([html.Thead(header), html.Tbody(rows)], className="numbers")
+
+
+def _verdict_word(trajectory: Trajectory) -> str:
+    if trajectory.verdict == descent.DIVERGED:
+        return f"diverged at step {trajectory.stopped_at}"
+    if trajectory.verdict == descent.CONVERGED:
+        return f"converged at step {trajectory.stopped_at}"
+    if trajectory.verdict == descent.DESCENDING and trajectory.zigzag:
+        return "descending, zig-zagging"
+    return trajectory.verdict
+
+
+def one_weight_rule(loss: Loss1D) -> dcc.Markdown:
+    """The 1-D rule, computed from the loss's curvature, with the chapter's η = 1 mistake corrected."""
+    curvature = loss.curvature_at_minimum()
+    boundary = 2 / curvature
+    fastest = 1 / curvature
+    return dcc.Markdown(
+        f"On $L(w) = {loss.latex}$ the curvature is $L'' = {curvature:g}$, and one step turns the error "
+        f"$w - 3$ into $(1 - {curvature:g}\\eta)(w - 3)$. So the size of $1 - {curvature:g}\\eta$ decides "
+        f"everything: for $0 < \\eta < {boundary:g}$ it is below 1 and the run converges (fastest at "
+        f"$\\eta = 1/L'' = {fastest:g}$, which lands on the minimum in one step; above that the factor is "
+        f"negative and the run zig-zags). At $\\eta = {boundary:g}$ the factor is exactly $-1$: from $w_0 = 0$ "
+        f"the weight hops $0, 6, 0, 6, \\dots$ for ever, with constant amplitude. It neither converges nor "
+        f"diverges. Only above $\\eta = {boundary:g}$ does the error grow every step.\n\n"
+        f"*The source chapter groups $\\eta = 1$ with divergence. It does not diverge: it oscillates, as the "
+        f"$\\eta = 1$ run here shows.*",
+        mathjax=True,
+        className="explanation",
+    )
+
+
+def factor_table(surface: Surface, learning_rates: list[float]) -> html.Table:
+    """For each η, the factor |1 − ηλ| of each Hessian direction, and which one sets the pace."""
+    eigenvalues = np.linalg.eigvalsh(surface.hessian(0.0, 0.0))
+    header = html.Tr(
+        [html.Th("run")]
+        + [html.Th(f"|1 − η·{lam:g}| (λ = {lam:g})") for lam in eigenvalues]
+        + [html.Th("slowest factor"), html.Th("fate")]
+    )
+    rows = []
+    for index, lr in enumerate(learning_rates):
+        factors = np.abs(1 - lr * eigenvalues)
+        worst = float(factors.max())
+        fate = "converges" if worst < 1 else ("oscillates for ever" if math.isclose(worst, 1.0) else "diverges")
+        colour = style.RUN_COLOURS[index % len(style.RUN_COLOURS)]
+        rows.append(
+            html.Tr(
+                [html.Th(f"η = {lr:g}", scope="row", style={"color": colour})]
+                + [html.Td(fixed(float(f), 4)) for f in factors]
+                + [html.Td(fixed(worst, 4)), html.Td(fate)]
+            )
+        )
+    return html.Table([html.Thead(header), html.Tbody(rows)], className="numbers")
+
+
+def two_weight_rule(surface: Surface) -> str:
+    eigenvalues = np.linalg.eigvalsh(surface.hessian(0.0, 0.0))
+    largest = float(np.max(np.abs(eigenvalues)))
+    limit = descent.largest_stable_learning_rate(surface.hessian(0.0, 0.0))
+    text = (
+        f"On L = {surface.label} the Hessian's eigenvalues are λ = {', '.join(f'{v:g}' for v in eigenvalues)}. "
+        f"Each direction shrinks by |1 − ηλ| per step, so every factor stays below 1 only while "
+        f"η < 2/λ_max = 2/{largest:g} = {limit:.4g}: the steepest direction sets the limit."
+    )
+    if np.all(eigenvalues > 0):
+        best = 2 / (eigenvalues.min() + eigenvalues.max())
+        slowest = abs(1 - best * eigenvalues.min())
+        text += (
+            f" Below it, the slowest direction sets the speed: the best single η, 2/(λ_min + λ_max) = "
+            f"{best:.4g}, still leaves a factor of {slowest:.4g} per step along the flattest direction."
+        )
+    else:
+        text += " One eigenvalue is negative: along that direction every η pushes the run away (a saddle)."
+    return text
+
+
+def sweep_text(one: Sweep, one_theory: float, two: Sweep, two_theory: float, surface: Surface) -> str:
+    return (
+        f"On (w − 3)², the runs stop settling at η = {one.critical:.4g}, measured by bisection on the runs "
+        f"themselves; theory says 2/L″ = {one_theory:.4g} (off by {abs(one.critical / one_theory - 1):.2%}). "
+        f"On {surface.label} the measured limit is {two.critical:.4g} against 2/λ_max = {two_theory:.4g}. "
+        "Left of each limit a larger η is faster, up to the star; right of it the loss never comes down."
+    )
+
+
+def schedule_text(name: str, constant_run: Trajectory, scheduled_run: Trajectory) -> str:
+    return (
+        f"With a constant η the run ends at L = {fixed(constant_run.final_loss, 6)} ({_verdict_word(constant_run)}); "
+        f"with {name} it ends at L = {fixed(scheduled_run.final_loss, 6)} ({_verdict_word(scheduled_run)}). "
+        "A schedule takes big steps while far away and small ones near the minimum, where a large η would "
+        "overshoot."
+    )
