@@ -120,14 +120,15 @@ class Descent:
 
 class LearningRate:
     RUNS = "lr-runs"  # the learner's list of runs: [{"key": n, "lr": η}]
-    RUN_LIST = "lr-run-list"
-    RUN_INPUT = "lr-run-input"  # pattern-matching types: {"type": ..., "index": run key}
+    RUN_SLOT = "lr-run-slot"  # pattern-matching types: {"type": ..., "index": slot 0..7}
+    RUN_INPUT = "lr-run-input"
     RUN_REMOVE = "lr-run-remove"
     NEW_LR = "lr-new-lr"
     ADD = "lr-add"
     RUNS_MESSAGE = "lr-runs-message"
     PRESET = "lr-preset"  # pattern-matching type: {"type": PRESET, "index": preset key}
     STEPS = "lr-steps"
+    STEPS_MESSAGE = "lr-steps-message"
 
     CURVE = "lr-curve"
     LOSSES = "lr-losses"
