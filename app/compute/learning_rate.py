@@ -27,35 +27,50 @@ class Sweep:
     fastest: float  # the η with the smallest final loss
 
 
-def run_many(
+def loss_history(
     gradient: Callable[[np.ndarray], np.ndarray],
     loss: Callable[[np.ndarray], np.ndarray],
     start: np.ndarray,
     learning_rates: np.ndarray,
     steps: int,
 ) -> np.ndarray:
-    """Final losses of gradient descent for every η at once: one numpy pass per step over all runs.
+    """The loss after every step of gradient descent, for every η at once: shape (n_η, steps + 1).
 
-    ``start`` has shape (d,); the positions are (n_η, d). A run that passes DIVERGENCE_BOUND is
-    frozen as NaN, so nothing overflows.
+    One numpy pass per step over all the runs; positions are (n_η, d) for a start of shape (d,).
+    A run that passes DIVERGENCE_BOUND is NaN from then on, so nothing overflows.
     """
     rates = np.asarray(learning_rates, dtype=float)[:, None]
     w = np.tile(np.asarray(start, dtype=float), (len(rates), 1))
     alive = np.ones(len(rates), dtype=bool)
+    history = np.empty((len(rates), steps + 1))
     with np.errstate(all="ignore"):
-        for _ in range(steps):
+        history[:, 0] = loss(w)
+        for k in range(1, steps + 1):
             w = np.where(alive[:, None], w - rates * gradient(w), w)
             alive &= np.all(np.abs(w) <= DIVERGENCE_BOUND, axis=1)
-        final = loss(w)
-    return np.where(alive & (np.abs(final) <= DIVERGENCE_BOUND), final, np.nan)
+            current = loss(w)
+            alive &= np.abs(current) <= DIVERGENCE_BOUND
+            history[:, k] = np.where(alive, current, np.nan)
+    return history
+
+
+def run_many(gradient, loss, start, learning_rates, steps: int) -> np.ndarray:
+    """Final losses for every η at once (NaN for runs that diverged)."""
+    return loss_history(gradient, loss, start, learning_rates, steps)[:, -1]
+
+
+# Losses this small (relative to the start) are float64's rounding floor, (1e-16 of a weight)²
+# and a little: runs that reach it cannot be told apart by their final loss.
+PRECISION_FLOOR = 1e-24
 
 
 def sweep(gradient, loss, start, steps: int, low: float, high: float, points: int = SWEEP_POINTS) -> Sweep:
     """Final loss against η on a log grid, with the critical η found by bisection on the same runs."""
     rates = np.geomspace(low, high, points)
     start = np.asarray(start, dtype=float)
-    initial = float(loss(start[None, :])[0])
-    finals = run_many(gradient, loss, start, rates, steps)
+    history = loss_history(gradient, loss, start, rates, steps)
+    initial = float(history[0, 0])
+    finals = history[:, -1]
 
     def settles(eta: float) -> bool:
         value = run_many(gradient, loss, start, np.array([eta]), steps)[0]
@@ -73,8 +88,18 @@ def sweep(gradient, loss, start, steps: int, low: float, high: float, points: in
             mid = math.sqrt(lo * hi)
             lo, hi = (mid, hi) if settles(mid) else (lo, mid)
         critical = hi
-    fastest = float(rates[np.nanargmin(np.where(np.isfinite(finals), finals, np.nan))])
-    return Sweep(rates, finals, initial, critical, fastest)
+    return Sweep(rates, finals, initial, critical, _fastest(rates, history, initial))
+
+
+def _fastest(rates: np.ndarray, history: np.ndarray, initial: float) -> float:
+    """The η with the lowest loss, judged at the last step before any run reaches the rounding floor:
+    past that step many η tie at the floor, and the smallest final loss is down to luck."""
+    floor = PRECISION_FLOOR * max(abs(initial), 1.0)
+    best_per_step = np.nanmin(np.where(np.isfinite(history), np.abs(history), np.nan), axis=0)
+    usable = np.nonzero(best_per_step > floor)[0]
+    step = int(usable[-1]) if len(usable) else history.shape[1] - 1
+    column = np.where(np.isfinite(history[:, step]), history[:, step], np.nan)
+    return float(rates[np.nanargmin(column)])
 
 
 # ---- schedules ------------------------------------------------------------------------------------

@@ -56,7 +56,7 @@ def _exit_marker(fig, run: Run, x, y, text: str, **scatter_kwargs) -> None:
         y=[y],
         mode="markers+text",
         text=[text],
-        textposition="bottom center" if scatter_kwargs.pop("below", False) else "top center",
+        textposition="top center",
         textfont={"color": run.colour},
         marker={"color": run.colour, "size": 14, "symbol": "x-thin-open", "line": {"width": 3, "color": run.colour}},
         showlegend=False,
@@ -154,6 +154,7 @@ def losses_per_step(runs: list[Run]) -> go.Figure:
 def runs_on_contour(surface: Surface, grid: Grid, runs: list[Run]) -> go.Figure:
     """Every run's path on the contour map of a quadratic surface, clipped to the map."""
     fig = go.Figure()
+    gone = []
     fig.add_contour(
         x=grid.x,
         y=grid.y,
@@ -183,9 +184,22 @@ def runs_on_contour(surface: Surface, grid: Grid, runs: list[Run]) -> go.Figure:
             hovertemplate=f"{run.name}<br>(%{{x:.3f}}, %{{y:.3f}})<extra></extra>",
             **run.look(),
         )
-        if leaves is not None and leaves > 0:
-            x, y = positions[leaves - 1]
-            _exit_marker(fig, run, x, y, f"{run.name} leaves the map", below=True)
+        if leaves is not None:
+            gone.append(f"{run.name} (step {leaves})")
+    if gone:
+        # One note for all the runs that left, rather than a label each piled on the start point.
+        fig.add_annotation(
+            text="left the map: " + ", ".join(gone),
+            xref="paper",
+            yref="paper",
+            x=0.01,
+            y=0.99,
+            xanchor="left",
+            yanchor="top",
+            showarrow=False,
+            bgcolor="rgba(255,255,255,0.85)",
+            font={"color": style.TEXT},
+        )
     fig.update_layout(
         **style.base_layout(
             title={"text": f"The same learning rates on L = {surface.label}", "x": 0.01},
@@ -221,7 +235,7 @@ def sweep_figure(sweeps: list[tuple[str, Sweep, float, float]]) -> go.Figure:
             x=result.critical,
             line={"color": colour, "dash": "dot", "width": 2},
             annotation_text=f"critical η = {result.critical:.4g} (theory {theory_critical:.4g})",
-            annotation_position="top left" if i == 0 else "bottom left",
+            annotation_position="top right" if i == 0 else "top left",
             annotation_font={"color": colour},
         )
         fastest_loss = float(finals[np.argmin(np.abs(result.learning_rates - result.fastest))])
@@ -230,7 +244,7 @@ def sweep_figure(sweeps: list[tuple[str, Sweep, float, float]]) -> go.Figure:
             y=[max(fastest_loss, floor)],
             mode="markers+text",
             text=[f"fastest ≈ {result.fastest:.3g} (theory {theory_fastest:.4g})"],
-            textposition="bottom right",
+            textposition="bottom right" if i == 0 else "top left",
             textfont={"color": colour},
             marker={"symbol": "star", "size": 16, "color": colour},
             showlegend=False,
@@ -246,9 +260,7 @@ def sweep_figure(sweeps: list[tuple[str, Sweep, float, float]]) -> go.Figure:
         )
     )
     fig.update_xaxes(title_text="learning rate η (log scale)", type="log", exponentformat="power")
-    fig.update_yaxes(
-        title_text="final loss (log scale; diverged runs are left out)", type="log", exponentformat="power"
-    )
+    fig.update_yaxes(title_text="final loss (log scale)", type="log", exponentformat="power")
     return fig
 
 

@@ -142,10 +142,8 @@ def layout(**_query):
                 "too large overshoots, and one precise value in between oscillates for ever.",
             ),
             html.Div([controls, html.Div([graph(ID.CURVE)], className="figure-block")], className="workbench"),
-            html.Div(
-                [graph(ID.LOSSES, "secondary-figure"), html.Div(id=ID.TABLE, className="table-wrap")],
-                className="two-columns",
-            ),
+            graph(ID.LOSSES, "secondary-figure"),
+            html.Div(id=ID.TABLE, className="table-wrap"),
             html.Div(id=ID.RULE),
             section(
                 "Two weights: the steepest direction sets the limit",

@@ -280,3 +280,58 @@ def test_descent_run_for_10000_steps_and_a_forged_state(client):
     assert not any("player-figure" in k for k in body), "the meshes are not re-sent"
     forged = client.post(dep, {f"{DS.STATE2}.data": {"surface": "bowl", "steps": 1e12}}, [f"{DS.STATE2}.data"])
     assert forged.status_code == 200
+
+
+LRI = ids.LearningRate
+
+
+def _post_edit_runs(client, changed, new_lr=None, slots=None, runs=None):
+    from app.components import learning_rate as lr_parts
+
+    runs = lr_parts.DEFAULT_RUNS if runs is None else runs
+    slots = slots or [f"{run['lr']:g}" for run in runs] + [""] * (8 - len(runs))
+    values = {f"{LRI.NEW_LR}.value": new_lr, f"{LRI.RUNS}.data": runs}
+    for index, value in enumerate(slots):
+        values[f'{{"index":{index},"type":"{LRI.RUN_INPUT}"}}.value'] = value
+    pattern_ids = {
+        LRI.RUN_INPUT: [{"index": i, "type": LRI.RUN_INPUT} for i in range(8)],
+        LRI.RUN_REMOVE: [{"index": i, "type": LRI.RUN_REMOVE} for i in range(8)],
+        LRI.RUN_SLOT: [{"index": i, "type": LRI.RUN_SLOT} for i in range(8)],
+        LRI.PRESET: [
+            {"index": k, "type": LRI.PRESET} for k in ("small", "good", "oscillating", "boundary", "diverging", "all")
+        ],
+    }
+    dep = client.callback_with_input(LRI.ADD, "n_clicks")
+    return client.post(dep, values, [changed], pattern_ids=pattern_ids)
+
+
+@pytest.mark.parametrize("bad", ["0", "-1", "abc", "nan", "inf", "1e300", "", None, [1], {"a": 2}])
+def test_learning_rate_bad_new_eta(client, bad):
+    response = _post_edit_runs(client, f"{LRI.ADD}.n_clicks", new_lr=bad)
+    assert response.status_code == 200
+    body = response.get_json()["response"]
+    assert body[LRI.RUNS_MESSAGE]["children"]
+    assert [run["lr"] for run in body[LRI.RUNS]["data"]] == [0.01, 0.1, 0.9, 1.0, 1.1]
+
+
+def test_learning_rate_forged_runs_are_cleaned(client):
+    forged = [{"lr": "x"}, {"lr": 1e9}, {"lr": 0.5}, "junk", {"key": 3}] + [{"lr": 0.1}] * 20
+    response = _post_edit_runs(client, f"{LRI.ADD}.n_clicks", new_lr="0.2", slots=[""] * 8, runs=forged)
+    runs = response.get_json()["response"][LRI.RUNS]["data"]
+    assert [run["lr"] for run in runs] == [0.5, 0.1, 0.1, 0.1, 0.1, 0.1, 0.2][: len(runs)]
+    assert len(runs) <= 8
+
+
+@pytest.mark.parametrize("steps", ["0", "501", "2.5", "x", None, "nan"])
+def test_learning_rate_bad_steps(client, steps):
+    dep = next(
+        d
+        for d in client.server_callbacks()
+        if {"id": LRI.STEPS_MESSAGE, "property": "children"}
+        in [{"id": o.split(".")[0], "property": o.split(".")[1]} for o in d["output"][2:-2].split("...")]
+    )
+    response = client.post(
+        dep, {f"{LRI.RUNS}.data": [{"key": 0, "lr": 0.1}], f"{LRI.STEPS}.value": steps}, [f"{LRI.STEPS}.value"]
+    )
+    assert response.status_code == 200
+    assert response.get_json()["response"][LRI.STEPS_MESSAGE]["children"]

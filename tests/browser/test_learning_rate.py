@@ -1,0 +1,102 @@
+"""/learning-rate in a real browser: presets, adding, editing and removing runs, and bad η."""
+
+from __future__ import annotations
+
+import pytest
+
+from app import ids
+from app.main import create_app
+from tests.browser.helpers import css, severe_console_errors, type_into, wait_until
+
+LR = ids.LearningRate
+
+
+def table_text(page) -> str:
+    return page.find_element(f"#{LR.TABLE}").text
+
+
+def shown_runs(page) -> list[str]:
+    """The η values in the visible run slots, in order."""
+    values = []
+    for index in range(8):
+        slot = page.find_element(css({"type": LR.RUN_SLOT, "index": index}))
+        if slot.is_displayed():
+            values.append(page.find_element(css({"type": LR.RUN_INPUT, "index": index})).get_attribute("value"))
+    return values
+
+
+def run_traces(page) -> int:
+    return page.driver.execute_script(
+        "return document.querySelector('#' + arguments[0] + ' .js-plotly-plot').data"
+        ".filter(t => (t.name || '').startsWith('η =')).length",
+        LR.CURVE,
+    )
+
+
+@pytest.fixture
+def lr_page(dash_duo):
+    dash_duo.start_server(create_app())
+    dash_duo.wait_for_page(url=dash_duo.server_url + "/learning-rate")
+    wait_until(lambda: "η = 1.1" in table_text(dash_duo), timeout=20)
+    return dash_duo
+
+
+def test_opens_with_the_five_presets_and_their_factors(lr_page):
+    page = lr_page
+    assert shown_runs(page) == ["0.01", "0.1", "0.9", "1", "1.1"]
+    table = table_text(page)
+    for eta in (0.01, 0.1, 0.9, 1.0, 1.1):
+        assert f"{1 - 2 * eta:.4f} at every step" in table, eta  # observed ratio equals the factor
+    assert "oscillating" in table and "growing" in table
+    wait_until(lambda: run_traces(page) == 5)
+    assert "constant amplitude" in page.find_element(f"#{LR.RULE}").text
+    assert severe_console_errors(page) == []
+
+
+def test_add_edit_and_remove_runs(lr_page):
+    page = lr_page
+    type_into(page, f"#{LR.NEW_LR}", "0.5")
+    page.find_element(f"#{LR.ADD}").click()
+    wait_until(lambda: shown_runs(page) == ["0.01", "0.1", "0.9", "1", "1.1", "0.5"])
+    wait_until(lambda: "converged at step 1" in table_text(page))  # η = 1/L″ lands on w* = 3 at once
+    wait_until(lambda: run_traces(page) == 6)
+
+    type_into(page, css({"type": LR.RUN_INPUT, "index": 0}), "0.3")
+    wait_until(lambda: f"{1 - 2 * 0.3:.4f} at every step" in table_text(page))
+    assert shown_runs(page)[0] == "0.3"
+
+    page.find_element(css({"type": LR.RUN_REMOVE, "index": 4})).click()  # η = 1.1
+    wait_until(lambda: shown_runs(page) == ["0.3", "0.1", "0.9", "1", "0.5"])
+    wait_until(lambda: "η = 1.1" not in table_text(page))
+    assert severe_console_errors(page) == []
+
+
+def test_presets_and_the_limit_of_eight(lr_page):
+    page = lr_page
+    (good,) = [b for b in page.find_elements(".preset") if b.text.startswith("good")]
+    good.click()
+    page.wait_for_contains_text(f"#{LR.RUNS_MESSAGE}", "already running")
+    for eta in ("0.2", "0.3", "0.4"):
+        type_into(page, f"#{LR.NEW_LR}", eta)  # Enter adds, too
+        wait_until(lambda eta=eta: eta in shown_runs(page))
+    type_into(page, f"#{LR.NEW_LR}", "0.6")
+    page.wait_for_contains_text(f"#{LR.RUNS_MESSAGE}", "At most 8 runs")
+    assert len(shown_runs(page)) == 8
+    (all_five,) = [b for b in page.find_elements(".preset") if b.text == "all five"]
+    all_five.click()
+    wait_until(lambda: shown_runs(page) == ["0.01", "0.1", "0.9", "1", "1.1"])
+
+
+@pytest.mark.parametrize(
+    ("typed", "fragment"),
+    [("0", "greater than 0"), ("-1", "greater than 0"), ("fast", "not a number"), ("1e9", "between")],
+)
+def test_a_bad_eta_shows_a_message_and_changes_nothing(lr_page, typed, fragment):
+    page = lr_page
+    type_into(page, f"#{LR.NEW_LR}", typed)
+    page.wait_for_contains_text(f"#{LR.RUNS_MESSAGE}", fragment)
+    assert shown_runs(page) == ["0.01", "0.1", "0.9", "1", "1.1"]
+    type_into(page, css({"type": LR.RUN_INPUT, "index": 2}), typed)
+    page.wait_for_contains_text(f"#{LR.RUNS_MESSAGE}", fragment)
+    assert "-0.8000 at every step" in table_text(page), "the run keeps its last good η"
+    assert severe_console_errors(page) == []
