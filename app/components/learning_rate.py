@@ -162,8 +162,8 @@ def sweep_text(one: Sweep, one_theory: float, two: Sweep, two_theory: float, sur
 
 def schedule_text(name: str, constant_run: Trajectory, scheduled_run: Trajectory) -> str:
     return (
-        f"With a constant η the run ends at L = {fixed(constant_run.final_loss, 6)} ({_verdict_word(constant_run)}); "
-        f"with {name} it ends at L = {fixed(scheduled_run.final_loss, 6)} ({_verdict_word(scheduled_run)}). "
+        f"With a constant η the run ends at L = {constant_run.final_loss:.4g} ({_verdict_word(constant_run)}); "
+        f"with {name} it ends at L = {scheduled_run.final_loss:.4g} ({_verdict_word(scheduled_run)}). "
         "A schedule takes big steps while far away and small ones near the minimum, where a large η would "
         "overshoot."
     )
