@@ -1,0 +1,126 @@
+"""Figures for /autograd: the graph torch recorded, and the accumulation pitfall on the loss surface."""
+
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+
+from app.compute.autograd import Graph
+from app.compute.surfaces import Surface
+from app.figures import style
+from app.figures.gradient import Grid, shown_values
+
+
+def graph_figure(graph: Graph, output_name: str) -> go.Figure:
+    """Nodes by depth (the output on top, the leaves at the bottom); arrows show where gradients flow."""
+    by_depth: dict[int, list] = {}
+    for node in graph.nodes:
+        by_depth.setdefault(node.depth, []).append(node)
+    position = {}
+    for depth, nodes in by_depth.items():
+        for i, node in enumerate(nodes):
+            position[node.key] = ((i + 1) / (len(nodes) + 1), -depth)
+    fig = go.Figure()
+    for node in graph.nodes:
+        x0, y0 = position[node.key]
+        for target, gradient in zip(node.inputs, node.sent, strict=False):
+            x1, y1 = position[target]
+            fig.add_annotation(
+                x=x1,
+                y=y1 + 0.18,
+                ax=x0,
+                ay=y0 - 0.18,
+                xref="x",
+                yref="y",
+                axref="x",
+                ayref="y",
+                showarrow=True,
+                arrowhead=2,
+                arrowwidth=2.5,
+                arrowcolor=style.GRADIENT,
+                text="",
+            )
+            fig.add_annotation(
+                x=(x0 + x1) / 2,
+                y=(y0 + y1) / 2,
+                text=f"<b>{gradient:g}</b>",
+                showarrow=False,
+                font={"color": style.GRADIENT, "size": style.FONT_SIZE},
+                bgcolor="rgba(255,255,255,0.9)",
+            )
+    xs = [position[n.key][0] for n in graph.nodes]
+    ys = [position[n.key][1] for n in graph.nodes]
+    labels = [
+        f"<b>{n.name}</b>"
+        + (f" → {n.leaf}.grad" if n.leaf else "")
+        + f"<br>{n.local}"
+        + (f"<br>gradient in: {', '.join(f'{g:g}' for g in n.arriving)}" if n.arriving else "")
+        for n in graph.nodes
+    ]
+    fig.add_scatter(
+        x=xs,
+        y=ys,
+        mode="markers+text",
+        text=labels,
+        textposition="middle right",
+        marker={
+            "size": 22,
+            "color": [style.POINT if n.leaf else style.FUNCTION for n in graph.nodes],
+            "line": {"color": "white", "width": 2},
+        },
+        hoverinfo="skip",
+        cliponaxis=False,
+        showlegend=False,
+    )
+    deepest = max(ys) if ys else 0
+    fig.update_layout(
+        **style.base_layout(
+            title={
+                "text": f"The graph torch recorded for {output_name}, and the gradients backward() sent (purple)",
+                "x": 0.01,
+            },
+            margin={"l": 20, "r": 20, "t": 60, "b": 20},
+        )
+    )
+    fig.update_xaxes(visible=False, range=[0, 1.35])
+    fig.update_yaxes(visible=False, range=[min(ys) - 0.5 if ys else -1, deepest + 0.5])
+    return fig
+
+
+def pitfall_figure(surface: Surface, grid: Grid, correct: np.ndarray, damaged: np.ndarray) -> go.Figure:
+    """The right trajectory and the one whose gradients were never zeroed, on the same contours."""
+    fig = go.Figure()
+    fig.add_contour(
+        x=grid.x,
+        y=grid.y,
+        z=shown_values(surface, grid.z),
+        ncontours=18,
+        colorscale="Greys",
+        opacity=0.35,
+        showscale=False,
+        hoverinfo="skip",
+        line={"width": 1},
+    )
+    for positions, name, colour, dash in (
+        (correct, "optimizer.zero_grad() every step", style.TRAIL, "solid"),
+        (damaged, "gradients never zeroed: they pile up", style.SECANT, "dash"),
+    ):
+        fig.add_scatter(
+            x=positions[:, 0],
+            y=positions[:, 1],
+            mode="lines+markers",
+            name=name,
+            line={"color": colour, "width": 3, "dash": dash},
+            marker={"color": colour, "size": 9, "symbol": "arrow", "angleref": "previous"},
+            hovertemplate="(%{x:.4f}, %{y:.4f})<extra>" + name + "</extra>",
+        )
+    fig.update_layout(
+        **style.base_layout(
+            title={"text": "Same start, same η: what forgetting to zero .grad does", "x": 0.01},
+            legend={"orientation": "h", "y": -0.16, "x": 0, "bgcolor": "rgba(0,0,0,0)"},
+            margin={"l": 55, "r": 10, "t": 50, "b": 90},
+        )
+    )
+    fig.update_xaxes(title_text="w[0]", range=list(surface.view_x), constrain="domain", showgrid=False)
+    fig.update_yaxes(title_text="w[1]", range=list(surface.view_y), scaleanchor="x", constrain="domain", showgrid=False)
+    return fig
