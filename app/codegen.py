@@ -46,12 +46,14 @@ class _Builder:
 class _Inline(ast.NodeTransformer):
     """Replaces closure variables by their values, ops.f by np.f, and drops multiplications by 1."""
 
-    def __init__(self, constants: dict, module: str):
-        self.constants, self.module = constants, module
+    def __init__(self, constants: dict, module: str, rename: dict):
+        self.constants, self.module, self.rename = constants, module, rename
 
     def visit_Name(self, node):
         if node.id in self.constants:
             return ast.copy_location(ast.Constant(self.constants[node.id]), node)
+        if node.id in self.rename:
+            return ast.copy_location(ast.parse(self.rename[node.id], mode="eval").body, node)
         return node
 
     def visit_Attribute(self, node):
@@ -83,21 +85,25 @@ class _Inline(ast.NodeTransformer):
 
 
 @cache
-def formula_source(function, module: str = "np") -> str:
-    """The body of one of the catalog's lambdas, as Python source, with closure values filled in."""
+def formula_source(function, module: str = "np", rename: tuple[tuple[str, str], ...] = ()) -> str:
+    """The expression a catalog lambda (or a one-line def) returns, as Python source, with closure
+    values filled in and variables renamed as asked, e.g. (("x", "w[0]"),)."""
     text = textwrap.dedent(inspect.getsource(function))
-    start = text.index("lambda")
-    fragment = text[start:]
-    tree = None
-    for end in range(len(fragment), 0, -1):  # trim what follows the lambda until it parses as one
-        try:
-            candidate = ast.parse(fragment[:end].strip(), mode="eval")
-        except SyntaxError:
-            continue
-        if isinstance(candidate.body, ast.Lambda):
-            tree = candidate
-            break
-    if tree is None:
+    body = None
+    if text.lstrip().startswith("def "):
+        definition = ast.parse(text).body[0]
+        body = definition.body[-1].value
+    else:
+        fragment = text[text.index("lambda") :]
+        for end in range(len(fragment), 0, -1):  # trim what follows the lambda until it parses as one
+            try:
+                candidate = ast.parse(fragment[:end].strip(), mode="eval")
+            except SyntaxError:
+                continue
+            if isinstance(candidate.body, ast.Lambda):
+                body = candidate.body.body
+                break
+    if body is None:
         raise ValueError(f"cannot read the source of {function!r}")
     constants = {}
     if function.__closure__:
@@ -106,7 +112,7 @@ def formula_source(function, module: str = "np") -> str:
             for name, cell in zip(function.__code__.co_freevars, function.__closure__, strict=True)
             if isinstance(cell.cell_contents, int | float)
         }
-    body = _Inline(constants, module).visit(tree.body.body)
+    body = _Inline(constants, module, dict(rename)).visit(body)
     return ast.unparse(ast.fix_missing_locations(body))
 
 
@@ -289,6 +295,11 @@ def learning_rate_code(loss: Loss1D, rates: list[float], steps: int, start: floa
 def autograd_code(
     x: float, point: tuple[float, float], start: tuple[float, float], lr: float, steps: int, zero_grad: bool
 ) -> GeneratedCode:
+    from app.compute.autograd import chapter_expression
+
+    def expression(first: str, second: str) -> str:
+        return formula_source(chapter_expression, rename=(("x", first), ("y", second)))
+
     b = _Builder()
     b.add("import torch")
     b.add()
@@ -300,10 +311,10 @@ def autograd_code(
     b.add("y.backward()", "dy/dx, by the chain rule through the recorded graph")
     b.add('print(f"y = {y.item():.4f}, x.grad = {x.grad.item():.4f}")')
     b.add()
-    b.add(f"a = torch.tensor({point[0]!r}, dtype=torch.float64, requires_grad=True)")
-    b.add(f"b = torch.tensor({point[1]!r}, dtype=torch.float64, requires_grad=True)")
-    b.add("z = a ** 2 + 3 * b ** 2", "z = x² + 3y²: AddBackward0 over PowBackward0 and MulBackward0")
-    b.add("z.backward()")
+    b.add(f"a = torch.tensor({point[0]!r}, dtype=torch.float64, requires_grad=True)", "the page's x")
+    b.add(f"b = torch.tensor({point[1]!r}, dtype=torch.float64, requires_grad=True)", "the page's y")
+    b.add(f"z = {expression('a', 'b')}", "z = x² + 3y²: torch records AddBackward0, PowBackward0, MulBackward0")
+    b.add("z.backward()", "one backward() fills both a.grad and b.grad")
     b.add('print(f"z = {z.item():.4f}, gradient = [{a.grad.item():.4f}, {b.grad.item():.4f}]")')
     b.add()
     b.add(
@@ -316,11 +327,12 @@ def autograd_code(
         b.add("        w.grad.zero_()", "reset .grad: backward() adds to whatever is there")
     else:
         b.add("    # w.grad is never zeroed here: each backward() adds to the last one", "the pitfall")
-    b.add("    loss = w[0] ** 2 + 3 * w[1] ** 2", "the forward pass")
+    b.add(f"    loss = {expression('w[0]', 'w[1]')}", "the forward pass")
     b.add("    loss.backward()", "fills (or, without zeroing, adds to) w.grad")
     b.add('    print(f"Step {step}: w = [{w[0].item():.4f}, {w[1].item():.4f}], L = {loss.item():.4f}, "')
     b.add('          f"w.grad = [{w.grad[0].item():.4f}, {w.grad[1].item():.4f}]")')
     b.add("    with torch.no_grad():", "the update itself must not be recorded")
     b.add(f"        w -= {lr!r} * w.grad", "w ← w − η·w.grad")
-    b.add('print(f"Final: w = [{w[0].item():.4f}, {w[1].item():.4f}], L = {(w[0] ** 2 + 3 * w[1] ** 2).item():.4f}")')
+    b.add("final = " + expression("w[0]", "w[1]"))
+    b.add('print(f"Final: w = [{w[0].item():.4f}, {w[1].item():.4f}], L = {final.item():.4f}")')
     return b.build("autograd.py")

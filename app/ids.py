@@ -148,3 +148,36 @@ class LearningRate:
     SCHEDULE_MESSAGE = "lr-schedule-message"
     SCHEDULE_FIGURE = "lr-schedule-figure"
     SCHEDULE_TEXT = "lr-schedule-text"
+
+
+class CodePanel:
+    """The code panel's ids for one page: plain strings, because dcc.Clipboard targets a string id."""
+
+    def __init__(self, page: str):
+        self.source = f"{page}-code-source"
+        self.copy = f"{page}-code-copy"
+        self.download_button = f"{page}-code-download-button"
+        self.download = f"{page}-code-download"
+        self.run = f"{page}-code-run"
+        self.trace = f"{page}-code-trace"
+
+
+class Autograd:
+    X_INPUT = "autograd-x-input"
+    A_INPUT = "autograd-a-input"
+    B_INPUT = "autograd-b-input"
+    LR_INPUT = "autograd-lr-input"
+    STEPS_INPUT = "autograd-steps-input"
+    FORGET = "autograd-forget-zero-grad"
+    MESSAGE = "autograd-message"
+    STATE = "autograd-state"
+
+    READ_Y = "autograd-read-y"
+    READ_XGRAD = "autograd-read-x-grad"
+    READ_Z = "autograd-read-z"
+    READ_GRADIENT = "autograd-read-gradient"
+    GRAPH = "autograd-graph"
+    LOOP_TABLE = "autograd-loop-table"
+    MATCH = "autograd-match"
+    PITFALL = "autograd-pitfall"
+    PITFALL_TEXT = "autograd-pitfall-text"

@@ -13,6 +13,12 @@ import torch
 from app.compute.surfaces import Surface
 
 
+# The chapter's expression, exactly as it writes it (x² as a power, 3y² as a product): its graph has the
+# node types the chapter names. A test checks it is the same function as the bowl surface.
+def chapter_expression(x, y):
+    return x**2 + 3 * y**2
+
+
 @dataclass(frozen=True)
 class GraphNode:
     key: int

@@ -57,12 +57,14 @@ def graph_figure(graph: Graph, output_name: str) -> go.Figure:
         + (f"<br>gradient in: {', '.join(f'{g:g}' for g in n.arriving)}" if n.arriving else "")
         for n in graph.nodes
     ]
+    # Labels sit on the outer side of each node, so neighbours in a row never overlap.
+    sides = ["middle left" if x < 0.5 else "middle right" for x in xs]
     fig.add_scatter(
         x=xs,
         y=ys,
         mode="markers+text",
         text=labels,
-        textposition="middle right",
+        textposition=sides,
         marker={
             "size": 22,
             "color": [style.POINT if n.leaf else style.FUNCTION for n in graph.nodes],
@@ -82,7 +84,7 @@ def graph_figure(graph: Graph, output_name: str) -> go.Figure:
             margin={"l": 20, "r": 20, "t": 60, "b": 20},
         )
     )
-    fig.update_xaxes(visible=False, range=[0, 1.35])
+    fig.update_xaxes(visible=False, range=[-0.45, 1.45])
     fig.update_yaxes(visible=False, range=[min(ys) - 0.5 if ys else -1, deepest + 0.5])
     return fig
 
