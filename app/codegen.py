@@ -198,40 +198,36 @@ def gradient_code(surface: Surface, x: float, y: float, angle: float) -> Generat
 
 
 def _loop_body(b: _Builder, dims: int, steps: int) -> None:
-    """The descent loop shared by the 1-D and 2-D code, with the engine's stopping rules."""
-    show_every = steps <= 20
-    if dims == 1:
-        b.add(f"for step in range({steps}):", "one update per step")
-        b.add("    g = grad(w)", "the slope where we stand")
-        b.add(f"    if abs(g) < {descent.GRADIENT_TOLERANCE!r}:", "flat enough: converged")
-        b.add('        print(f"converged at step {step}")')
-        b.add("        break")
-        b.add(
-            f"    if not (abs(w) <= {descent.DIVERGENCE_BOUND!r} and abs(g) <= {descent.DIVERGENCE_BOUND!r}):",
-            "far beyond any sensible value: diverged",
-        )
-        b.add('        print(f"diverged at step {step}")')
-        b.add("        break")
-        if show_every:
+    """The descent loop shared by the 1-D and 2-D code, with the engine's stopping rules: stop when the
+    gradient is flat (converged), or before stepping somewhere a weight, gradient or loss passes the bound
+    (diverged), keeping the last good position, as the page does."""
+    bound = descent.DIVERGENCE_BOUND
+    size = "abs" if dims == 1 else "np.hypot"
+    args = "w" if dims == 1 else "*w"
+    new_args = "new_w" if dims == 1 else "*new_w"
+    b.add(f"for step in range({steps}):", "one update per step" + ("" if dims == 1 else ", both weights at once"))
+    b.add(f"    g = {'grad' if dims == 1 else 'gradient'}({args})", "the slope where we stand")
+    b.add(f"    if {size}({'g' if dims == 1 else '*g'}) < {descent.GRADIENT_TOLERANCE!r}:", "flat enough: converged")
+    b.add('        print(f"converged at step {step}")')
+    b.add("        break")
+    if steps <= 20:
+        if dims == 1:
             b.add('    print(f"Step {step}: w = {w:.4f}, L = {loss(w):.4f}, grad = {g:.4f}")')
-        b.add("    w = w - lr * g", "the gradient-descent step: move against the slope")
+        else:
+            b.add('    print(f"Step {step}: w = [{w[0]:.4f}, {w[1]:.4f}], L = {loss(*w):.4f}")')
+    b.add("    new_w = w - lr * " + ("g" if dims == 1 else "np.array(g)"), "the step: w ← w − η·∇L")
+    new_g = f"{'grad' if dims == 1 else 'gradient'}({new_args})"
+    b.add(
+        f"    if not ({size}({'new_w' if dims == 1 else '*new_w'}) <= {bound!r} and "
+        f"{size}({new_g if dims == 1 else '*' + new_g}) <= {bound!r} and abs(loss({new_args})) <= {bound!r}):",
+        "far beyond any sensible value: diverged, so stop where we were",
+    )
+    b.add('        print(f"diverged at step {step + 1}")')
+    b.add("        break")
+    b.add("    w = new_w")
+    if dims == 1:
         b.add('print(f"Final: w = {w:.4f}, L = {loss(w):.4f}")')
     else:
-        b.add(f"for step in range({steps}):", "one update per step, both weights at once")
-        b.add("    g = gradient(*w)", "∇L where we stand")
-        b.add(f"    if np.hypot(*g) < {descent.GRADIENT_TOLERANCE!r}:", "flat enough: converged")
-        b.add('        print(f"converged at step {step}")')
-        b.add("        break")
-        b.add(
-            f"    if not (np.hypot(*w) <= {descent.DIVERGENCE_BOUND!r} and np.hypot(*g) <= "
-            f"{descent.DIVERGENCE_BOUND!r}):",
-            "far beyond any sensible value: diverged",
-        )
-        b.add('        print(f"diverged at step {step}")')
-        b.add("        break")
-        if show_every:
-            b.add('    print(f"Step {step}: w = [{w[0]:.4f}, {w[1]:.4f}], L = {loss(*w):.4f}")')
-        b.add("    w = w - lr * np.array(g)", "w ← w − η·∇L")
         b.add('print(f"Final: w = [{w[0]:.4f}, {w[1]:.4f}], L = {loss(*w):.4f}")')
 
 
@@ -271,23 +267,27 @@ def descent_code(
 
 
 def learning_rate_code(loss: Loss1D, rates: list[float], steps: int, start: float) -> GeneratedCode:
+    bound = descent.DIVERGENCE_BOUND
     b = _Builder()
     b.add("def loss(w):", f"L(w) = {loss.label}")
     b.add(f"    return {formula_source(loss.formula)}")
     b.add()
-    b.add("def grad(w):")
+    b.add("def grad(w):", "L′(w), in closed form")
     b.add(f"    return {formula_source(loss.derivative_formula)}")
     b.add()
     b.add(f"for lr in {[float(r) for r in rates]!r}:", "one run per learning rate on the page")
     b.add(f"    w = {start!r}")
     b.add(f"    for step in range({steps}):")
-    b.add("        g = grad(w)")
+    b.add(f"        if abs(grad(w)) < {descent.GRADIENT_TOLERANCE!r}:", "flat: converged")
+    b.add("            break")
+    b.add("        new_w = w - lr * grad(w)", "each step multiplies the error w − 3 by 1 − 2η")
     b.add(
-        f"        if abs(g) < {descent.GRADIENT_TOLERANCE!r} or not abs(w) <= {descent.DIVERGENCE_BOUND!r}:",
-        "stop when flat (converged) or far off (diverged), as the page does",
+        f"        if not (abs(new_w) <= {bound!r} and abs(grad(new_w)) <= {bound!r} "
+        f"and abs(loss(new_w)) <= {bound!r}):",
+        "diverged: stop at the last good w, as the page does",
     )
     b.add("            break")
-    b.add("        w = w - lr * g", "each step multiplies the error w − 3 by 1 − 2η")
+    b.add("        w = new_w")
     b.add('    print(f"eta = {lr:g}: factor 1 - 2*eta = {1 - 2 * lr:.4f}, final w = {w:.4f}, L = {loss(w):.4f}")')
     return b.build("learning_rate.py")
 

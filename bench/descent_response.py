@@ -51,8 +51,10 @@ def wait_for(port: int, timeout: float = 30.0) -> None:
     raise SystemExit("gunicorn did not come up")
 
 
-def dependency(dependencies: list, component_id: str, prop: str) -> dict:
-    return next(d for d in dependencies if {"id": component_id, "property": prop} in d["inputs"])
+def dependency(dependencies: list, component_id: str, prop: str, output: str = "") -> dict:
+    return next(
+        d for d in dependencies if {"id": component_id, "property": prop} in d["inputs"] and output in d["output"]
+    )
 
 
 def outputs_of(output: str) -> list[dict]:
@@ -116,7 +118,7 @@ def main() -> None:
         connection.request("GET", "/_dash-dependencies")
         dependencies = json.loads(connection.getresponse().read())
         sync = dependency(dependencies, DS.LR2_INPUT, "value")
-        run = dependency(dependencies, DS.STATE2, "data")
+        run = dependency(dependencies, DS.STATE2, "data", "player-run")
         contour_click = json.dumps(figure_id(DS.TWO_D, "contour"), sort_keys=True, separators=(",", ":"))
         sync_times, run_times, sizes = [], [], []
         for i in range(args.repeats):

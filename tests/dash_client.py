@@ -26,8 +26,13 @@ class DashClient:
     def server_callbacks(self) -> list[dict]:
         return [d for d in self.dependencies if not d.get("clientside_function")]
 
-    def callback_with_input(self, component_id: str, prop: str) -> dict:
-        (dep,) = [d for d in self.server_callbacks() if {"id": component_id, "property": prop} in d["inputs"]]
+    def callback_with_input(self, component_id: str, prop: str, output: str = "") -> dict:
+        """The one server callback with this input (and, to tell several apart, an output containing ``output``)."""
+        (dep,) = [
+            d
+            for d in self.server_callbacks()
+            if {"id": component_id, "property": prop} in d["inputs"] and output in d["output"]
+        ]
         return dep
 
     def post(self, dep: dict, values: dict, changed: list[str], pattern_ids: dict | None = None):

@@ -12,8 +12,9 @@ import dash
 import numpy as np
 from dash import ALL, ClientsideFunction, Input, Output, State, callback, clientside_callback, ctx, dcc, html
 
-from app import ids
+from app import codegen, ids
 from app.components import derivative as parts
+from app.components.code_panel import code_panel, register_code_panel
 from app.components.controls import graph, presets, readout, slider_with_input
 from app.components.parse import parse_number
 from app.components.shell import next_concept_link, page_header, section
@@ -177,6 +178,7 @@ def layout(**_query):
                     className="two-columns",
                 ),
             ),
+            code_panel("derivative"),
             next_concept_link(PATH),
             dcc.Store(id=ID.STATE, data=DEFAULT_STATE),
             dcc.Store(id=ID.ANIMATION_FRAMES),
@@ -372,3 +374,11 @@ clientside_callback(
     State(ID.FIGURE, "figure"),
     prevent_initial_call=True,
 )
+
+
+def _code(state):
+    state = state if _valid_state(state) else DEFAULT_STATE
+    return codegen.derivative_code(FUNCTIONS[state["function"]], float(state["x0"]), float(state["h"]))
+
+
+register_code_panel("derivative", [State(ID.STATE, "data")], _code)

@@ -11,8 +11,9 @@ import math
 import dash
 from dash import ALL, Input, Output, State, callback, ctx, dcc, html
 
-from app import ids
+from app import codegen, ids
 from app.components import descent as parts
+from app.components.code_panel import code_panel, register_code_panel
 from app.components.controls import graph, presets, slider_with_input
 from app.components.parse import parse_number
 from app.components.player import figure_id, player, player_id, register_player_callback
@@ -238,6 +239,7 @@ def layout(**_query):
                 "Keys: space plays or pauses the player you last used, ← and → step through it.",
                 className="hint-text",
             ),
+            code_panel("descent"),
             next_concept_link(PATH),
         ],
         className="page descent",
@@ -469,3 +471,21 @@ def run_two_weights(state, drawn_surface):
         parts.factor_explanation(hessian, trajectory.learning_rate, ("x", "y"), surface.quadratic),
         parts.step_table(trajectory, ("x", "y")),
     )
+
+
+def _code(one, two):
+    one = one if _valid_1d(one) else DEFAULT_1D
+    two = two if _valid_2d(two) else DEFAULT_2D
+    return codegen.descent_code(
+        LOSSES[one["loss"]],
+        float(one["w0"]),
+        float(one["lr"]),
+        int(one["steps"]),
+        SURFACES[two["surface"]],
+        (float(two["x0"]), float(two["y0"])),
+        float(two["lr"]),
+        int(two["steps"]),
+    )
+
+
+register_code_panel("descent", [State(ID.STATE1, "data"), State(ID.STATE2, "data")], _code)

@@ -11,8 +11,9 @@ import math
 import dash
 from dash import Input, Output, Patch, State, callback, ctx, dcc, html
 
-from app import ids
+from app import codegen, ids
 from app.components import gradient as parts
+from app.components.code_panel import code_panel, register_code_panel
 from app.components.controls import graph, readout, slider_with_input
 from app.components.parse import parse_number
 from app.components.shell import next_concept_link, page_header, section
@@ -163,6 +164,7 @@ def layout(**_query):
                 ),
                 html.Div(id=ID.VERIFY_TABLE, className="table-wrap"),
             ),
+            code_panel("gradient"),
             next_concept_link(PATH),
             dcc.Store(id=ID.STATE, data=DEFAULT_STATE),
             dcc.Store(id=ID.DRAWN_SURFACE),
@@ -321,3 +323,12 @@ def draw(state, drawn_surface):
         parts.verification_table(surface, x, y),
         parts.explanation(surface, x, y, angle),
     )
+
+
+def _code(state):
+    state = state if valid_state(state) else DEFAULT_STATE
+    surface = SURFACES[state["surface"]]
+    return codegen.gradient_code(surface, float(state["x"]), float(state["y"]), float(state["angle"]))
+
+
+register_code_panel("gradient", [State(ID.STATE, "data")], _code)

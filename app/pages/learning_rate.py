@@ -12,8 +12,9 @@ import dash
 import numpy as np
 from dash import ALL, Input, Output, State, callback, ctx, dcc, html
 
-from app import ids
+from app import codegen, ids
 from app.components import learning_rate as parts
+from app.components.code_panel import code_panel, register_code_panel
 from app.components.controls import graph
 from app.components.parse import parse_number
 from app.components.shell import next_concept_link, page_header, section
@@ -230,6 +231,7 @@ def layout(**_query):
                 graph(ID.SCHEDULE_FIGURE, "secondary-figure"),
                 html.P(id=ID.SCHEDULE_TEXT, className="explanation"),
             ),
+            code_panel("learning-rate"),
             next_concept_link(PATH),
             dcc.Store(id=ID.RUNS, data=parts.DEFAULT_RUNS),
         ],
@@ -434,3 +436,11 @@ def draw_schedule(schedule_key, lr_text, steps_text):
         parts.schedule_text(label, constant_run, scheduled_run),
         "",
     )
+
+
+def _code(runs, steps_text):
+    rates = [run["lr"] for run in _valid_runs(runs)]
+    return codegen.learning_rate_code(LOSS, rates, _steps(steps_text) or parts.DEFAULT_STEPS, START)
+
+
+register_code_panel("learning-rate", [State(ID.RUNS, "data"), State(ID.STEPS, "value")], _code)

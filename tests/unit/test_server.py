@@ -135,7 +135,7 @@ def test_a_good_value_updates_every_control(client):
     [None, "x", {"function": "evil"}, {"function": "log", "x0": -1, "h": 1}, {"function": "square", "x0": 2, "h": 0}],
 )
 def test_draw_survives_a_forged_state(client, state):
-    dep = client.callback_with_input(D.STATE, "data")
+    dep = client.callback_with_input(D.STATE, "data", D.FIGURE)
     response = client.post(dep, {f"{D.STATE}.data": state, f"{D.PRECISION}.value": "float16"}, [f"{D.STATE}.data"])
     assert response.status_code == 200
     body = response.get_json()["response"]
@@ -143,7 +143,7 @@ def test_draw_survives_a_forged_state(client, state):
 
 
 def test_draw_for_a_pole_crossing_explains_it(client):
-    dep = client.callback_with_input(D.STATE, "data")
+    dep = client.callback_with_input(D.STATE, "data", D.FIGURE)
     state = {"function": "reciprocal", "x0": -0.5, "h": 1.0}
     body = client.post(dep, {f"{D.STATE}.data": state, f"{D.PRECISION}.value": "float64"}, [f"{D.STATE}.data"])
     body = body.get_json()["response"]
@@ -208,14 +208,14 @@ def test_gradient_click_moves_the_point(client):
     [None, 7, {"surface": "bowl"}, {"surface": "bowl", "x": 1e9, "y": 0, "angle": 0}, {**GRADIENT_STATE, "angle": "x"}],
 )
 def test_gradient_draw_survives_a_forged_state(client, state):
-    dep = client.callback_with_input(G.STATE, "data")
+    dep = client.callback_with_input(G.STATE, "data", G.CONTOUR)
     response = client.post(dep, {f"{G.STATE}.data": state, f"{G.DRAWN_SURFACE}.data": "bowl"}, [f"{G.STATE}.data"])
     assert response.status_code == 200
     assert response.get_json()["response"][G.READ_F]["children"] == f"{2.0**2 + 3 * 1.0**2:.4f}"
 
 
 def test_gradient_moving_the_point_does_not_resend_the_meshes(client):
-    dep = client.callback_with_input(G.STATE, "data")
+    dep = client.callback_with_input(G.STATE, "data", G.CONTOUR)
     state = {**GRADIENT_STATE, "x": -1.0}
     same = client.post(dep, {f"{G.STATE}.data": state, f"{G.DRAWN_SURFACE}.data": "bowl"}, [f"{G.STATE}.data"])
     fresh = client.post(dep, {f"{G.STATE}.data": state, f"{G.DRAWN_SURFACE}.data": None}, [f"{G.STATE}.data"])
@@ -270,7 +270,7 @@ def test_descent_bad_input_gets_a_message(client, box, bad, fragment):
 
 
 def test_descent_run_for_10000_steps_and_a_forged_state(client):
-    dep = client.callback_with_input(DS.STATE2, "data")
+    dep = client.callback_with_input(DS.STATE2, "data", "player-run")
     state = {"surface": "rosenbrock", "x0": -1.5, "y0": 2.0, "lr": 0.001, "steps": 10000}
     body = client.post(
         dep, {f"{DS.STATE2}.data": state, f"{DS.DRAWN_SURFACE}.data": "rosenbrock"}, [f"{DS.STATE2}.data"]
