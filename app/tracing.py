@@ -31,14 +31,14 @@ class TraceResult:
     error: str | None = None
 
 
-def _limits() -> None:  # runs in the child, before it starts Python
-    resource.setrlimit(resource.RLIMIT_CPU, (CPU_SECONDS, CPU_SECONDS))
+def _limits(cpu_seconds: int) -> None:  # runs in the child, before it starts Python
+    resource.setrlimit(resource.RLIMIT_CPU, (cpu_seconds, cpu_seconds))
     resource.setrlimit(resource.RLIMIT_AS, (MEMORY_BYTES, MEMORY_BYTES))
     resource.setrlimit(resource.RLIMIT_FSIZE, (1024**2, 1024**2))  # no big files (torch needs a temp file)
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
 
 
-def run_traced(code: GeneratedCode) -> TraceResult:
+def run_traced(code: GeneratedCode, cpu_seconds: int = CPU_SECONDS) -> TraceResult:
     """Run the code under the tracer and return its output and trace, or an error, never raising."""
     try:
         completed = subprocess.run(
@@ -47,7 +47,7 @@ def run_traced(code: GeneratedCode) -> TraceResult:
             capture_output=True,
             text=True,
             timeout=WALL_SECONDS,
-            preexec_fn=_limits,  # noqa: PLW1509 - no threads are started between fork and exec here
+            preexec_fn=lambda: _limits(cpu_seconds),  # noqa: PLW1509 - nothing runs between fork and exec
             check=False,
         )
     except subprocess.TimeoutExpired:
