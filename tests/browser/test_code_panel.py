@@ -1,0 +1,86 @@
+"""The code panel in a real browser: it follows the settings, runs and traces, copies and downloads."""
+
+from __future__ import annotations
+
+import os
+import time
+
+from app import ids
+from app.main import create_app
+from tests.browser.helpers import severe_console_errors, text_of, type_into, wait_until
+
+D, A = ids.Derivative, ids.Autograd
+
+
+def open_panel(page, name):
+    panel = page.find_element(".code-panel summary")
+    panel.click()
+    wait_until(lambda: page.find_element(f"#{ids.CodePanel(name).source}").is_displayed())
+
+
+def test_code_follows_the_settings_runs_copies_and_downloads(dash_duo):
+    dash_duo.start_server(create_app())
+    dash_duo.wait_for_page(url=dash_duo.server_url + "/derivative")
+    panel = ids.CodePanel("derivative")
+    dash_duo.wait_for_element(".code-panel summary", timeout=15)
+    open_panel(dash_duo, "derivative")  # text inside a closed <details> is hidden, so open it first
+    dash_duo.wait_for_contains_text(f"#{panel.source}", "x0 = 2.0", timeout=15)
+    type_into(dash_duo, f"#{D.X0_INPUT}", "1.5")
+    dash_duo.wait_for_contains_text(f"#{panel.source}", "x0 = 1.5")
+    dash_duo.find_element(f"#{D.FUNCTION} input[value=sin]").click()
+    dash_duo.wait_for_contains_text(f"#{panel.source}", "np.sin(x)")
+
+    dash_duo.find_element(f"#{panel.run}").click()
+    dash_duo.wait_for_contains_text(f"#{panel.trace}", "What it printed", timeout=30)
+    trace = text_of(dash_duo, f"#{panel.trace}")
+    assert f"secant slope = {text_of(dash_duo, f'#{D.READ_SLOPE}')}" in trace, "the run printed the page's slope"
+    assert "slope = " in trace and "rise over run" in trace, "values and notes, line by line"
+
+    dash_duo.driver.execute_cdp_cmd(
+        "Browser.grantPermissions",
+        {"permissions": ["clipboardReadWrite", "clipboardSanitizedWrite"], "origin": dash_duo.server_url},
+    )
+    dash_duo.find_element(f"#{panel.copy}").click()
+    copied = wait_until(
+        lambda: dash_duo.driver.execute_async_script(
+            "const done = arguments[0]; navigator.clipboard.readText().then(done, () => done(''));"
+        )
+    )
+    assert copied.strip() == text_of(dash_duo, f"#{panel.source}").strip() and "def f(x):" in copied
+
+    # Headless Chromium saves downloads only where it is told to.
+    dash_duo.driver.execute_cdp_cmd(
+        "Page.setDownloadBehavior", {"behavior": "allow", "downloadPath": dash_duo.download_path}
+    )
+    dash_duo.find_element(f"#{panel.download_button}").click()
+    target = os.path.join(dash_duo.download_path, "derivative.py")
+    wait_until(lambda: os.path.exists(target) and os.path.getsize(target) > 0, timeout=10)
+    time.sleep(0.2)
+    with open(target, encoding="utf-8") as handle:
+        assert handle.read().strip() == copied.strip()
+    assert severe_console_errors(dash_duo) == []
+
+
+def test_autograd_page(dash_duo):
+    dash_duo.start_server(create_app())
+    dash_duo.wait_for_page(url=dash_duo.server_url + "/autograd")
+    dash_duo.wait_for_text_to_equal(f"#{A.READ_XGRAD}", f"{2 * 2.0:.4f}", timeout=15)
+    assert text_of(dash_duo, f"#{A.READ_GRADIENT}") == f"[{2 * 2.0:.4f}, {6 * 1.0:.4f}]"
+    type_into(dash_duo, f"#{A.X_INPUT}", "-1.25")
+    dash_duo.wait_for_text_to_equal(f"#{A.READ_XGRAD}", f"{2 * -1.25:.4f}")
+    names = dash_duo.driver.execute_script(
+        "return document.querySelector('#' + arguments[0] + ' .js-plotly-plot').data[0].text.join(' ')", A.GRAPH
+    )
+    for node in ("AddBackward0", "PowBackward0", "MulBackward0", "AccumulateGrad"):
+        assert node in names
+    assert "differs from it by at most 0.00e+00" in text_of(dash_duo, f"#{A.MATCH}")
+    table = text_of(dash_duo, f"#{A.LOOP_TABLE}")
+    assert "[7.2000, 12.6000]" in table and "[15.2000, 30.6000]" not in table
+    dash_duo.find_element(f"#{A.FORGET} input").click()
+    dash_duo.wait_for_contains_text(f"#{A.LOOP_TABLE}", "[15.2000, 30.6000]")
+    open_panel(dash_duo, "autograd")
+    dash_duo.wait_for_contains_text(f"#{ids.CodePanel('autograd').source}", "never zeroed")
+    type_into(dash_duo, f"#{A.LR_INPUT}", "0")
+    dash_duo.wait_for_contains_text(f"#{A.MESSAGE}", "greater than 0")
+    assert "[15.2000, 30.6000]" in text_of(dash_duo, f"#{A.LOOP_TABLE}")
+    assert severe_console_errors(dash_duo) == []
