@@ -8,7 +8,7 @@ import plotly.graph_objects as go
 from app.compute.autograd import Graph
 from app.compute.surfaces import Surface
 from app.figures import style
-from app.figures.gradient import Grid, shown_values
+from app.figures.gradient import Grid, equal_axes, faint_contours
 
 
 def graph_figure(graph: Graph, output_name: str) -> go.Figure:
@@ -92,17 +92,7 @@ def graph_figure(graph: Graph, output_name: str) -> go.Figure:
 def pitfall_figure(surface: Surface, grid: Grid, correct: np.ndarray, damaged: np.ndarray) -> go.Figure:
     """The right trajectory and the one whose gradients were never zeroed, on the same contours."""
     fig = go.Figure()
-    fig.add_contour(
-        x=grid.x,
-        y=grid.y,
-        z=shown_values(surface, grid.z),
-        ncontours=18,
-        colorscale="Greys",
-        opacity=0.35,
-        showscale=False,
-        hoverinfo="skip",
-        line={"width": 1},
-    )
+    faint_contours(fig, surface, grid)
     for positions, name, colour, dash in (
         (correct, "optimizer.zero_grad() every step", style.TRAIL, "solid"),
         (damaged, "gradients never zeroed: they pile up", style.SECANT, "dash"),
@@ -123,6 +113,5 @@ def pitfall_figure(surface: Surface, grid: Grid, correct: np.ndarray, damaged: n
             margin={"l": 55, "r": 10, "t": 50, "b": 90},
         )
     )
-    fig.update_xaxes(title_text="w[0]", range=list(surface.view_x), constrain="domain", showgrid=False)
-    fig.update_yaxes(title_text="w[1]", range=list(surface.view_y), scaleanchor="x", constrain="domain", showgrid=False)
+    equal_axes(fig, surface, "w[0]", "w[1]")
     return fig

@@ -17,7 +17,7 @@ import plotly.graph_objects as go
 from app.compute.losses import Loss1D
 from app.compute.surfaces import Surface
 from app.figures import style
-from app.figures.gradient import Grid, shown_values
+from app.figures.gradient import Grid, equal_axes, scene, shown_values, surface_mesh
 
 EMPTY = {"x": [], "y": []}
 EMPTY_3D = {"x": [], "y": [], "z": []}
@@ -128,24 +128,14 @@ def contour_run_figure(surface: Surface, grid: Grid) -> go.Figure:
             clickmode="event",
         )
     )
-    fig.update_xaxes(title_text="x", range=list(surface.view_x), constrain="domain", showgrid=False)
-    fig.update_yaxes(title_text="y", range=list(surface.view_y), scaleanchor="x", constrain="domain", showgrid=False)
+    equal_axes(fig, surface)
     return fig
 
 
 def surface_run_figure(surface: Surface, grid: Grid) -> go.Figure:
     """The loss surface in 3-D, ready for the ball, its trail and the descent arrow."""
     fig = go.Figure()
-    fig.add_surface(
-        x=grid.x,
-        y=grid.y,
-        z=grid.z,
-        colorscale="Viridis",
-        opacity=0.8,
-        showscale=False,
-        name="L(x, y)",
-        hovertemplate="x = %{x:.2f}<br>y = %{y:.2f}<br>L = %{z:.4g}<extra></extra>",
-    )
+    surface_mesh(fig, grid, "L", 0.8)
     _run_traces(fig, "xyz")
     z_low, z_high = float(np.nanmin(grid.z)), float(np.nanmax(grid.z))
     fig.update_layout(
@@ -153,15 +143,8 @@ def surface_run_figure(surface: Surface, grid: Grid) -> go.Figure:
             title={"text": f"L = {surface.label}: the ball rolls downhill", "x": 0.01},
             showlegend=False,
             margin={"l": 0, "r": 0, "t": 50, "b": 0},
-            scene={
-                "xaxis": {"title": {"text": "x"}, "range": list(surface.view_x), "nticks": 5},
-                "yaxis": {"title": {"text": "y"}, "range": list(surface.view_y), "nticks": 5},
-                # Fixed to the surface's own range: a diverging ball leaves the box, the view stays.
-                "zaxis": {"title": {"text": "L"}, "range": [z_low, z_high], "nticks": 5},
-                "camera": {"eye": {"x": 1.4, "y": -1.6, "z": 1.1}},
-                "aspectmode": "manual",
-                "aspectratio": {"x": 1.2, "y": 1.2, "z": 0.8},
-            },
+            # z fixed to the surface's own range: a diverging ball leaves the box, the view stays.
+            scene=scene(surface, "L", [z_low, z_high]),
         )
     )
     return fig

@@ -45,6 +45,65 @@ def shown_values(surface: Surface, z: np.ndarray) -> np.ndarray:
     return np.log10(1.0 + z - np.nanmin(z)) if surface.log_scale else z
 
 
+def equal_axes(fig: go.Figure, surface: Surface, x_title: str = "x", y_title: str = "y") -> None:
+    """The view box of a surface on equal x and y scales (or right angles would not look right); the
+    plot shrinks to fit rather than stretching an axis."""
+    fig.update_xaxes(title_text=x_title, range=list(surface.view_x), constrain="domain", showgrid=False, zeroline=False)
+    fig.update_yaxes(
+        title_text=y_title,
+        range=list(surface.view_y),
+        scaleanchor="x",
+        scaleratio=1,
+        constrain="domain",
+        showgrid=False,
+        zeroline=False,
+    )
+
+
+def faint_contours(fig: go.Figure, surface: Surface, grid: Grid) -> None:
+    """Grey contour lines as a quiet background for paths drawn on top."""
+    fig.add_contour(
+        x=grid.x,
+        y=grid.y,
+        z=shown_values(surface, grid.z),
+        ncontours=18,
+        colorscale="Greys",
+        opacity=0.35,
+        showscale=False,
+        hoverinfo="skip",
+        line={"width": 1},
+    )
+
+
+def surface_mesh(fig: go.Figure, grid: Grid, name: str, opacity: float) -> None:
+    """The surface itself in 3-D, on a viridis scale."""
+    fig.add_surface(
+        x=grid.x,
+        y=grid.y,
+        z=grid.z,
+        colorscale="Viridis",
+        opacity=opacity,
+        showscale=False,
+        name=name,
+        hovertemplate="x = %{x:.2f}<br>y = %{y:.2f}<br>" + name + " = %{z:.4g}<extra></extra>",
+    )
+
+
+def scene(surface: Surface, z_title: str, z_range: list[float] | None = None) -> dict:
+    """The 3-D axes and camera shared by every surface view."""
+    z_axis = {"title": {"text": z_title}, "nticks": 5}
+    if z_range is not None:
+        z_axis["range"] = z_range
+    return {
+        "xaxis": {"title": {"text": "x"}, "range": list(surface.view_x), "nticks": 5},
+        "yaxis": {"title": {"text": "y"}, "range": list(surface.view_y), "nticks": 5},
+        "zaxis": z_axis,
+        "camera": {"eye": {"x": 1.4, "y": -1.6, "z": 1.1}},
+        "aspectmode": "manual",
+        "aspectratio": {"x": 1.2, "y": 1.2, "z": 0.8},
+    }
+
+
 def arrow_scale(surface: Surface, gradient: np.ndarray) -> float:
     """Multiplier for drawing vectors: 1 when ∇f fits, smaller when it would run off the map."""
     room = ARROW_SHARE * min(surface.view_x[1] - surface.view_x[0], surface.view_y[1] - surface.view_y[0])
@@ -195,17 +254,7 @@ def contour_figure(surface: Surface, grid: Grid, x: float, y: float, angle: floa
             clickmode="event",
         )
     )
-    # Equal scales on x and y, or right angles would not look right; the plot shrinks to fit instead.
-    fig.update_xaxes(title_text="x", range=list(surface.view_x), showgrid=False, zeroline=False, constrain="domain")
-    fig.update_yaxes(
-        title_text="y",
-        range=list(surface.view_y),
-        showgrid=False,
-        zeroline=False,
-        scaleanchor="x",
-        scaleratio=1,
-        constrain="domain",
-    )
+    equal_axes(fig, surface)
     return fig
 
 
@@ -229,16 +278,7 @@ def surface_figure(surface: Surface, grid: Grid, x: float, y: float) -> go.Figur
     """The surface in 3-D, the point on it and the tangent plane there."""
     overlay = surface_overlay(surface, x, y)
     fig = go.Figure()
-    fig.add_surface(
-        x=grid.x,
-        y=grid.y,
-        z=grid.z,
-        colorscale="Viridis",
-        opacity=0.85,
-        showscale=False,
-        name="f(x, y)",
-        hovertemplate="x = %{x:.2f}<br>y = %{y:.2f}<br>f = %{z:.4g}<extra></extra>",
-    )
+    surface_mesh(fig, grid, "f", 0.85)
     fig.add_scatter3d(
         **overlay["traces"][SURFACE_POINT],
         mode="markers",
@@ -257,14 +297,7 @@ def surface_figure(surface: Surface, grid: Grid, x: float, y: float) -> go.Figur
         **style.base_layout(
             title={"text": "The surface and its tangent plane at the point", "x": 0.01},
             margin={"l": 0, "r": 0, "t": 50, "b": 0},
-            scene={
-                "xaxis": {"title": {"text": "x"}, "range": list(surface.view_x), "nticks": 5},
-                "yaxis": {"title": {"text": "y"}, "range": list(surface.view_y), "nticks": 5},
-                "zaxis": {"title": {"text": "f"}, "nticks": 5},
-                "camera": {"eye": {"x": 1.5, "y": -1.6, "z": 1.0}},
-                "aspectmode": "manual",
-                "aspectratio": {"x": 1.2, "y": 1.2, "z": 0.8},
-            },
+            scene=scene(surface, "f"),
             showlegend=False,
         )
     )

@@ -16,7 +16,7 @@ from app.compute.learning_rate import Sweep
 from app.compute.losses import Loss1D
 from app.compute.surfaces import Surface
 from app.figures import style
-from app.figures.gradient import Grid, shown_values
+from app.figures.gradient import Grid, equal_axes, faint_contours
 
 LOSS_CHART_DECADES_ABOVE = 2  # the loss chart shows up to 100× the largest starting loss
 
@@ -155,17 +155,7 @@ def runs_on_contour(surface: Surface, grid: Grid, runs: list[Run]) -> go.Figure:
     """Every run's path on the contour map of a quadratic surface, clipped to the map."""
     fig = go.Figure()
     gone = []
-    fig.add_contour(
-        x=grid.x,
-        y=grid.y,
-        z=shown_values(surface, grid.z),
-        ncontours=18,
-        colorscale="Greys",
-        opacity=0.35,
-        showscale=False,
-        hoverinfo="skip",
-        line={"width": 1},
-    )
+    faint_contours(fig, surface, grid)
     for run in runs:
         positions = run.trajectory.positions
         inside = (
@@ -207,8 +197,7 @@ def runs_on_contour(surface: Surface, grid: Grid, runs: list[Run]) -> go.Figure:
             margin={"l": 55, "r": 10, "t": 50, "b": 100},
         )
     )
-    fig.update_xaxes(title_text="x", range=list(surface.view_x), constrain="domain", showgrid=False)
-    fig.update_yaxes(title_text="y", range=list(surface.view_y), scaleanchor="x", constrain="domain", showgrid=False)
+    equal_axes(fig, surface)
     return fig
 
 
