@@ -48,16 +48,7 @@ def slider_with_input(
                         ),
                         className="slider-cell",
                     ),
-                    dcc.Input(
-                        id=input_id,
-                        type="text",
-                        inputMode="decimal",
-                        value=input_value,
-                        debounce=True,
-                        spellCheck=False,
-                        autoComplete="off",
-                        className="exact-input",
-                    ),
+                    _exact_input(input_id, input_value),
                 ],
                 className="slider-row",
             ),
@@ -101,4 +92,58 @@ def readout(label: str, value_id: str) -> html.Div:
     return html.Div(
         [html.Span(label, className="readout-label"), html.Span(id=value_id, className="readout-value")],
         className="readout",
+    )
+
+
+def radio_group(radio_id: str, label: str, options: list[dict], value, inline: bool = False) -> html.Div:
+    """A labelled row of pill-shaped radio buttons (native radios underneath, so arrow keys work)."""
+    label_id = f"{radio_id}-label"
+    return html.Div(
+        [
+            html.Span(label, className="control-label", id=label_id),
+            html.Div(
+                dcc.RadioItems(id=radio_id, options=options, value=value, className="segmented"),
+                role="group",
+                **{"aria-labelledby": label_id},
+            ),
+        ],
+        className="control inline" if inline else "control",
+    )
+
+
+def text_box(input_id: str, label: str, value: str, hint: str = "") -> html.Div:
+    """A labelled exact input that commits on Enter or Tab; the callback validates what was typed."""
+    return html.Div(
+        [
+            html.Label([label, html.Span(hint, className="hint")], htmlFor=input_id, className="control-label"),
+            _exact_input(input_id, value),
+        ],
+        className="control",
+    )
+
+
+def point_boxes(label: str, hint: str, boxes: list[tuple[str, str, str]]) -> html.Div:
+    """Two exact inputs side by side for a point, each (input id, axis label, value)."""
+    cells = []
+    for input_id, axis, value in boxes:
+        cells += [html.Label(axis, htmlFor=input_id, className="axis-label"), _exact_input(input_id, value)]
+    return html.Div(
+        [
+            html.Span([label, html.Span(hint, className="hint")], className="control-label"),
+            html.Div(cells, className="point-row"),
+        ],
+        className="control",
+    )
+
+
+def _exact_input(input_id: str, value: str) -> dcc.Input:
+    return dcc.Input(
+        id=input_id,
+        type="text",
+        inputMode="decimal",
+        value=value,
+        debounce=True,
+        spellCheck=False,
+        autoComplete="off",
+        className="exact-input",
     )
