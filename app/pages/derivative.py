@@ -210,12 +210,14 @@ def _read_controls(trigger, function_key, x0_slider, x0_text, log_h, h_text, sta
     new = dict(state)
     messages = {"x0": "", "h": ""}
     if isinstance(trigger, dict) and trigger.get("type") == ID.PRESET:
-        preset = PRESETS.get(trigger.get("index"))
+        index = trigger.get("index")
+        # A forged trigger id can carry a list or dict here, which no dict lookup accepts.
+        preset = PRESETS.get(index) if isinstance(index, str) else None
         if preset is not None:
             new = {"function": preset.function, "x0": preset.x0, "h": preset.h}
         return new, messages
     if trigger == ID.FUNCTION:
-        if function_key not in FUNCTIONS:
+        if not isinstance(function_key, str) or function_key not in FUNCTIONS:  # a forged list/dict is unhashable
             return state, messages
         new["function"] = function_key
         low, high = FUNCTIONS[function_key].x0_range
@@ -331,7 +333,7 @@ def draw(state, precision):
     """Everything on the page that follows from the last good state."""
     if not _valid_state(state):
         state = DEFAULT_STATE
-    if precision not in differences.PRECISIONS:
+    if not isinstance(precision, str) or precision not in differences.PRECISIONS:  # a forged list/dict is unhashable
         precision = "float64"
     function = FUNCTIONS[state["function"]]
     x0, h = float(state["x0"]), float(state["h"])

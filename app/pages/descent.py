@@ -320,7 +320,7 @@ def sync_one_weight(loss_key, w0_text, log_lr, lr_text, steps_text, state):
     state = dict(state) if _valid_1d(state) else dict(DEFAULT_1D)
     trigger = ctx.triggered_id
     message = None
-    if trigger == ID.LOSS and loss_key in LOSSES:
+    if trigger == ID.LOSS and isinstance(loss_key, str) and loss_key in LOSSES:  # a forged list/dict is unhashable
         state["loss"], state["w0"] = loss_key, LOSSES[loss_key].default_start
     elif trigger == ID.W0_INPUT:
         low, high = LOSSES[state["loss"]].view_w
@@ -366,7 +366,9 @@ def sync_two_weights(surface_key, x_text, y_text, click, log_lr, lr_text, steps_
     trigger = ctx.triggered_id
     message = None
     if isinstance(trigger, dict) and trigger.get("type") == ID.PRESET:
-        state = dict(PRESETS_2D.get(trigger.get("index"), ("", state))[1])
+        index = trigger.get("index")
+        # A forged trigger id can carry a list or dict here, which no dict lookup accepts.
+        state = dict(PRESETS_2D.get(index, ("", state))[1]) if isinstance(index, str) else state
     elif trigger == ID.SURFACE and surface_key in SURFACE_CHOICES:
         state["surface"] = surface_key
         state["x0"], state["y0"] = SURFACES[surface_key].start

@@ -230,7 +230,8 @@ def sync_controls(surface_key, x_text, y_text, click_data, angle_slider, angle_t
     state = dict(state) if valid_state(state) else dict(DEFAULT_STATE)
     trigger = ctx.triggered_id
     no = dash.no_update
-    if trigger == ID.SURFACE and surface_key in SURFACES:
+    # surface_key comes from the request: a forged list or dict is unhashable, so no dict lookup.
+    if trigger == ID.SURFACE and isinstance(surface_key, str) and surface_key in SURFACES:
         state["surface"] = surface_key
         state["x"], state["y"] = SURFACES[surface_key].example_point
     elif trigger in (ID.X_INPUT, ID.Y_INPUT, ID.CONTOUR):

@@ -292,7 +292,7 @@ def edit_runs(_add, _submit, _presets, _removes, slot_values, new_lr, runs):
         key = trigger.get("index")
         if key == "all":
             runs = _valid_runs(parts.DEFAULT_RUNS)
-        elif key in parts.PRESETS:
+        elif isinstance(key, str) and key in parts.PRESETS:  # a forged trigger's list/dict index is unhashable
             lr = parts.PRESETS[key][1]
             if any(run["lr"] == lr for run in runs):
                 message = f"η = {lr:g} is already running."
