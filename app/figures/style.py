@@ -25,10 +25,27 @@ SECANT_DASH = "dash"
 GUIDE_DASH = "dot"
 
 
+# What the "plotly_white" template gave us, written out: naming a template makes plotly look it up,
+# deep-copy and validate it for every figure, about 16 ms each, and ship ~7 KB of it in every response
+# (bench/load.py).
+_AXIS = {
+    "gridcolor": "#ebf0f8",
+    "linecolor": "#ebf0f8",
+    "zerolinecolor": "#d5dde8",
+    "zerolinewidth": 2,
+    "automargin": True,
+    "title": {"standoff": 12},
+}
+
+
 def base_layout(**overrides) -> dict:
     """Layout shared by every figure: plain white, readable type, room for axis titles."""
     layout = {
-        "template": "plotly_white",
+        "template": "none",
+        "paper_bgcolor": "white",
+        "plot_bgcolor": "white",
+        "xaxis": dict(_AXIS),
+        "yaxis": dict(_AXIS),
         "font": {"family": FONT_FAMILY, "size": FONT_SIZE, "color": TEXT},
         "margin": {"l": 70, "r": 20, "t": 50, "b": 60},
         "legend": {"bgcolor": "rgba(255,255,255,0.85)", "borderwidth": 0},
