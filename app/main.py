@@ -6,6 +6,7 @@ from pathlib import Path
 
 import dash
 from dash import ALL, ClientsideFunction, Dash, Input, Output, State, dcc, html
+from flask import request
 
 from app import ids
 from app.components.shell import navbar
@@ -51,8 +52,58 @@ def create_app() -> Dash:
         State({"type": ids.Shell.NAV_LINK, "index": ALL}, "id"),
     )
 
+    app.server.before_request(lambda: _refuse_malformed_callback(app))
+
     @app.server.route(HEALTH_PATH)
     def healthz():
         return {"status": "ok"}, 200
 
     return app
+
+
+PAGES_LOCATION = "_pages_location"  # Dash's own router reads its pathname and search
+
+
+def _refuse_malformed_callback(app: Dash):
+    """Answer 400 to a callback request whose shape Dash would choke on (a 500 from inside Dash).
+
+    Every callback validates its own values; this only checks the envelope: a JSON object naming a
+    known callback, with lists of inputs and state as long as that callback's. A browser never sends
+    anything else, so only forged or broken requests are refused.
+    """
+    if request.method != "POST" or not request.path.endswith("_dash-update-component"):
+        return None
+    body = request.get_json(silent=True)
+    problem = _envelope_problem(app, body)
+    if problem:
+        return {"error": f"malformed callback request: {problem}"}, 400
+    return None
+
+
+def _envelope_problem(app: Dash, body) -> str | None:
+    if not isinstance(body, dict):
+        return "the body is not a JSON object"
+    output = body.get("output")
+    spec = app.callback_map.get(output) if isinstance(output, str) else None
+    if spec is None:
+        return "unknown output"
+    if not isinstance(body.get("outputs"), list | dict):
+        return "outputs must be a list or an object"
+    for key in ("inputs", "state"):
+        expected = len(spec.get(key, []))
+        # The browser leaves "state" out altogether for a callback that has none.
+        entries = body.get(key, [] if key == "state" and not expected else None)
+        if not isinstance(entries, list) or len(entries) != expected:
+            return f"{key} must be a list with one entry per {key[:-1] if key == 'inputs' else key}"
+        for entry in entries:
+            items = entry if isinstance(entry, list) else [entry]
+            if not all(isinstance(item, dict) and "id" in item and "property" in item for item in items):
+                return f"each entry of {key} needs an id and a property"
+    for entry in body.get("inputs", []):
+        if isinstance(entry, dict) and entry.get("id") == PAGES_LOCATION:
+            value = entry.get("value")
+            if entry.get("property") == "pathname" and not (value is None or str(value).startswith("/")):
+                return "a pathname must start with /"
+            if not (value is None or isinstance(value, str)):
+                return "the location must be text"
+    return None

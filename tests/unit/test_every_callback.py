@@ -5,9 +5,8 @@ editing this file. For each callback and each of its inputs and states, one slot
 while the others get None; then every slot gets it at once; then the request itself is malformed
 (lists missing or of the wrong type, entries without "value", unknown or forged ids, NaN tokens).
 No post may answer 500, and the test client must never raise: a callback that raises is a worker
-that answers 500 for a single forged request. The exceptions are strict xfails, each raised inside
-Dash itself before or instead of app code: bodies of the wrong shape, and the page router's own
-callback sent a pathname that is not a path.
+that answers 500 for a single forged request. Bodies of the wrong shape, and a page-router request
+with a pathname that is not a path, are refused with 400 by app.main before Dash sees them.
 """
 
 from __future__ import annotations
@@ -257,33 +256,25 @@ def _unknown(body):
     return [{"id": "no-such-component", "property": "value", "value": None}]
 
 
-# Dash's dispatcher (dash/dash.py, dash/_validate.py) indexes the request before any callback runs,
-# so a body of the wrong shape raises there and Flask answers 500; no code under app/ is involved.
-# A strict xfail keeps each of these visible: the day the app answers them with 400 (for instance a
-# before_request check of the body's shape in app/main.py), the marker must go.
-DASH_DISPATCH_500 = pytest.mark.xfail(
-    strict=True, reason="Dash's dispatcher raises on a body of the wrong shape before any app code runs"
-)
+# Dash's dispatcher would raise on these (a 500); app.main answers them with 400 first.
 ENVELOPES = [
-    pytest.param("inputs missing", _envelope(inputs=_DROP), marks=DASH_DISPATCH_500),
-    pytest.param("state missing", _envelope(state=_DROP), marks=DASH_DISPATCH_500),
-    pytest.param("inputs a string", _envelope(inputs="abc"), marks=DASH_DISPATCH_500),
-    pytest.param("state a string", _envelope(state="abc"), marks=DASH_DISPATCH_500),
-    pytest.param("inputs null", _envelope(inputs=None), marks=DASH_DISPATCH_500),
-    pytest.param("inputs an object", _envelope(inputs={"a": 1}), marks=DASH_DISPATCH_500),
-    pytest.param("inputs empty", _envelope(inputs=[]), marks=DASH_DISPATCH_500),
-    pytest.param("inputs too long", _envelope(inputs=lambda b: b["inputs"] + _unknown(b)), marks=DASH_DISPATCH_500),
-    pytest.param("state too long", _envelope(state=lambda b: b["state"] + _unknown(b)), marks=DASH_DISPATCH_500),
-    pytest.param(
-        "inputs entries strings", _envelope(inputs=lambda b: ["abc"] * len(b["inputs"])), marks=DASH_DISPATCH_500
-    ),
-    pytest.param("outputs missing", _envelope(outputs=_DROP), marks=DASH_DISPATCH_500),
-    pytest.param("outputs a string", _envelope(outputs="abc"), marks=DASH_DISPATCH_500),
-    pytest.param("output missing", _envelope(output=_DROP), marks=DASH_DISPATCH_500),
-    pytest.param("output unknown", _envelope(output="no-such-component.children"), marks=DASH_DISPATCH_500),
-    pytest.param("body an empty object", lambda callback: {}, marks=DASH_DISPATCH_500),
-    pytest.param("body a list", lambda callback: [callback.payload()], marks=DASH_DISPATCH_500),
-    pytest.param("body a NaN token", lambda callback: "NaN", marks=DASH_DISPATCH_500),
+    pytest.param("inputs missing", _envelope(inputs=_DROP)),
+    pytest.param("state missing", _envelope(state=_DROP)),
+    pytest.param("inputs a string", _envelope(inputs="abc")),
+    pytest.param("state a string", _envelope(state="abc")),
+    pytest.param("inputs null", _envelope(inputs=None)),
+    pytest.param("inputs an object", _envelope(inputs={"a": 1})),
+    pytest.param("inputs empty", _envelope(inputs=[])),
+    pytest.param("inputs too long", _envelope(inputs=lambda b: b["inputs"] + _unknown(b))),
+    pytest.param("state too long", _envelope(state=lambda b: b["state"] + _unknown(b))),
+    pytest.param("inputs entries strings", _envelope(inputs=lambda b: ["abc"] * len(b["inputs"]))),
+    pytest.param("outputs missing", _envelope(outputs=_DROP)),
+    pytest.param("outputs a string", _envelope(outputs="abc")),
+    pytest.param("output missing", _envelope(output=_DROP)),
+    pytest.param("output unknown", _envelope(output="no-such-component.children")),
+    pytest.param("body an empty object", lambda callback: {}),
+    pytest.param("body a list", lambda callback: [callback.payload()]),
+    pytest.param("body a NaN token", lambda callback: "NaN"),
     pytest.param("body not JSON", lambda callback: "{not json"),
     pytest.param("body empty", lambda callback: ""),
 ]
@@ -361,9 +352,6 @@ def test_every_server_callback_is_listed(app):
         pytest.param(
             c.name,
             id=c.name,
-            marks=pytest.mark.xfail(strict=True, reason="Dash's page router raises on a pathname it cannot route")
-            if c.name == PAGES_ROUTER
-            else (),
         )
         for c in _callbacks()
     ],
@@ -387,10 +375,9 @@ def test_pages_router_survives_odd_paths(served, pathname):
     assert not _post_all(served, cases)
 
 
-@pytest.mark.xfail(strict=True, reason="Dash's page router calls str methods on whatever it is sent")
 @pytest.mark.parametrize("bad", ["", "abc", 0, [1], {"a": 1}, True], ids=repr)
 def test_pages_router_non_path_values(served, bad):
-    """Kept visible: these reach only Dash's own code (dash/_get_paths.py, dash/_pages.py)."""
+    """Dash's router would raise on these (dash/_get_paths.py, dash/_pages.py); app.main refuses them."""
     callback = _by_name(PAGES_ROUTER)
     path_slot, search_slot = (s.name for s in callback.slots)
     cases = [("pathname", callback.payload({path_slot: bad}), False)]
