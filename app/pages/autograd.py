@@ -15,7 +15,7 @@ from dash import Input, Output, State, callback, ctx, dcc, html
 
 from app import codegen, ids
 from app.components.code_panel import code_panel, register_code_panel
-from app.components.controls import graph, readout
+from app.components.controls import graph, readout, text_box
 from app.components.parse import parse_number
 from app.components.shell import next_concept_link, page_header, section
 from app.compute.autograd import chapter_expression, torch_descent, trace_graph
@@ -42,24 +42,6 @@ LIMITS = {"x": (-100.0, 100.0), "a": (-5.0, 5.0), "b": (-4.0, 4.0), "lr": (1e-4,
 FORGET = "forget"
 
 
-def _box(input_id, label, value, hint=""):
-    return html.Div(
-        [
-            html.Label([label, html.Span(hint, className="hint")], htmlFor=input_id, className="control-label"),
-            dcc.Input(
-                id=input_id,
-                type="text",
-                inputMode="decimal",
-                value=value,
-                debounce=True,
-                className="exact-input",
-                autoComplete="off",
-            ),
-        ],
-        className="control",
-    )
-
-
 def layout(**_query):
     return html.Div(
         [
@@ -73,7 +55,7 @@ def layout(**_query):
                 "One input: y = x²",
                 html.Div(
                     [
-                        _box(ID.X_INPUT, "x", "2", "any number from −100 to 100"),
+                        text_box(ID.X_INPUT, "x", "2", "any number from −100 to 100"),
                         html.Div(
                             [readout("y = x²", ID.READ_Y), readout("x.grad", ID.READ_XGRAD)],
                             className="readouts",
@@ -89,8 +71,8 @@ def layout(**_query):
                     [
                         html.Div(
                             [
-                                _box(ID.A_INPUT, "x", "2", "−5 to 5"),
-                                _box(ID.B_INPUT, "y", "1", "−4 to 4"),
+                                text_box(ID.A_INPUT, "x", "2", "−5 to 5"),
+                                text_box(ID.B_INPUT, "y", "1", "−4 to 4"),
                                 html.Div(
                                     [readout("z", ID.READ_Z), readout("[x.grad, y.grad]", ID.READ_GRADIENT)],
                                     className="readouts",
@@ -110,8 +92,8 @@ def layout(**_query):
                     [
                         html.Div(
                             [
-                                _box(ID.LR_INPUT, "Learning rate η", "0.05", "0.0001 to 1"),
-                                _box(ID.STEPS_INPUT, "Steps", "8", "1 to 200"),
+                                text_box(ID.LR_INPUT, "Learning rate η", "0.05", "0.0001 to 1"),
+                                text_box(ID.STEPS_INPUT, "Steps", "8", "1 to 200"),
                                 dcc.Checklist(
                                     id=ID.FORGET,
                                     options=[

@@ -15,7 +15,7 @@ from dash import ALL, ClientsideFunction, Input, Output, State, callback, client
 from app import codegen, ids
 from app.components import derivative as parts
 from app.components.code_panel import code_panel, register_code_panel
-from app.components.controls import graph, presets, readout, slider_with_input
+from app.components.controls import graph, presets, radio_group, readout, slider_with_input
 from app.components.parse import parse_number
 from app.components.shell import next_concept_link, page_header, section
 from app.compute import differences
@@ -51,21 +51,11 @@ def layout(**_query):
     function = FUNCTIONS[DEFAULT_STATE["function"]]
     controls = html.Div(
         [
-            html.Div(
-                [
-                    html.Span("Function f(x)", className="control-label", id="derivative-function-label"),
-                    html.Div(
-                        dcc.RadioItems(
-                            id=ID.FUNCTION,
-                            options=[{"label": f.label, "value": key} for key, f in FUNCTIONS.items()],
-                            value=DEFAULT_STATE["function"],
-                            className="segmented",
-                        ),
-                        role="group",
-                        **{"aria-labelledby": "derivative-function-label"},
-                    ),
-                ],
-                className="control",
+            radio_group(
+                ID.FUNCTION,
+                "Function f(x)",
+                [{"label": f.label, "value": key} for key, f in FUNCTIONS.items()],
+                DEFAULT_STATE["function"],
             ),
             slider_with_input(
                 label="Point x₀",
@@ -140,24 +130,15 @@ def layout(**_query):
                     "answer.",
                     className="section-idea",
                 ),
-                html.Div(
+                radio_group(
+                    ID.PRECISION,
+                    "Arithmetic",
                     [
-                        html.Span("Arithmetic", className="control-label", id="derivative-precision-label"),
-                        html.Div(
-                            dcc.RadioItems(
-                                id=ID.PRECISION,
-                                options=[
-                                    {"label": "float64 (double)", "value": "float64"},
-                                    {"label": "float32 (single, as on most GPUs)", "value": "float32"},
-                                ],
-                                value="float64",
-                                className="segmented",
-                            ),
-                            role="group",
-                            **{"aria-labelledby": "derivative-precision-label"},
-                        ),
+                        {"label": "float64 (double)", "value": "float64"},
+                        {"label": "float32 (single, as on most GPUs)", "value": "float32"},
                     ],
-                    className="control inline",
+                    "float64",
+                    inline=True,
                 ),
                 graph(ID.ERROR_FIGURE, "secondary-figure"),
                 html.P(id=ID.ERROR_EXPLANATION, className="explanation"),

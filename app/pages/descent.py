@@ -14,7 +14,7 @@ from dash import ALL, Input, Output, State, callback, ctx, dcc, html
 from app import codegen, ids
 from app.components import descent as parts
 from app.components.code_panel import code_panel, register_code_panel
-from app.components.controls import graph, presets, slider_with_input
+from app.components.controls import graph, point_boxes, presets, radio_group, slider_with_input, text_box
 from app.components.parse import parse_number
 from app.components.player import figure_id, player, player_id, register_player_callback
 from app.components.shell import next_concept_link, page_header, section
@@ -71,52 +71,19 @@ def _lr_control(slider_id, input_id, message_id, value):
     )
 
 
-def _text_input(input_id, label, value, hint=""):
-    return html.Div(
-        [
-            html.Label([label, html.Span(hint, className="hint")], htmlFor=input_id, className="control-label"),
-            dcc.Input(
-                id=input_id,
-                type="text",
-                inputMode="decimal",
-                value=value,
-                debounce=True,
-                autoComplete="off",
-                className="exact-input",
-            ),
-        ],
-        className="control",
-    )
-
-
-def _radio(radio_id, label_id, label, options, value):
-    return html.Div(
-        [
-            html.Span(label, className="control-label", id=label_id),
-            html.Div(
-                dcc.RadioItems(id=radio_id, options=options, value=value, className="segmented"),
-                role="group",
-                **{"aria-labelledby": label_id},
-            ),
-        ],
-        className="control",
-    )
-
-
 def _one_weight_section():
     loss = LOSSES[DEFAULT_1D["loss"]]
     controls = html.Div(
         [
-            _radio(
+            radio_group(
                 ID.LOSS,
-                "descent-loss-label",
                 "Loss L(w)",
                 [{"label": item.label, "value": key} for key, item in LOSSES.items()],
                 DEFAULT_1D["loss"],
             ),
-            _text_input(ID.W0_INPUT, "Start w₀", f"{DEFAULT_1D['w0']:g}"),
+            text_box(ID.W0_INPUT, "Start w₀", f"{DEFAULT_1D['w0']:g}"),
             _lr_control(ID.LR1_SLIDER, ID.LR1_INPUT, ID.LR1_MESSAGE, DEFAULT_1D["lr"]),
-            _text_input(ID.STEPS1_INPUT, "Steps", str(DEFAULT_1D["steps"]), f"1 to {MAX_STEPS:,}"),
+            text_box(ID.STEPS1_INPUT, "Steps", str(DEFAULT_1D["steps"]), f"1 to {MAX_STEPS:,}"),
             html.Div(id=ID.MESSAGE1, className="message", role="alert"),
         ],
         className="panel controls",
@@ -149,49 +116,19 @@ def _one_weight_section():
 def _two_weight_section():
     controls = html.Div(
         [
-            _radio(
+            radio_group(
                 ID.SURFACE,
-                "descent-surface-label",
                 "Loss surface L(x, y)",
                 [{"label": SURFACES[key].label, "value": key} for key in SURFACE_CHOICES],
                 DEFAULT_2D["surface"],
             ),
-            html.Div(
-                [
-                    html.Span(
-                        ["Start (x₀, y₀)", html.Span("type, or click the contour map", className="hint")],
-                        className="control-label",
-                    ),
-                    html.Div(
-                        [
-                            html.Label("x₀", htmlFor=ID.X0_INPUT, className="axis-label"),
-                            dcc.Input(
-                                id=ID.X0_INPUT,
-                                type="text",
-                                value="4",
-                                debounce=True,
-                                className="exact-input",
-                                inputMode="decimal",
-                                autoComplete="off",
-                            ),
-                            html.Label("y₀", htmlFor=ID.Y0_INPUT, className="axis-label"),
-                            dcc.Input(
-                                id=ID.Y0_INPUT,
-                                type="text",
-                                value="3",
-                                debounce=True,
-                                className="exact-input",
-                                inputMode="decimal",
-                                autoComplete="off",
-                            ),
-                        ],
-                        className="point-row",
-                    ),
-                ],
-                className="control",
+            point_boxes(
+                "Start (x₀, y₀)",
+                "type, or click the contour map",
+                [(ID.X0_INPUT, "x₀", f"{DEFAULT_2D['x0']:g}"), (ID.Y0_INPUT, "y₀", f"{DEFAULT_2D['y0']:g}")],
             ),
             _lr_control(ID.LR2_SLIDER, ID.LR2_INPUT, ID.LR2_MESSAGE, DEFAULT_2D["lr"]),
-            _text_input(ID.STEPS2_INPUT, "Steps", str(DEFAULT_2D["steps"]), f"1 to {MAX_STEPS:,}"),
+            text_box(ID.STEPS2_INPUT, "Steps", str(DEFAULT_2D["steps"]), f"1 to {MAX_STEPS:,}"),
             html.Div(id=ID.MESSAGE2, className="message", role="alert"),
             presets(ID.PRESET, {key: label for key, (label, _) in PRESETS_2D.items()}),
         ],

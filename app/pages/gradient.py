@@ -14,7 +14,7 @@ from dash import Input, Output, Patch, State, callback, ctx, dcc, html
 from app import codegen, ids
 from app.components import gradient as parts
 from app.components.code_panel import code_panel, register_code_panel
-from app.components.controls import graph, readout, slider_with_input
+from app.components.controls import graph, point_boxes, radio_group, readout, slider_with_input
 from app.components.parse import parse_number
 from app.components.shell import next_concept_link, page_header, section
 from app.compute.surfaces import DEFAULT_SURFACE, SURFACES
@@ -46,58 +46,19 @@ def layout(**_query):
     surface = SURFACES[DEFAULT_STATE["surface"]]
     controls = html.Div(
         [
-            html.Div(
-                [
-                    html.Span("Surface f(x, y)", className="control-label", id="gradient-surface-label"),
-                    html.Div(
-                        dcc.RadioItems(
-                            id=ID.SURFACE,
-                            options=[{"label": s.label, "value": key} for key, s in SURFACES.items()],
-                            value=DEFAULT_STATE["surface"],
-                            className="segmented",
-                        ),
-                        role="group",
-                        **{"aria-labelledby": "gradient-surface-label"},
-                    ),
-                    html.P(surface.description, id=ID.DESCRIPTION, className="hint-text"),
-                ],
-                className="control",
+            radio_group(
+                ID.SURFACE,
+                "Surface f(x, y)",
+                [{"label": s.label, "value": key} for key, s in SURFACES.items()],
+                DEFAULT_STATE["surface"],
             ),
-            html.Div(
-                [
-                    html.Span(
-                        ["The point (x, y)", html.Span("type, or click the map", className="hint")],
-                        className="control-label",
-                    ),
-                    html.Div(
-                        [
-                            html.Label("x", htmlFor=ID.X_INPUT, className="axis-label"),
-                            dcc.Input(
-                                id=ID.X_INPUT,
-                                type="text",
-                                inputMode="decimal",
-                                value=f"{DEFAULT_STATE['x']:g}",
-                                debounce=True,
-                                className="exact-input",
-                                autoComplete="off",
-                            ),
-                            html.Label("y", htmlFor=ID.Y_INPUT, className="axis-label"),
-                            dcc.Input(
-                                id=ID.Y_INPUT,
-                                type="text",
-                                inputMode="decimal",
-                                value=f"{DEFAULT_STATE['y']:g}",
-                                debounce=True,
-                                className="exact-input",
-                                autoComplete="off",
-                            ),
-                        ],
-                        className="point-row",
-                    ),
-                    html.Div(id=ID.POINT_MESSAGE, className="message", role="alert"),
-                ],
-                className="control",
+            html.P(surface.description, id=ID.DESCRIPTION, className="hint-text"),
+            point_boxes(
+                "The point (x, y)",
+                "type, or click the map",
+                [(ID.X_INPUT, "x", f"{DEFAULT_STATE['x']:g}"), (ID.Y_INPUT, "y", f"{DEFAULT_STATE['y']:g}")],
             ),
+            html.Div(id=ID.POINT_MESSAGE, className="message", role="alert"),
             slider_with_input(
                 label="Direction u",
                 hint="angle from the +x axis, degrees",

@@ -15,7 +15,7 @@ from dash import ALL, Input, Output, State, callback, ctx, dcc, html
 from app import codegen, ids
 from app.components import learning_rate as parts
 from app.components.code_panel import code_panel, register_code_panel
-from app.components.controls import graph
+from app.components.controls import graph, radio_group, text_box
 from app.components.parse import parse_number
 from app.components.shell import next_concept_link, page_header, section
 from app.compute import learning_rate as theory
@@ -112,26 +112,8 @@ def layout(**_query):
                 ],
                 className="control",
             ),
-            html.Div(
-                [
-                    html.Label(
-                        ["Steps", html.Span(f"1 to {MAX_STEPS}", className="hint")],
-                        htmlFor=ID.STEPS,
-                        className="control-label",
-                    ),
-                    dcc.Input(
-                        id=ID.STEPS,
-                        type="text",
-                        inputMode="numeric",
-                        value=str(parts.DEFAULT_STEPS),
-                        debounce=True,
-                        className="exact-input",
-                        autoComplete="off",
-                    ),
-                    html.Div(id=ID.STEPS_MESSAGE, className="message", role="alert"),
-                ],
-                className="control",
-            ),
+            text_box(ID.STEPS, "Steps", str(parts.DEFAULT_STEPS), f"1 to {MAX_STEPS}"),
+            html.Div(id=ID.STEPS_MESSAGE, className="message", role="alert"),
         ],
         className="panel controls",
     )
@@ -148,21 +130,12 @@ def layout(**_query):
             html.Div(id=ID.RULE),
             section(
                 "Two weights: the steepest direction sets the limit",
-                html.Div(
-                    [
-                        html.Span("Quadratic surface", className="control-label", id="lr-surface-label"),
-                        html.Div(
-                            dcc.RadioItems(
-                                id=ID.SURFACE,
-                                options=[{"label": SURFACES[k].label, "value": k} for k in QUADRATIC_SURFACES],
-                                value="bowl",
-                                className="segmented",
-                            ),
-                            role="group",
-                            **{"aria-labelledby": "lr-surface-label"},
-                        ),
-                    ],
-                    className="control inline",
+                radio_group(
+                    ID.SURFACE,
+                    "Quadratic surface",
+                    [{"label": SURFACES[k].label, "value": k} for k in QUADRATIC_SURFACES],
+                    "bowl",
+                    inline=True,
                 ),
                 html.Div(
                     [
@@ -190,40 +163,17 @@ def layout(**_query):
                 "Beyond the chapter: learning-rate schedules",
                 html.Div(
                     [
-                        html.Div(
-                            [
-                                html.Span("Schedule", className="control-label", id="lr-schedule-label"),
-                                html.Div(
-                                    dcc.RadioItems(
-                                        id=ID.SCHEDULE,
-                                        options=[
-                                            {"label": label, "value": key}
-                                            for key, (label, _) in theory.SCHEDULES.items()
-                                        ],
-                                        value="cosine",
-                                        className="segmented",
-                                    ),
-                                    role="group",
-                                    **{"aria-labelledby": "lr-schedule-label"},
-                                ),
-                            ],
-                            className="control",
+                        radio_group(
+                            ID.SCHEDULE,
+                            "Schedule",
+                            [{"label": label, "value": key} for key, (label, _) in theory.SCHEDULES.items()],
+                            "cosine",
                         ),
                         html.Div(
                             [
-                                html.Label("Starting η", htmlFor=ID.SCHEDULE_LR, className="control-label"),
-                                dcc.Input(
-                                    id=ID.SCHEDULE_LR,
-                                    type="text",
-                                    inputMode="decimal",
-                                    value="0.95",
-                                    debounce=True,
-                                    className="exact-input",
-                                    autoComplete="off",
-                                ),
+                                text_box(ID.SCHEDULE_LR, "Starting η", "0.95"),
                                 html.Div(id=ID.SCHEDULE_MESSAGE, className="message", role="alert"),
-                            ],
-                            className="control",
+                            ]
                         ),
                     ],
                     className="two-columns",
