@@ -9,6 +9,7 @@ class Shell:
 
 
 class Derivative:
+    LINK = "derivative-link"  # the query string the address bar shows (app/components/share.py)
     FUNCTION = "derivative-function"
     X0_SLIDER = "derivative-x0-slider"
     X0_INPUT = "derivative-x0-input"
@@ -42,6 +43,7 @@ class Derivative:
 
 
 class Gradient:
+    LINK = "gradient-link"  # the query string the address bar shows (app/components/share.py)
     SURFACE = "gradient-surface"
     X_INPUT = "gradient-x-input"
     Y_INPUT = "gradient-y-input"
@@ -87,6 +89,7 @@ class Player:
 
 
 class Descent:
+    LINK = "descent-link"  # the query string the address bar shows (app/components/share.py)
     ONE_D = "1d"  # player section names
     TWO_D = "2d"
 
@@ -119,6 +122,7 @@ class Descent:
 
 
 class LearningRate:
+    LINK = "learning-rate-link"  # the query string the address bar shows (app/components/share.py)
     RUNS = "lr-runs"  # the learner's list of runs: [{"key": n, "lr": η}]
     RUN_SLOT = "lr-run-slot"  # pattern-matching types: {"type": ..., "index": slot 0..7}
     RUN_INPUT = "lr-run-input"
@@ -163,6 +167,7 @@ class CodePanel:
 
 
 class Autograd:
+    LINK = "autograd-link"  # the query string the address bar shows (app/components/share.py)
     X_INPUT = "autograd-x-input"
     A_INPUT = "autograd-a-input"
     B_INPUT = "autograd-b-input"

@@ -142,13 +142,15 @@
                 const types = triggered.map(function (id) { return id.type; });
                 const section = (triggered.find(function (id) { return id.section; }) || {}).section;
                 const by = function (type) { return types.indexOf(type) >= 0; };
+                // A step asked for by the page's link (app/components/share.py), used by the first run only.
+                const start = state && typeof state.start === "number" ? state.start : null;
                 const remembered = shown[section] ? {frame: shown[section].frame, playing: shown[section].playing} : {};
                 state = Object.assign({frame: last, playing: false, tick_ms: 50}, state || {}, remembered);
                 let frame = Math.min(state.frame, last);
                 let playing = state.playing;
                 const freshRun = by("player-run") || !types.some(function (t) { return t.indexOf("player-") === 0; });
                 if (freshRun) {
-                    frame = last;  // a new run is shown whole; Play replays it from step 0
+                    frame = start === null ? last : Math.min(start, last);  // a new run is shown whole; Play replays it from step 0
                     playing = false;
                 } else if (by("player-play")) {
                     playing = !playing;
@@ -184,7 +186,7 @@
                     shown[section] = {frame: frame, playing: playing, forward: forward || 0, back: back || 0};
                 }
                 return [
-                    {frame: frame, playing: playing, tick_ms: state.tick_ms},
+                    {frame: frame, playing: playing, tick_ms: state.tick_ms, last: last},
                     !playing,
                     playing ? PAUSE : PLAY,
                     k,

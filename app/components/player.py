@@ -20,8 +20,12 @@ def figure_id(section: str, view: str) -> dict:
     return {"type": Player.FIGURE, "section": section, "index": view}
 
 
-def player(section: str) -> html.Div:
-    """The control bar and the live readout line for one run view."""
+def player(section: str, start_step: int | None = None, speed: int = DEFAULT_SPEED) -> html.Div:
+    """The control bar and the live readout line for one run view.
+
+    ``start_step``: the step to pause at when the first run arrives (from a shared link); None shows
+    the run whole.
+    """
 
     def button(kind, text, label):
         return html.Button(
@@ -58,7 +62,7 @@ def player(section: str) -> html.Div:
                     dcc.Dropdown(
                         id=player_id(Player.SPEED, section),
                         options=[{"label": text, "value": value} for value, text in SPEEDS.items()],
-                        value=DEFAULT_SPEED,
+                        value=speed if speed in SPEEDS else DEFAULT_SPEED,
                         clearable=False,
                         searchable=False,
                         className="player-speed",
@@ -70,7 +74,10 @@ def player(section: str) -> html.Div:
             ),
             html.P(id=player_id(Player.READOUT, section), className="player-readout", **{"aria-live": "polite"}),
             dcc.Store(id=player_id(Player.RUN, section)),
-            dcc.Store(id=player_id(Player.STATE, section), data={"frame": 0, "playing": False, "tick_ms": TICK_MS}),
+            dcc.Store(
+                id=player_id(Player.STATE, section),
+                data={"frame": 0, "playing": False, "tick_ms": TICK_MS, "start": start_step},
+            ),
             dcc.Interval(id=player_id(Player.TICK, section), interval=TICK_MS, disabled=True),
         ],
         className="player",

@@ -7,6 +7,7 @@ import dash
 from dash import dcc, html
 
 from app import ids
+from app.components.share import link_note
 
 HOME_PATH = "/"
 
@@ -36,9 +37,11 @@ def navbar() -> html.Nav:
     )
 
 
-def page_header(title: str, idea: str) -> html.Header:
-    """The title and the one-sentence idea every page opens with."""
-    return html.Header([html.H1(title), html.P(idea, className="idea")], className="page-header")
+def page_header(title: str, idea: str, link_notes: list[str] = ()) -> html.Header:
+    """The title and the one-sentence idea every page opens with, and what a shared link got wrong."""
+    return html.Header(
+        [html.H1(title), html.P(idea, className="idea"), link_note(list(link_notes))], className="page-header"
+    )
 
 
 def next_concept_link(current_path: str) -> html.Div:

@@ -17,6 +17,7 @@ from app import codegen, ids
 from app.components.code_panel import code_panel, register_code_panel
 from app.components.controls import graph, readout, text_box
 from app.components.parse import parse_number
+from app.components.share import Mirror, link_store, query_flag, query_number, register_url_mirror
 from app.components.shell import next_concept_link, page_header, section
 from app.compute.autograd import chapter_expression, torch_descent, trace_graph
 from app.compute.surfaces import SURFACES
@@ -42,20 +43,38 @@ LIMITS = {"x": (-100.0, 100.0), "a": (-5.0, 5.0), "b": (-4.0, 4.0), "lr": (1e-4,
 FORGET = "forget"
 
 
-def layout(**_query):
+QUERY_KEYS = {"x": "x", "a": "zx", "b": "zy", "lr": "lr", "steps": "steps"}  # state entry: URL key
+
+
+def state_from_query(query: dict) -> tuple[dict, list[str]]:
+    """The first state from a shared link (see the mirror at the end), and notes on what was refused."""
+    notes: list[str] = []
+    state = {
+        name: query_number(
+            query, key, DEFAULT_STATE[name], *LIMITS[name], notes, whole=name == "steps", positive=name == "lr"
+        )
+        for name, key in QUERY_KEYS.items()
+    }
+    state["forget"] = query_flag(query, "forget", DEFAULT_STATE["forget"], notes)
+    return state, notes
+
+
+def layout(**query):
+    state, notes = state_from_query(query)
     return html.Div(
         [
             page_header(
                 "Autograd: PyTorch does the calculus",
                 "Mark a tensor with requires_grad, compute with it, call backward(): torch has recorded every "
                 "step and applies the chain rule in reverse to fill .grad.",
+                notes,
             ),
             html.Div(id=ID.MESSAGE, className="message", role="alert"),
             section(
                 "One input: y = x²",
                 html.Div(
                     [
-                        text_box(ID.X_INPUT, "x", "2", "any number from −100 to 100"),
+                        text_box(ID.X_INPUT, "x", f"{state['x']:g}", "any number from −100 to 100"),
                         html.Div(
                             [readout("y = x²", ID.READ_Y), readout("x.grad", ID.READ_XGRAD)],
                             className="readouts",
@@ -71,8 +90,8 @@ def layout(**_query):
                     [
                         html.Div(
                             [
-                                text_box(ID.A_INPUT, "x", "2", "−5 to 5"),
-                                text_box(ID.B_INPUT, "y", "1", "−4 to 4"),
+                                text_box(ID.A_INPUT, "x", f"{state['a']:g}", "−5 to 5"),
+                                text_box(ID.B_INPUT, "y", f"{state['b']:g}", "−4 to 4"),
                                 html.Div(
                                     [readout("z", ID.READ_Z), readout("[x.grad, y.grad]", ID.READ_GRADIENT)],
                                     className="readouts",
@@ -92,14 +111,14 @@ def layout(**_query):
                     [
                         html.Div(
                             [
-                                text_box(ID.LR_INPUT, "Learning rate η", "0.05", "0.0001 to 1"),
-                                text_box(ID.STEPS_INPUT, "Steps", "8", "1 to 200"),
+                                text_box(ID.LR_INPUT, "Learning rate η", f"{state['lr']:g}", "0.0001 to 1"),
+                                text_box(ID.STEPS_INPUT, "Steps", str(state["steps"]), "1 to 200"),
                                 dcc.Checklist(
                                     id=ID.FORGET,
                                     options=[
                                         {"label": " forget to zero the gradients (no w.grad.zero_())", "value": FORGET}
                                     ],
-                                    value=[],
+                                    value=[FORGET] if state["forget"] else [],
                                     className="checkbox",
                                 ),
                                 html.P(id=ID.MATCH, className="verdict", role="status"),
@@ -115,7 +134,8 @@ def layout(**_query):
             ),
             code_panel("autograd"),
             next_concept_link(PATH),
-            dcc.Store(id=ID.STATE, data=DEFAULT_STATE),
+            link_store(ID.LINK),
+            dcc.Store(id=ID.STATE, data=state),
         ],
         className="page autograd",
     )
@@ -264,3 +284,11 @@ def _code(state):
 
 
 register_code_panel("autograd", [State(ID.STATE, "data")], _code)
+
+
+# The address bar follows the state (assets/share.js); state_from_query reads it back.
+register_url_mirror(
+    ID.LINK,
+    [Mirror(key, ID.STATE, field=name, default=DEFAULT_STATE[name]) for name, key in QUERY_KEYS.items()]
+    + [Mirror("forget", ID.STATE, field="forget", kind="flag", default=False)],
+)

@@ -17,6 +17,7 @@ from app.components import derivative as parts
 from app.components.code_panel import code_panel, register_code_panel
 from app.components.controls import graph, presets, radio_group, readout, slider_with_input
 from app.components.parse import parse_number
+from app.components.share import Mirror, link_store, query_choice, query_number, register_url_mirror
 from app.components.shell import next_concept_link, page_header, section
 from app.compute import differences
 from app.compute.functions import FUNCTIONS
@@ -38,6 +39,7 @@ ID = ids.Derivative
 
 PRESETS = parts.PRESETS
 DEFAULT_STATE = parts.DEFAULT_STATE
+DEFAULT_PRECISION = "float64"
 
 LOG_H_MARKS = {e: ("1" if e == 0 else f"1e{e}") for e in range(-15, 1, 5)}
 
@@ -47,15 +49,36 @@ def x0_marks(function_key: str) -> dict:
     return {float(v): f"{v:g}" for v in np.linspace(low, high, 5).round(2)}
 
 
-def layout(**_query):
-    function = FUNCTIONS[DEFAULT_STATE["function"]]
+def state_from_query(query: dict) -> tuple[dict, str, list[str]]:
+    """The first state and precision from a shared link (see URL_MIRROR), and notes on what was refused."""
+    notes: list[str] = []
+    function_key = query_choice(query, "function", DEFAULT_STATE["function"], tuple(FUNCTIONS), notes)
+    function = FUNCTIONS[function_key]
+    low, high = function.x0_range
+    # With no x0 in the link, the page's default x0, if this function allows it (the mirror leaves
+    # out an x0 equal to that default); otherwise the function's own.
+    fallback = DEFAULT_STATE["x0"]
+    if not low <= fallback <= high or _x0_problem(function_key, fallback):
+        fallback = function.default_x0
+    x0 = query_number(query, "x0", fallback, low, high, notes)
+    if _x0_problem(function_key, x0):
+        notes.append(_x0_problem(function_key, x0))
+        x0 = fallback
+    h = query_number(query, "h", DEFAULT_STATE["h"], differences.H_MIN, differences.H_MAX, notes, positive=True)
+    precision = query_choice(query, "precision", DEFAULT_PRECISION, tuple(differences.PRECISIONS), notes)
+    return {"function": function_key, "x0": x0, "h": h}, precision, notes
+
+
+def layout(**query):
+    state, precision, notes = state_from_query(query)
+    function = FUNCTIONS[state["function"]]
     controls = html.Div(
         [
             radio_group(
                 ID.FUNCTION,
                 "Function f(x)",
                 [{"label": f.label, "value": key} for key, f in FUNCTIONS.items()],
-                DEFAULT_STATE["function"],
+                state["function"],
             ),
             slider_with_input(
                 label="Point x₀",
@@ -66,9 +89,9 @@ def layout(**_query):
                 min=function.x0_range[0],
                 max=function.x0_range[1],
                 step=0.01,
-                value=DEFAULT_STATE["x0"],
-                input_value=f"{DEFAULT_STATE['x0']:g}",
-                marks=x0_marks(DEFAULT_STATE["function"]),
+                value=state["x0"],
+                input_value=f"{state['x0']:g}",
+                marks=x0_marks(state["function"]),
             ),
             slider_with_input(
                 label="Step h",
@@ -79,8 +102,8 @@ def layout(**_query):
                 min=math.log10(differences.H_MIN),
                 max=math.log10(differences.H_MAX),
                 step=0.01,
-                value=math.log10(DEFAULT_STATE["h"]),
-                input_value=step(DEFAULT_STATE["h"]),
+                value=math.log10(state["h"]),
+                input_value=step(state["h"]),
                 marks=LOG_H_MARKS,
             ),
             html.Button("▶ Animate h → 0.0001", id=ID.ANIMATE, n_clicks=0, className="primary", title="Play / pause"),
@@ -111,6 +134,7 @@ def layout(**_query):
                 "The derivative: where secant slopes are heading",
                 "Join two points on a curve, h apart, and slide them together: the slope of the line between "
                 "them settles on one number, the derivative.",
+                notes,
             ),
             html.Div([controls, figure_block], className="workbench"),
             dcc.Markdown(id=ID.EXPLANATION, mathjax=True, className="explanation"),
@@ -137,7 +161,7 @@ def layout(**_query):
                         {"label": "float64 (double)", "value": "float64"},
                         {"label": "float32 (single, as on most GPUs)", "value": "float32"},
                     ],
-                    "float64",
+                    precision,
                     inline=True,
                 ),
                 graph(ID.ERROR_FIGURE, "secondary-figure"),
@@ -161,7 +185,8 @@ def layout(**_query):
             ),
             code_panel("derivative"),
             next_concept_link(PATH),
-            dcc.Store(id=ID.STATE, data=DEFAULT_STATE),
+            link_store(ID.LINK),
+            dcc.Store(id=ID.STATE, data=state),
             dcc.Store(id=ID.ANIMATION_FRAMES),
             dcc.Store(id=ID.ANIMATION_STATE, data={"running": False, "frame": 0}),
             dcc.Interval(id=ID.ANIMATION_TICK, interval=parts.ANIMATION_FRAME_MS, disabled=True),
@@ -315,7 +340,7 @@ def draw(state, precision):
     if not _valid_state(state):
         state = DEFAULT_STATE
     if not isinstance(precision, str) or precision not in differences.PRECISIONS:  # a forged list/dict is unhashable
-        precision = "float64"
+        precision = DEFAULT_PRECISION
     function = FUNCTIONS[state["function"]]
     x0, h = float(state["x0"]), float(state["h"])
     texts = parts.readout_texts(function, x0, h)
@@ -365,3 +390,15 @@ def _code(state):
 
 
 register_code_panel("derivative", [State(ID.STATE, "data")], _code)
+
+
+# The address bar follows the state (assets/share.js); state_from_query reads it back.
+register_url_mirror(
+    ID.LINK,
+    [
+        Mirror("function", ID.STATE, field="function", default=DEFAULT_STATE["function"]),
+        Mirror("x0", ID.STATE, field="x0", default=DEFAULT_STATE["x0"]),
+        Mirror("h", ID.STATE, field="h", default=DEFAULT_STATE["h"]),
+        Mirror("precision", ID.PRECISION, prop="value", default=DEFAULT_PRECISION),
+    ],
+)

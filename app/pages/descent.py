@@ -16,7 +16,8 @@ from app.components import descent as parts
 from app.components.code_panel import code_panel, register_code_panel
 from app.components.controls import graph, point_boxes, presets, radio_group, slider_with_input, text_box
 from app.components.parse import parse_number
-from app.components.player import figure_id, player, player_id, register_player_callback
+from app.components.player import DEFAULT_SPEED, SPEEDS, figure_id, player, player_id, register_player_callback
+from app.components.share import Mirror, link_store, query_choice, query_number, query_step, register_url_mirror
 from app.components.shell import next_concept_link, page_header, section
 from app.compute.descent import MAX_STEPS
 from app.compute.losses import DEFAULT_LOSS, LOSSES
@@ -71,19 +72,19 @@ def _lr_control(slider_id, input_id, message_id, value):
     )
 
 
-def _one_weight_section():
-    loss = LOSSES[DEFAULT_1D["loss"]]
+def _one_weight_section(state: dict, start_step: int | None, speed: int):
+    loss = LOSSES[state["loss"]]
     controls = html.Div(
         [
             radio_group(
                 ID.LOSS,
                 "Loss L(w)",
                 [{"label": item.label, "value": key} for key, item in LOSSES.items()],
-                DEFAULT_1D["loss"],
+                state["loss"],
             ),
-            text_box(ID.W0_INPUT, "Start w₀", f"{DEFAULT_1D['w0']:g}"),
-            _lr_control(ID.LR1_SLIDER, ID.LR1_INPUT, ID.LR1_MESSAGE, DEFAULT_1D["lr"]),
-            text_box(ID.STEPS1_INPUT, "Steps", str(DEFAULT_1D["steps"]), f"1 to {MAX_STEPS:,}"),
+            text_box(ID.W0_INPUT, "Start w₀", f"{state['w0']:g}"),
+            _lr_control(ID.LR1_SLIDER, ID.LR1_INPUT, ID.LR1_MESSAGE, state["lr"]),
+            text_box(ID.STEPS1_INPUT, "Steps", str(state["steps"]), f"1 to {MAX_STEPS:,}"),
             html.Div(id=ID.MESSAGE1, className="message", role="alert"),
         ],
         className="panel controls",
@@ -91,7 +92,7 @@ def _one_weight_section():
     views = html.Div(
         [
             graph(figure_id(ID.ONE_D, "curve"), figure=figures.curve_1d_figure(loss)),
-            player(ID.ONE_D),
+            player(ID.ONE_D, start_step, speed),
             html.P(id=ID.VERDICT1, className="verdict", role="status"),
         ],
         className="figure-block",
@@ -107,28 +108,28 @@ def _one_weight_section():
                 ],
                 className="two-columns",
             ),
-            dcc.Store(id=ID.STATE1, data=DEFAULT_1D),
+            dcc.Store(id=ID.STATE1, data=state),
         ],
         **{"data-player-scope": ID.ONE_D},
     )
 
 
-def _two_weight_section():
+def _two_weight_section(state: dict, start_step: int | None, speed: int):
     controls = html.Div(
         [
             radio_group(
                 ID.SURFACE,
                 "Loss surface L(x, y)",
                 [{"label": SURFACES[key].label, "value": key} for key in SURFACE_CHOICES],
-                DEFAULT_2D["surface"],
+                state["surface"],
             ),
             point_boxes(
                 "Start (x₀, y₀)",
                 "type, or click the contour map",
-                [(ID.X0_INPUT, "x₀", f"{DEFAULT_2D['x0']:g}"), (ID.Y0_INPUT, "y₀", f"{DEFAULT_2D['y0']:g}")],
+                [(ID.X0_INPUT, "x₀", f"{state['x0']:g}"), (ID.Y0_INPUT, "y₀", f"{state['y0']:g}")],
             ),
-            _lr_control(ID.LR2_SLIDER, ID.LR2_INPUT, ID.LR2_MESSAGE, DEFAULT_2D["lr"]),
-            text_box(ID.STEPS2_INPUT, "Steps", str(DEFAULT_2D["steps"]), f"1 to {MAX_STEPS:,}"),
+            _lr_control(ID.LR2_SLIDER, ID.LR2_INPUT, ID.LR2_MESSAGE, state["lr"]),
+            text_box(ID.STEPS2_INPUT, "Steps", str(state["steps"]), f"1 to {MAX_STEPS:,}"),
             html.Div(id=ID.MESSAGE2, className="message", role="alert"),
             presets(ID.PRESET, {key: label for key, (label, _) in PRESETS_2D.items()}),
         ],
@@ -140,7 +141,7 @@ def _two_weight_section():
                 [graph(figure_id(ID.TWO_D, "surface")), graph(figure_id(ID.TWO_D, "contour"))],
                 className="two-columns tight",
             ),
-            player(ID.TWO_D),
+            player(ID.TWO_D, start_step, speed),
             html.P(id=ID.VERDICT2, className="verdict", role="status"),
         ],
         className="figure-block",
@@ -156,34 +157,92 @@ def _two_weight_section():
                 ],
                 className="two-columns",
             ),
-            dcc.Store(id=ID.STATE2, data=DEFAULT_2D),
+            dcc.Store(id=ID.STATE2, data=state),
             dcc.Store(id=ID.DRAWN_SURFACE),
         ],
         **{"data-player-scope": ID.TWO_D},
     )
 
 
-def layout(**_query):
+def state_from_query(query: dict) -> tuple[dict, dict, dict, list[str]]:
+    """Both sections' first states, their players' step and speed, from a shared link (see URL_MIRROR)."""
+    notes: list[str] = []
+    loss_key = query_choice(query, "loss", DEFAULT_1D["loss"], tuple(LOSSES), notes)
+    low, high = LOSSES[loss_key].view_w
+    # A w₀ or (x₀, y₀) left out of the link is the page's default when it fits, as the mirror assumes.
+    w0_fallback = DEFAULT_1D["w0"] if low <= DEFAULT_1D["w0"] <= high else LOSSES[loss_key].default_start
+    one = {
+        "loss": loss_key,
+        "w0": query_number(query, "w0", w0_fallback, low, high, notes),
+        "lr": query_number(query, "lr1", DEFAULT_1D["lr"], LR_MIN, LR_MAX, notes, positive=True),
+        "steps": query_number(query, "steps1", DEFAULT_1D["steps"], 1, MAX_STEPS, notes, whole=True),
+    }
+    surface = SURFACES[query_choice(query, "surface", DEFAULT_2D["surface"], SURFACE_CHOICES, notes)]
+    fallback = (DEFAULT_2D["x0"], DEFAULT_2D["y0"])
+    fallback = fallback if surface.in_view(*fallback) else surface.start
+    (x_lo, x_hi), (y_lo, y_hi) = surface.view_x, surface.view_y
+    two = {
+        "surface": surface.key,
+        "x0": query_number(query, "x0", fallback[0], x_lo, x_hi, notes),
+        "y0": query_number(query, "y0", fallback[1], y_lo, y_hi, notes),
+        "lr": query_number(query, "lr2", DEFAULT_2D["lr"], LR_MIN, LR_MAX, notes, positive=True),
+        "steps": query_number(query, "steps2", DEFAULT_2D["steps"], 1, MAX_STEPS, notes, whole=True),
+    }
+    steps = {ID.ONE_D: query_step(query, "step1", notes), ID.TWO_D: query_step(query, "step2", notes)}
+    speeds = {
+        ID.ONE_D: int(query_choice(query, "speed1", str(DEFAULT_SPEED), tuple(map(str, SPEEDS)), notes)),
+        ID.TWO_D: int(query_choice(query, "speed2", str(DEFAULT_SPEED), tuple(map(str, SPEEDS)), notes)),
+    }
+    return one, two, {"steps": steps, "speeds": speeds}, notes
+
+
+def layout(**query):
+    one, two, players, notes = state_from_query(query)
+    steps, speeds = players["steps"], players["speeds"]
     return html.Div(
         [
             page_header(
                 "Gradient descent: walking downhill",
                 "The gradient points uphill, so step the other way: w ← w − η·∇L. Repeat, and the loss falls.",
+                notes,
             ),
-            section("One weight", _one_weight_section()),
-            section("Two weights: a loss surface", _two_weight_section()),
+            section("One weight", _one_weight_section(one, steps[ID.ONE_D], speeds[ID.ONE_D])),
+            section("Two weights: a loss surface", _two_weight_section(two, steps[ID.TWO_D], speeds[ID.TWO_D])),
             html.P(
                 "Keys: space plays or pauses the player you last used, ← and → step through it.",
                 className="hint-text",
             ),
             code_panel("descent"),
             next_concept_link(PATH),
+            link_store(ID.LINK),
         ],
         className="page descent",
     )
 
 
 register_player_callback()
+
+
+def _mirrors(suffix: str, section: str, store: str, fields: dict, defaults: dict) -> list[Mirror]:
+    """One section's state, its player's paused step and its speed, as URL keys."""
+    return [Mirror(key, store, field=field, default=defaults[field]) for key, field in fields.items()] + [
+        Mirror(f"step{suffix}", player_id(P.STATE, section), kind="frame"),
+        Mirror(f"speed{suffix}", player_id(P.SPEED, section), prop="value", default=DEFAULT_SPEED),
+    ]
+
+
+# The address bar follows both sections (assets/share.js); state_from_query reads it back.
+register_url_mirror(
+    ID.LINK,
+    _mirrors("1", ID.ONE_D, ID.STATE1, {"loss": "loss", "w0": "w0", "lr1": "lr", "steps1": "steps"}, DEFAULT_1D)
+    + _mirrors(
+        "2",
+        ID.TWO_D,
+        ID.STATE2,
+        {"surface": "surface", "x0": "x0", "y0": "y0", "lr2": "lr", "steps2": "steps"},
+        DEFAULT_2D,
+    ),
+)
 
 
 # ---- validation -------------------------------------------------------------------------------

@@ -16,6 +16,7 @@ from app.components import gradient as parts
 from app.components.code_panel import code_panel, register_code_panel
 from app.components.controls import graph, point_boxes, radio_group, readout, slider_with_input
 from app.components.parse import parse_number
+from app.components.share import Mirror, link_store, query_choice, query_flag, query_number, register_url_mirror
 from app.components.shell import next_concept_link, page_header, section
 from app.compute.surfaces import DEFAULT_SURFACE, SURFACES
 from app.figures import gradient as figures
@@ -42,21 +43,40 @@ DEFAULT_STATE = {
 DESCENT_OPTION = "descent"
 
 
-def layout(**_query):
-    surface = SURFACES[DEFAULT_STATE["surface"]]
+def state_from_query(query: dict) -> tuple[dict, list[str]]:
+    """The first state from a shared link (see the mirror at the end), and notes on what was refused."""
+    notes: list[str] = []
+    surface = SURFACES[query_choice(query, "surface", DEFAULT_STATE["surface"], tuple(SURFACES), notes)]
+    # A point left out of the link is the page's default when it is on this map, as the mirror assumes.
+    fallback = (DEFAULT_STATE["x"], DEFAULT_STATE["y"])
+    fallback = fallback if surface.in_view(*fallback) else surface.example_point
+    (x_lo, x_hi), (y_lo, y_hi) = surface.view_x, surface.view_y
+    state = {
+        "surface": surface.key,
+        "x": query_number(query, "x", fallback[0], x_lo, x_hi, notes),
+        "y": query_number(query, "y", fallback[1], y_lo, y_hi, notes),
+        "angle": query_number(query, "angle", DEFAULT_STATE["angle"], 0, 360, notes),
+        "descent": query_flag(query, "descent", DEFAULT_STATE["descent"], notes),
+    }
+    return state, notes
+
+
+def layout(**query):
+    state, notes = state_from_query(query)
+    surface = SURFACES[state["surface"]]
     controls = html.Div(
         [
             radio_group(
                 ID.SURFACE,
                 "Surface f(x, y)",
                 [{"label": s.label, "value": key} for key, s in SURFACES.items()],
-                DEFAULT_STATE["surface"],
+                state["surface"],
             ),
             html.P(surface.description, id=ID.DESCRIPTION, className="hint-text"),
             point_boxes(
                 "The point (x, y)",
                 "type, or click the map",
-                [(ID.X_INPUT, "x", f"{DEFAULT_STATE['x']:g}"), (ID.Y_INPUT, "y", f"{DEFAULT_STATE['y']:g}")],
+                [(ID.X_INPUT, "x", f"{state['x']:g}"), (ID.Y_INPUT, "y", f"{state['y']:g}")],
             ),
             html.Div(id=ID.POINT_MESSAGE, className="message", role="alert"),
             slider_with_input(
@@ -68,14 +88,14 @@ def layout(**_query):
                 min=0,
                 max=360,
                 step=1,
-                value=DEFAULT_STATE["angle"],
-                input_value=f"{DEFAULT_STATE['angle']:g}",
+                value=state["angle"],
+                input_value=f"{state['angle']:g}",
                 marks={a: f"{a}°" for a in range(0, 361, 90)},
             ),
             dcc.Checklist(
                 id=ID.SHOW_DESCENT,
                 options=[{"label": " show −∇f, the way downhill", "value": DESCENT_OPTION}],
-                value=[],
+                value=[DESCENT_OPTION] if state["descent"] else [],
                 className="checkbox",
             ),
         ],
@@ -106,6 +126,7 @@ def layout(**_query):
                 "The gradient: every slope at once",
                 "A surface has a slope in every direction. The two partial derivatives, stacked into one "
                 "vector, give all of them: that vector, the gradient, points straight uphill.",
+                notes,
             ),
             html.Div([controls, contour_block], className="workbench"),
             html.P(id=ID.EXPLANATION, className="explanation"),
@@ -127,7 +148,8 @@ def layout(**_query):
             ),
             code_panel("gradient"),
             next_concept_link(PATH),
-            dcc.Store(id=ID.STATE, data=DEFAULT_STATE),
+            link_store(ID.LINK),
+            dcc.Store(id=ID.STATE, data=state),
             dcc.Store(id=ID.DRAWN_SURFACE),
         ],
         className="page gradient",
@@ -294,3 +316,13 @@ def _code(state):
 
 
 register_code_panel("gradient", [State(ID.STATE, "data")], _code)
+
+
+# The address bar follows the state (assets/share.js); state_from_query reads it back.
+register_url_mirror(
+    ID.LINK,
+    [
+        Mirror(key, ID.STATE, field=key, kind="flag" if key == "descent" else "value", default=DEFAULT_STATE[key])
+        for key in ("surface", "x", "y", "angle", "descent")
+    ],
+)

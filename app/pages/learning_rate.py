@@ -17,6 +17,7 @@ from app.components import learning_rate as parts
 from app.components.code_panel import code_panel, register_code_panel
 from app.components.controls import graph, radio_group, text_box
 from app.components.parse import parse_number
+from app.components.share import Mirror, link_store, query_choice, query_number, query_numbers, register_url_mirror
 from app.components.shell import next_concept_link, page_header, section
 from app.compute import learning_rate as theory
 from app.compute.losses import LOSSES
@@ -71,7 +72,30 @@ def _run_slot(index: int) -> html.Div:
     )
 
 
-def layout(**_query):
+DEFAULT_SURFACE = "bowl"
+DEFAULT_SCHEDULE = "cosine"
+DEFAULT_SCHEDULE_LR = 0.95
+
+
+def state_from_query(query: dict) -> tuple[dict, list[str]]:
+    """Every control's first value from a shared link (see the mirror at the end), and notes."""
+    notes: list[str] = []
+    default_rates = [run["lr"] for run in parts.DEFAULT_RUNS]
+    rates = query_numbers(query, "runs", default_rates, parts.LR_MIN, parts.LR_MAX, parts.MAX_RUNS, notes)
+    state = {
+        "runs": [{"key": i, "lr": lr} for i, lr in enumerate(rates)],
+        "steps": query_number(query, "steps", parts.DEFAULT_STEPS, 1, MAX_STEPS, notes, whole=True),
+        "surface": query_choice(query, "surface", DEFAULT_SURFACE, QUADRATIC_SURFACES, notes),
+        "schedule": query_choice(query, "schedule", DEFAULT_SCHEDULE, tuple(theory.SCHEDULES), notes),
+        "schedule_lr": query_number(
+            query, "eta0", DEFAULT_SCHEDULE_LR, parts.LR_MIN, parts.LR_MAX, notes, positive=True
+        ),
+    }
+    return state, notes
+
+
+def layout(**query):
+    state, notes = state_from_query(query)
     controls = html.Div(
         [
             html.Span(f"Runs (up to {parts.MAX_RUNS})", className="control-label"),
@@ -112,7 +136,7 @@ def layout(**_query):
                 ],
                 className="control",
             ),
-            text_box(ID.STEPS, "Steps", str(parts.DEFAULT_STEPS), f"1 to {MAX_STEPS}"),
+            text_box(ID.STEPS, "Steps", str(state["steps"]), f"1 to {MAX_STEPS}"),
             html.Div(id=ID.STEPS_MESSAGE, className="message", role="alert"),
         ],
         className="panel controls",
@@ -123,6 +147,7 @@ def layout(**_query):
                 "The learning rate: how big a step?",
                 "Gradient descent only says which way is downhill; η decides how far to go. Too small crawls, "
                 "too large overshoots, and one precise value in between oscillates for ever.",
+                notes,
             ),
             html.Div([controls, html.Div([graph(ID.CURVE)], className="figure-block")], className="workbench"),
             graph(ID.LOSSES, "secondary-figure"),
@@ -134,7 +159,7 @@ def layout(**_query):
                     ID.SURFACE,
                     "Quadratic surface",
                     [{"label": SURFACES[k].label, "value": k} for k in QUADRATIC_SURFACES],
-                    "bowl",
+                    state["surface"],
                     inline=True,
                 ),
                 html.Div(
@@ -167,11 +192,11 @@ def layout(**_query):
                             ID.SCHEDULE,
                             "Schedule",
                             [{"label": label, "value": key} for key, (label, _) in theory.SCHEDULES.items()],
-                            "cosine",
+                            state["schedule"],
                         ),
                         html.Div(
                             [
-                                text_box(ID.SCHEDULE_LR, "Starting η", "0.95"),
+                                text_box(ID.SCHEDULE_LR, "Starting η", f"{state['schedule_lr']:g}"),
                                 html.Div(id=ID.SCHEDULE_MESSAGE, className="message", role="alert"),
                             ]
                         ),
@@ -183,7 +208,8 @@ def layout(**_query):
             ),
             code_panel("learning-rate"),
             next_concept_link(PATH),
-            dcc.Store(id=ID.RUNS, data=parts.DEFAULT_RUNS),
+            link_store(ID.LINK),
+            dcc.Store(id=ID.RUNS, data=state["runs"]),
         ],
         className="page learning-rate",
     )
@@ -317,7 +343,7 @@ def draw_runs(runs, steps_text):
 )
 def draw_two_weights(runs, surface_key, steps_text):
     """The same η values on a quadratic surface, and the factor of each Hessian direction."""
-    surface = SURFACES[surface_key if surface_key in QUADRATIC_SURFACES else "bowl"]
+    surface = SURFACES[surface_key if surface_key in QUADRATIC_SURFACES else DEFAULT_SURFACE]
     steps = _steps(steps_text) or parts.DEFAULT_STEPS
     rates = [run["lr"] for run in _valid_runs(runs)]
     drawn = [figures.Run(lr, surface.descent(surface.start, lr, steps), i) for i, lr in enumerate(rates)]
@@ -336,7 +362,7 @@ def draw_two_weights(runs, surface_key, steps_text):
 )
 def draw_sweep(surface_key, steps_text):
     """Final loss against η for (w − 3)² and the chosen surface, with their critical and fastest η."""
-    surface = SURFACES[surface_key if surface_key in QUADRATIC_SURFACES else "bowl"]
+    surface = SURFACES[surface_key if surface_key in QUADRATIC_SURFACES else DEFAULT_SURFACE]
     steps = _steps(steps_text) or parts.DEFAULT_STEPS
     one = theory.sweep(
         lambda w: LOSS.derivative(w[:, 0])[:, None], lambda w: LOSS.value(w[:, 0]), [START], steps, *SWEEP_RANGE
@@ -394,3 +420,16 @@ def _code(runs, steps_text):
 
 
 register_code_panel("learning-rate", [State(ID.RUNS, "data"), State(ID.STEPS, "value")], _code)
+
+
+# The address bar follows every control (assets/share.js); state_from_query reads it back.
+register_url_mirror(
+    ID.LINK,
+    [
+        Mirror("runs", ID.RUNS, item="lr", default=parts.DEFAULT_RUNS),
+        Mirror("steps", ID.STEPS, prop="value", kind="number", default=parts.DEFAULT_STEPS),
+        Mirror("surface", ID.SURFACE, prop="value", default=DEFAULT_SURFACE),
+        Mirror("schedule", ID.SCHEDULE, prop="value", default=DEFAULT_SCHEDULE),
+        Mirror("eta0", ID.SCHEDULE_LR, prop="value", kind="number", default=DEFAULT_SCHEDULE_LR),
+    ],
+)

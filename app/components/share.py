@@ -1,0 +1,153 @@
+"""Every control on a page mirrored in the address bar, so that a link opens exactly the same view.
+
+Reading: a page's ``layout(**query)`` turns the query string into its first state with the readers
+below. A value that cannot be used (not a number, out of range, an unknown name) is left at its
+default, and ``link_note`` says so at the top of the page.
+
+Writing: ``register_url_mirror`` adds one clientside callback per page (assets/share.js). When a
+mirrored value changes it rewrites the query with ``history.replaceState``. Dash's own Location is not
+touched, so the page is not rendered again, and no request is made.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import asdict, dataclass
+
+from dash import Input, Output, clientside_callback, dcc, html
+
+from app.components.parse import parse_number
+
+PRESENTER_KEY = "present"  # ?present=1 opens presenter mode (assets/presenter.js); kept by every mirror
+
+
+@dataclass(frozen=True)
+class Mirror:
+    """One value in the URL: the query key, where its value lives, and how it is written."""
+
+    key: str
+    component: str | dict
+    prop: str = "data"
+    field: str | None = None  # the entry of a dict value (a state store); None: the value itself
+    item: str | None = None  # a list of dicts: this entry of each item, joined by commas
+    kind: str = "value"  # "value"; "flag" (true is 1); "number" (typed text: only finite numbers are written)
+    default: object = None  # a value equal to this is left out, so a page at its defaults has a clean link
+
+
+def link_store(link_id: str) -> dcc.Store:
+    """Holds the page's query string as the mirror last wrote it; put it in the page's layout."""
+    return dcc.Store(id=link_id)
+
+
+def register_url_mirror(link_id: str, mirrors: list[Mirror]) -> None:
+    """Rewrite the address bar whenever one of these values changes (in the browser, no request).
+
+    The query string also goes into the ``link_store``: a callback with an output runs when the page
+    opens, so a link's refused values leave the address bar at once.
+    """
+    # Several mirrors can read one store; Dash wants each input once, so each mirror names its input.
+    sources = list(dict.fromkeys((json.dumps(m.component, sort_keys=True), m.prop) for m in mirrors))
+    spec = [asdict(m) | {"input": sources.index((json.dumps(m.component, sort_keys=True), m.prop))} for m in mirrors]
+    clientside_callback(
+        "function () { return window.dash_clientside.share.mirror(SPEC, Array.from(arguments)); }".replace(
+            "SPEC", json.dumps(spec, ensure_ascii=False)
+        ),
+        Output(link_id, "data"),
+        [Input(json.loads(component), prop) for component, prop in sources],
+    )
+
+
+# ---- reading a query ----------------------------------------------------------------------------
+
+
+def _first(query: dict, key: str):
+    """Dash hands a repeated key over as a list; the first value counts."""
+    value = query.get(key)
+    return value[0] if isinstance(value, list) and value else value
+
+
+def query_number(
+    query: dict, key: str, default: float, low: float, high: float, notes: list[str], *, whole=False, positive=False
+) -> float:
+    """The number under ``key`` if it is in [low, high] (and whole, if asked); else the default and a note."""
+    text = _first(query, key)
+    if text is None:
+        return default
+    parsed = parse_number(text, key, low, high, positive=positive)
+    if not parsed.ok:
+        notes.append(parsed.message)
+        return default
+    if whole and parsed.value != int(parsed.value):
+        notes.append(f"{key}: {parsed.value:g} is not a whole number.")
+        return default
+    return int(parsed.value) if whole else parsed.value
+
+
+def query_choice(query: dict, key: str, default: str, choices, notes: list[str]) -> str:
+    """The name under ``key`` if it is one of ``choices``; else the default and a note."""
+    value = _first(query, key)
+    if value is None:
+        return default
+    if isinstance(value, str) and value in choices:
+        return value
+    notes.append(f"{key}: “{str(value)[:40]}” is not one of {', '.join(choices)}.")
+    return default
+
+
+def query_flag(query: dict, key: str, default: bool, notes: list[str]) -> bool:
+    """1 or 0 under ``key``; anything else keeps the default, with a note."""
+    value = _first(query, key)
+    if value is None:
+        return default
+    if value in ("1", "0"):
+        return value == "1"
+    notes.append(f"{key}: use 1 or 0, not “{str(value)[:40]}”.")
+    return default
+
+
+def query_numbers(
+    query: dict, key: str, default: list[float], low: float, high: float, most: int, notes: list[str]
+) -> list[float]:
+    """A comma-separated list of numbers in [low, high], at most ``most``; else the default and a note."""
+    text = _first(query, key)
+    if text is None:
+        return default
+    pieces = [piece for piece in str(text).split(",") if piece.strip()]
+    if not pieces or len(pieces) > most:
+        notes.append(f"{key}: give 1 to {most} numbers separated by commas.")
+        return default
+    values = []
+    for piece in pieces:
+        parsed = parse_number(piece, key, low, high, positive=low > 0)
+        if not parsed.ok:
+            notes.append(parsed.message)
+            return default
+        values.append(parsed.value)
+    return values
+
+
+def query_step(query: dict, key: str, notes: list[str]) -> int | None:
+    """A paused player's step (0 or more), or None: the run is then shown whole."""
+    text = _first(query, key)
+    if text is None:
+        return None
+    parsed = parse_number(text, key, 0, math.inf)
+    if not parsed.ok or parsed.value != int(parsed.value):
+        notes.append(parsed.message or f"{key}: a step is a whole number.")
+        return None
+    return int(parsed.value)
+
+
+def link_note(notes: list[str]) -> html.Div:
+    """Above the page: which parts of the link could not be used (empty when all could)."""
+    if not notes:
+        return html.Div(className="message link-note")
+    return html.Div(
+        [
+            html.Strong("Part of this link could not be used, so those settings start at their defaults: "),
+            html.Ul([html.Li(note) for note in notes]),
+        ],
+        className="message link-note",
+        role="alert",
+    )

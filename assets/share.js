@@ -1,0 +1,58 @@
+// The address bar mirrors every control (app/components/share.py), so a link restores the view.
+// history.replaceState changes the URL without telling Dash's Location, so nothing is rendered again
+// and no request is made; the server reads the query only when a page is opened.
+(function () {
+    // A value as it appears in the query: numbers in JavaScript's shortest round-trip form, which
+    // Python's float() reads back exactly. undefined means "leave the URL's current value alone".
+    function encode(mirror, value) {
+        if (mirror.field !== null && value !== null && typeof value === "object" && !Array.isArray(value)) {
+            value = value[mirror.field];
+        }
+        if (mirror.item !== null) {
+            return Array.isArray(value) ? value.map(function (entry) { return String(entry[mirror.item]); }).join(",") : undefined;
+        }
+        if (mirror.kind === "flag") {
+            if (Array.isArray(value)) {  // a one-box checklist: ticked when its list is not empty
+                value = value.length > 0;
+            }
+            return value ? "1" : "0";
+        }
+        if (mirror.kind === "number") {
+            // Typed text: only a finite number is written, so a refused entry keeps the last good one.
+            const number = Number(String(value === null || value === undefined ? "" : value).replace("−", "-"));
+            return String(value).trim() !== "" && isFinite(number) ? String(number) : undefined;
+        }
+        if (mirror.kind === "frame") {
+            // A paused player's step. While it plays, or when it shows the whole run, there is none.
+            if (!value || value.playing || typeof value.frame !== "number" || value.frame >= value.last) {
+                return null;
+            }
+            return String(Math.round(value.frame));
+        }
+        return value === null || value === undefined ? undefined : String(value);
+    }
+
+    function mirror(spec, values) {
+        const params = new URLSearchParams(window.location.search);
+        spec.forEach(function (entry) {
+            const text = encode(entry, values[entry.input]);
+            if (text === undefined) {
+                return;
+            }
+            const fallback = entry.default === null ? null : encode(Object.assign({}, entry, {field: null}), entry.default);
+            if (text === null || text === fallback) {
+                params.delete(entry.key);
+            } else {
+                params.set(entry.key, text);
+            }
+        });
+        const search = params.toString().replace(/%2C/gi, ",");  // commas are fine in a query, and easier to read
+        const url = window.location.pathname + (search ? "?" + search : "") + window.location.hash;
+        if (url !== window.location.pathname + window.location.search + window.location.hash) {
+            window.history.replaceState(window.history.state, "", url);
+        }
+        return search;
+    }
+
+    window.dash_clientside = Object.assign({}, window.dash_clientside, {share: {mirror: mirror}});
+})();
