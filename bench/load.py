@@ -128,6 +128,13 @@ class Recorder:
         self.error_examples: list[str] = []
         self.measuring = False
         self.trace = False  # --trace: print every request as it completes
+        self.record = None  # --record: a file that gets every request, one JSON line each
+
+    def log_request(self, name: str, method: str, url: str, data: bytes | None) -> None:
+        if self.record is not None:
+            path = "/" + url.split("/", 3)[3] if url.count("/") >= 3 else url
+            line = {"name": name, "method": method, "path": path, "body": data.decode() if data else None}
+            self.record.write(orjson.dumps(line).decode() + "\n")
 
     def ok(self, name: str, ms: float) -> None:
         if self.measuring:
@@ -146,6 +153,7 @@ def percentile(ordered: list[float], q: float) -> float:
 
 async def timed(session, recorder: Recorder, name: str, method: str, url: str, **kwargs) -> tuple[int, bytes] | None:
     """One request, timed from sending it to the last byte of the (decompressed) body."""
+    recorder.log_request(name, method, url, kwargs.get("data"))
     start = time.perf_counter()
     try:
         async with session.request(method, url, **kwargs) as response:
@@ -558,6 +566,7 @@ async def run(args, base: str) -> tuple[Recorder, list[float], float]:
     await wait_until_up(base)
     recorder = Recorder()
     recorder.trace = args.trace
+    recorder.record = open(args.record, "w") if args.record else None  # noqa: SIM115 (closed below)
     start = time.monotonic()
     measure_from = start + args.ramp
     stop_at = measure_from + args.duration
@@ -575,6 +584,8 @@ async def run(args, base: str) -> tuple[Recorder, list[float], float]:
     for task in late:
         task.cancel()
     recorder.measuring = False
+    if recorder.record is not None:
+        recorder.record.close()
     return recorder, lag[int(args.ramp / 0.05) :], time.monotonic() - measure_from
 
 
@@ -654,6 +665,9 @@ def main() -> None:
     parser.add_argument("--timeout", type=float, default=10.0, help="seconds before a request counts as an error")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--trace", action="store_true", help="print every request (for a run with few learners)")
+    parser.add_argument(
+        "--record", metavar="FILE", help="write every request to FILE (JSON lines) for bench/profile_requests.py"
+    )
     args = parser.parse_args()
     if not (1 <= args.learners <= 1000 and 0 < args.duration <= 3600 and 0 <= args.ramp <= 600):
         raise SystemExit("--learners must be 1-1000, --duration 0-3600 s, --ramp 0-600 s")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import numpy as np
-import plotly.graph_objects as go
 
 from app.compute.autograd import Graph
 from app.compute.surfaces import Surface
@@ -11,7 +10,7 @@ from app.figures import style
 from app.figures.gradient import Grid, equal_axes, faint_contours
 
 
-def graph_figure(graph: Graph, output_name: str) -> go.Figure:
+def graph_figure(graph: Graph, output_name: str) -> dict:
     """Nodes by depth (the output on top, the leaves at the bottom); arrows show where gradients flow."""
     by_depth: dict[int, list] = {}
     for node in graph.nodes:
@@ -20,33 +19,37 @@ def graph_figure(graph: Graph, output_name: str) -> go.Figure:
     for depth, nodes in by_depth.items():
         for i, node in enumerate(nodes):
             position[node.key] = ((i + 1) / (len(nodes) + 1), -depth)
-    fig = go.Figure()
+    annotations = []
     for node in graph.nodes:
         x0, y0 = position[node.key]
         for target, gradient in zip(node.inputs, node.sent, strict=False):
             x1, y1 = position[target]
-            fig.add_annotation(
-                x=x1,
-                y=y1 + 0.18,
-                ax=x0,
-                ay=y0 - 0.18,
-                xref="x",
-                yref="y",
-                axref="x",
-                ayref="y",
-                showarrow=True,
-                arrowhead=2,
-                arrowwidth=2.5,
-                arrowcolor=style.GRADIENT,
-                text="",
+            annotations.append(
+                {
+                    "x": x1,
+                    "y": y1 + 0.18,
+                    "ax": x0,
+                    "ay": y0 - 0.18,
+                    "xref": "x",
+                    "yref": "y",
+                    "axref": "x",
+                    "ayref": "y",
+                    "showarrow": True,
+                    "arrowhead": 2,
+                    "arrowwidth": 2.5,
+                    "arrowcolor": style.GRADIENT,
+                    "text": "",
+                }
             )
-            fig.add_annotation(
-                x=(x0 + x1) / 2,
-                y=(y0 + y1) / 2,
-                text=f"<b>{gradient:g}</b>",
-                showarrow=False,
-                font={"color": style.GRADIENT, "size": style.FONT_SIZE},
-                bgcolor="rgba(255,255,255,0.9)",
+            annotations.append(
+                {
+                    "x": (x0 + x1) / 2,
+                    "y": (y0 + y1) / 2,
+                    "text": f"<b>{gradient:g}</b>",
+                    "showarrow": False,
+                    "font": {"color": style.GRADIENT, "size": style.FONT_SIZE},
+                    "bgcolor": "rgba(255,255,255,0.9)",
+                }
             )
     xs = [position[n.key][0] for n in graph.nodes]
     ys = [position[n.key][1] for n in graph.nodes]
@@ -59,7 +62,8 @@ def graph_figure(graph: Graph, output_name: str) -> go.Figure:
     ]
     # Labels sit on the outer side of each node, so neighbours in a row never overlap.
     sides = ["middle left" if x < 0.5 else "middle right" for x in xs]
-    fig.add_scatter(
+    nodes = style.trace(
+        "scatter",
         x=xs,
         y=ys,
         mode="markers+text",
@@ -75,43 +79,43 @@ def graph_figure(graph: Graph, output_name: str) -> go.Figure:
         showlegend=False,
     )
     deepest = max(ys) if ys else 0
-    fig.update_layout(
-        **style.base_layout(
-            title={
-                "text": f"The graph torch recorded for {output_name}, and the gradients backward() sent (purple)",
-                "x": 0.01,
-            },
-            margin={"l": 20, "r": 20, "t": 60, "b": 20},
-        )
+    layout = style.base_layout(
+        title={
+            "text": f"The graph torch recorded for {output_name}, and the gradients backward() sent (purple)",
+            "x": 0.01,
+        },
+        margin={"l": 20, "r": 20, "t": 60, "b": 20},
+        xaxis=style.axis(visible=False, range=[-0.45, 1.45]),
+        yaxis=style.axis(visible=False, range=[min(ys) - 0.5 if ys else -1, deepest + 0.5]),
     )
-    fig.update_xaxes(visible=False, range=[-0.45, 1.45])
-    fig.update_yaxes(visible=False, range=[min(ys) - 0.5 if ys else -1, deepest + 0.5])
-    return fig
+    if annotations:
+        layout["annotations"] = annotations
+    return style.figure([nodes], layout)
 
 
-def pitfall_figure(surface: Surface, grid: Grid, correct: np.ndarray, damaged: np.ndarray) -> go.Figure:
+def pitfall_figure(surface: Surface, grid: Grid, correct: np.ndarray, damaged: np.ndarray) -> dict:
     """The right trajectory and the one whose gradients were never zeroed, on the same contours."""
-    fig = go.Figure()
-    faint_contours(fig, surface, grid)
+    data = [faint_contours(surface, grid)]
     for positions, name, colour, dash in (
         (correct, "optimizer.zero_grad() every step", style.TRAIL, "solid"),
         (damaged, "gradients never zeroed: they pile up", style.SECANT, "dash"),
     ):
-        fig.add_scatter(
-            x=positions[:, 0],
-            y=positions[:, 1],
-            mode="lines+markers",
-            name=name,
-            line={"color": colour, "width": 3, "dash": dash},
-            marker={"color": colour, "size": 9, "symbol": "arrow", "angleref": "previous"},
-            hovertemplate="(%{x:.4f}, %{y:.4f})<extra>" + name + "</extra>",
+        data.append(
+            style.trace(
+                "scatter",
+                x=style.typed(positions[:, 0]),
+                y=style.typed(positions[:, 1]),
+                mode="lines+markers",
+                name=name,
+                line={"color": colour, "width": 3, "dash": dash},
+                marker={"color": colour, "size": 9, "symbol": "arrow", "angleref": "previous"},
+                hovertemplate="(%{x:.4f}, %{y:.4f})<extra>" + name + "</extra>",
+            )
         )
-    fig.update_layout(
-        **style.base_layout(
-            title={"text": "Same start, same η: what forgetting to zero .grad does", "x": 0.01},
-            legend={"orientation": "h", "y": -0.16, "x": 0, "bgcolor": "rgba(0,0,0,0)"},
-            margin={"l": 55, "r": 10, "t": 50, "b": 90},
-        )
+    layout = style.base_layout(
+        title={"text": "Same start, same η: what forgetting to zero .grad does", "x": 0.01},
+        legend={"orientation": "h", "y": -0.16, "x": 0, "bgcolor": "rgba(0,0,0,0)"},
+        margin={"l": 55, "r": 10, "t": 50, "b": 90},
+        **equal_axes(surface, "w[0]", "w[1]"),
     )
-    equal_axes(fig, surface, "w[0]", "w[1]")
-    return fig
+    return style.figure(data, layout)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import numpy as np
-import plotly.graph_objects as go
 
 from app.compute.differences import ErrorCurve, forward_difference
 from app.compute.functions import Function1D
@@ -53,128 +52,140 @@ def moving_parts(function: Function1D, x0: float, h: float) -> dict[str, dict]:
     }
 
 
-def secant_figure(function: Function1D, x0: float, h: float) -> go.Figure:
+def secant_figure(function: Function1D, x0: float, h: float) -> dict:
     """The curve, the point, the tangent (green) and the secant over [x0, x0 + h] (red, dashed)."""
     x, y = curve_samples(function)
     y0 = float(function.value(x0))
     exact = float(function.derivative(x0))
     parts = moving_parts(function, x0, h)
-    fig = go.Figure()
-    fig.add_scatter(
-        x=x,
-        y=y,
-        mode="lines",
-        name=f"f(x) = {function.label}",
-        line={"color": style.FUNCTION, "width": 3},
-        hovertemplate="x = %{x:.4f}<br>f(x) = %{y:.4f}<extra></extra>",
+    data = [
+        style.trace(
+            "scatter",
+            x=style.typed(x),
+            y=style.typed(y),
+            mode="lines",
+            name=f"f(x) = {function.label}",
+            line={"color": style.FUNCTION, "width": 3},
+            hovertemplate="x = %{x:.4f}<br>f(x) = %{y:.4f}<extra></extra>",
+        ),
+        style.trace(
+            "scatter",
+            **line_across(function.view_x, x0, y0, exact),
+            mode="lines",
+            name="tangent (slope f′(x₀))",
+            line={"color": style.TANGENT, "width": 3},
+            hoverinfo="skip",
+        ),
+        style.trace(
+            "scatter",
+            **parts[SECANT_UID],
+            uid=SECANT_UID,
+            mode="lines",
+            name="secant through x₀ and x₀ + h",
+            line={"color": style.SECANT, "width": 3, "dash": style.SECANT_DASH},
+            hoverinfo="skip",
+        ),
+        style.trace(
+            "scatter",
+            **parts[RUN_UID],
+            uid=RUN_UID,
+            mode="lines",
+            name="run h and rise Δy",
+            legendgroup="triangle",
+            line={"color": style.GUIDE, "width": 2, "dash": style.GUIDE_DASH},
+            hoverinfo="skip",
+        ),
+        style.trace(
+            "scatter",
+            **parts[RISE_UID],
+            uid=RISE_UID,
+            mode="lines",
+            legendgroup="triangle",
+            showlegend=False,
+            line={"color": style.GUIDE, "width": 2, "dash": style.GUIDE_DASH},
+            hoverinfo="skip",
+        ),
+        style.trace(
+            "scatter",
+            **parts[SECOND_POINT_UID],
+            uid=SECOND_POINT_UID,
+            mode="markers",
+            name="(x₀ + h, f(x₀ + h))",
+            marker={"color": "white", "size": 13, "line": {"color": style.SECANT, "width": 3}},
+            hovertemplate="x₀ + h = %{x:.6g}<br>f(x₀ + h) = %{y:.6g}<extra></extra>",
+        ),
+        style.trace(
+            "scatter",
+            x=[x0],
+            y=[y0],
+            mode="markers",
+            name="(x₀, f(x₀))",
+            marker={"color": style.POINT, "size": 15, "line": {"color": "white", "width": 2}},
+            hovertemplate="x₀ = %{x:.6g}<br>f(x₀) = %{y:.6g}<extra></extra>",
+        ),
+    ]
+    layout = style.base_layout(
+        title={"text": f"f(x) = {function.label}: secant and tangent at x₀ = {x0:g}", "x": 0.01},
+        legend={"orientation": "h", "y": -0.2, "x": 0, "bgcolor": "rgba(0,0,0,0)"},
+        margin={"l": 60, "r": 20, "t": 50, "b": 110},
+        hovermode="x",  # a click anywhere above or below the curve picks the curve's point there
+        xaxis=style.axis("x", range=list(function.view_x), zeroline=True),
+        yaxis=style.axis("f(x)", range=list(function.view_y), zeroline=True),
     )
-    fig.add_scatter(
-        **line_across(function.view_x, x0, y0, exact),
-        mode="lines",
-        name="tangent (slope f′(x₀))",
-        line={"color": style.TANGENT, "width": 3},
-        hoverinfo="skip",
-    )
-    fig.add_scatter(
-        **parts[SECANT_UID],
-        uid=SECANT_UID,
-        mode="lines",
-        name="secant through x₀ and x₀ + h",
-        line={"color": style.SECANT, "width": 3, "dash": style.SECANT_DASH},
-        hoverinfo="skip",
-    )
-    fig.add_scatter(
-        **parts[RUN_UID],
-        uid=RUN_UID,
-        mode="lines",
-        name="run h and rise Δy",
-        legendgroup="triangle",
-        line={"color": style.GUIDE, "width": 2, "dash": style.GUIDE_DASH},
-        hoverinfo="skip",
-    )
-    fig.add_scatter(
-        **parts[RISE_UID],
-        uid=RISE_UID,
-        mode="lines",
-        legendgroup="triangle",
-        showlegend=False,
-        line={"color": style.GUIDE, "width": 2, "dash": style.GUIDE_DASH},
-        hoverinfo="skip",
-    )
-    fig.add_scatter(
-        **parts[SECOND_POINT_UID],
-        uid=SECOND_POINT_UID,
-        mode="markers",
-        name="(x₀ + h, f(x₀ + h))",
-        marker={"color": "white", "size": 13, "line": {"color": style.SECANT, "width": 3}},
-        hovertemplate="x₀ + h = %{x:.6g}<br>f(x₀ + h) = %{y:.6g}<extra></extra>",
-    )
-    fig.add_scatter(
-        x=[x0],
-        y=[y0],
-        mode="markers",
-        name="(x₀, f(x₀))",
-        marker={"color": style.POINT, "size": 15, "line": {"color": "white", "width": 2}},
-        hovertemplate="x₀ = %{x:.6g}<br>f(x₀) = %{y:.6g}<extra></extra>",
-    )
-    fig.update_layout(
-        **style.base_layout(
-            title={"text": f"f(x) = {function.label}: secant and tangent at x₀ = {x0:g}", "x": 0.01},
-            legend={"orientation": "h", "y": -0.2, "x": 0, "bgcolor": "rgba(0,0,0,0)"},
-            margin={"l": 60, "r": 20, "t": 50, "b": 110},
-            hovermode="x",  # a click anywhere above or below the curve picks the curve's point there
-        )
-    )
-    fig.update_xaxes(title_text="x", range=list(function.view_x), zeroline=True)
-    fig.update_yaxes(title_text="f(x)", range=list(function.view_y), zeroline=True)
-    return fig
+    return style.figure(data, layout)
 
 
-def error_curve_figure(curve: ErrorCurve, current_h: float) -> go.Figure:
+def error_curve_figure(curve: ErrorCurve, current_h: float) -> dict:
     """Error of forward and central differences against h, log-log, with the best h of each marked."""
-    fig = go.Figure()
+    data = []
     series = (
         ("forward (f(x₀+h) − f(x₀)) / h", curve.forward_error, curve.best_forward_h, style.SECANT, "dash"),
         ("central (f(x₀+h) − f(x₀−h)) / 2h", curve.central_error, curve.best_central_h, style.SECOND_SERIES, "solid"),
     )
     for name, errors, best_h, colour, dash in series:
-        fig.add_scatter(
-            x=curve.h,
-            y=errors,
-            mode="lines+markers",
-            name=name,
-            line={"color": colour, "width": 3, "dash": dash},
-            marker={"size": 5},
-            hovertemplate="h = %{x:.1e}<br>|error| = %{y:.2e}<extra></extra>",
+        data.append(
+            style.trace(
+                "scatter",
+                x=style.typed(curve.h),
+                y=style.typed(errors),
+                mode="lines+markers",
+                name=name,
+                line={"color": colour, "width": 3, "dash": dash},
+                marker={"size": 5},
+                hovertemplate="h = %{x:.1e}<br>|error| = %{y:.2e}<extra></extra>",
+            )
         )
         if best_h is not None:
             best_error = float(errors[np.argmin(np.abs(curve.h - best_h))])
-            fig.add_scatter(
-                x=[best_h],
-                y=[best_error],
-                mode="markers+text",
-                name=f"best h, {name.split()[0]}",
-                showlegend=False,
-                text=[f"best h ≈ {sci(best_h, 0)}"],
-                textposition="bottom center",
-                textfont={"color": colour, "size": style.FONT_SIZE},
-                marker={"symbol": "star", "size": 20, "color": colour, "line": {"color": "white", "width": 1}},
-                hovertemplate="best h = %{x:.1e}<br>|error| = %{y:.2e}<extra></extra>",
+            data.append(
+                style.trace(
+                    "scatter",
+                    x=[best_h],
+                    y=[best_error],
+                    mode="markers+text",
+                    name=f"best h, {name.split()[0]}",
+                    showlegend=False,
+                    text=[f"best h ≈ {sci(best_h, 0)}"],
+                    textposition="bottom center",
+                    textfont={"color": colour, "size": style.FONT_SIZE},
+                    marker={"symbol": "star", "size": 20, "color": colour, "line": {"color": "white", "width": 1}},
+                    hovertemplate="best h = %{x:.1e}<br>|error| = %{y:.2e}<extra></extra>",
+                )
             )
-    fig.add_vline(
-        x=current_h,
-        line={"color": style.POINT, "width": 2, "dash": "dot"},
-        annotation_text=f"your h = {sci(current_h, 1)}",
+    shape, label = style.vline(
+        current_h,
+        {"color": style.POINT, "width": 2, "dash": "dot"},
+        f"your h = {sci(current_h, 1)}",
         # The h axis runs right-to-left in value, so "right" of the line is towards smaller h.
-        annotation_position="top right" if current_h > 1e-7 else "top left",
+        "top right" if current_h > 1e-7 else "top left",
     )
-    fig.update_layout(
-        **style.base_layout(
-            title={"text": f"Where smaller h stops helping ({curve.precision})", "x": 0.01},
-            legend={"orientation": "h", "y": -0.2, "x": 0, "bgcolor": "rgba(0,0,0,0)"},
-            margin={"l": 70, "r": 20, "t": 50, "b": 100},
-        )
+    layout = style.base_layout(
+        title={"text": f"Where smaller h stops helping ({curve.precision})", "x": 0.01},
+        legend={"orientation": "h", "y": -0.2, "x": 0, "bgcolor": "rgba(0,0,0,0)"},
+        margin={"l": 70, "r": 20, "t": 50, "b": 100},
+        shapes=[shape],
+        annotations=[label],
+        xaxis=style.axis("step h (log scale)", type="log", exponentformat="power", autorange="reversed"),
+        yaxis=style.axis("|slope − f′(x₀)| (log scale)", type="log", exponentformat="power"),
     )
-    fig.update_xaxes(type="log", title_text="step h (log scale)", exponentformat="power", autorange="reversed")
-    fig.update_yaxes(type="log", title_text="|slope − f′(x₀)| (log scale)", exponentformat="power")
-    return fig
+    return style.figure(data, layout)

@@ -12,170 +12,174 @@ dcc.Store, and assets/descent.js fills these traces from it.
 from __future__ import annotations
 
 import numpy as np
-import plotly.graph_objects as go
 
 from app.compute.losses import Loss1D
 from app.compute.surfaces import Surface
 from app.figures import style
-from app.figures.gradient import Grid, equal_axes, scene, shown_values, surface_mesh
+from app.figures.gradient import Grid, encoded_grid, equal_axes, scene, surface_mesh
 
 EMPTY = {"x": [], "y": []}
 EMPTY_3D = {"x": [], "y": [], "z": []}
 
 
-def _run_traces(fig: go.Figure, axes: str) -> None:
+def _run_traces(axes: str) -> list[dict]:
     """The empty, tagged traces every run view carries, in drawing order."""
-    scatter = fig.add_scatter3d if axes == "xyz" else fig.add_scatter
+    kind = "scatter3d" if axes == "xyz" else "scatter"
     empty = EMPTY_3D if axes == "xyz" else EMPTY
     width = 5 if axes == "xyz" else 3
-    scatter(
-        **empty,
-        meta=f"ghost:{axes}",
-        mode="lines",
-        name="whole run",
-        line={"color": style.TRAIL, "width": width - 2, "dash": "dot"},
-        opacity=0.45,
-        hoverinfo="skip",
-    )
-    scatter(
-        **empty,
-        meta=f"path:{axes}",
-        mode="lines+markers",
-        name="path so far",
-        line={"color": style.TRAIL, "width": width},
-        # Each step is a point with an arrowhead turned the way that step went (2-D views).
-        marker=(
-            {"color": style.TRAIL, "size": 3}
-            if axes == "xyz"
-            else {"color": style.TRAIL, "size": 11, "symbol": "arrow", "angleref": "previous"}
+    return [
+        style.trace(
+            kind,
+            **{key: [] for key in empty},
+            meta=f"ghost:{axes}",
+            mode="lines",
+            name="whole run",
+            line={"color": style.TRAIL, "width": width - 2, "dash": "dot"},
+            opacity=0.45,
+            hoverinfo="skip",
         ),
-        hoverinfo="skip",
-    )
-    scatter(
-        **empty,
-        meta=f"arrow:{axes}",
-        mode="lines+markers",
-        name="−∇L, the way downhill",
-        line={"color": style.TANGENT, "width": width + 1},
-        # In 2-D the head is an arrow marker turned along the segment; scatter3d has no such marker.
-        marker=(
-            {"size": 4, "color": style.TANGENT}
-            if axes == "xyz"
-            else {"size": [0, 16], "symbol": "arrow", "angleref": "previous", "color": style.TANGENT}
+        style.trace(
+            kind,
+            **{key: [] for key in empty},
+            meta=f"path:{axes}",
+            mode="lines+markers",
+            name="path so far",
+            line={"color": style.TRAIL, "width": width},
+            # Each step is a point with an arrowhead turned the way that step went (2-D views).
+            marker=(
+                {"color": style.TRAIL, "size": 3}
+                if axes == "xyz"
+                else {"color": style.TRAIL, "size": 11, "symbol": "arrow", "angleref": "previous"}
+            ),
+            hoverinfo="skip",
         ),
-        hoverinfo="skip",
-    )
-    scatter(
-        **empty,
-        meta=f"ball:{axes}",
-        mode="markers",
-        name="current position",
-        marker={"color": style.POINT, "size": 9 if axes == "xyz" else 16, "line": {"color": "white", "width": 2}},
-        hovertemplate="(%{x:.4f}, %{y:.4f})<extra>ball</extra>",
-    )
+        style.trace(
+            kind,
+            **{key: [] for key in empty},
+            meta=f"arrow:{axes}",
+            mode="lines+markers",
+            name="−∇L, the way downhill",
+            line={"color": style.TANGENT, "width": width + 1},
+            # In 2-D the head is an arrow marker turned along the segment; scatter3d has no such marker.
+            marker=(
+                {"size": 4, "color": style.TANGENT}
+                if axes == "xyz"
+                else {"size": [0, 16], "symbol": "arrow", "angleref": "previous", "color": style.TANGENT}
+            ),
+            hoverinfo="skip",
+        ),
+        style.trace(
+            kind,
+            **{key: [] for key in empty},
+            meta=f"ball:{axes}",
+            mode="markers",
+            name="current position",
+            marker={"color": style.POINT, "size": 9 if axes == "xyz" else 16, "line": {"color": "white", "width": 2}},
+            hovertemplate="(%{x:.4f}, %{y:.4f})<extra>ball</extra>",
+        ),
+    ]
 
 
-def curve_1d_figure(loss: Loss1D) -> go.Figure:
+def curve_1d_figure(loss: Loss1D) -> dict:
     """L(w) over the view, ready for a run to be drawn on it."""
     w = np.linspace(*loss.view_w, 400)
     values = loss.value(w)
-    fig = go.Figure()
-    fig.add_scatter(
-        x=w,
-        y=values,
-        mode="lines",
-        name=f"L(w) = {loss.label}",
-        line={"color": style.FUNCTION, "width": 3},
-        hovertemplate="w = %{x:.4f}<br>L = %{y:.4f}<extra></extra>",
-    )
-    _run_traces(fig, "xl")
     low, high = float(np.min(values)), float(np.max(values))
     pad = 0.08 * (high - low)
-    fig.update_layout(
-        **style.base_layout(
-            title={"text": f"L(w) = {loss.label}: each step moves w by −η·L′(w)", "x": 0.01},
-            legend={"orientation": "h", "y": -0.2, "x": 0, "bgcolor": "rgba(0,0,0,0)"},
-            margin={"l": 60, "r": 20, "t": 50, "b": 100},
-        )
+    data = [
+        style.trace(
+            "scatter",
+            x=style.typed(w),
+            y=style.typed(values),
+            mode="lines",
+            name=f"L(w) = {loss.label}",
+            line={"color": style.FUNCTION, "width": 3},
+            hovertemplate="w = %{x:.4f}<br>L = %{y:.4f}<extra></extra>",
+        ),
+        *_run_traces("xl"),
+    ]
+    layout = style.base_layout(
+        title={"text": f"L(w) = {loss.label}: each step moves w by −η·L′(w)", "x": 0.01},
+        legend={"orientation": "h", "y": -0.2, "x": 0, "bgcolor": "rgba(0,0,0,0)"},
+        margin={"l": 60, "r": 20, "t": 50, "b": 100},
+        xaxis=style.axis("weight w", range=list(loss.view_w)),
+        yaxis=style.axis("loss L(w)", range=[low - pad, high + pad]),
     )
-    fig.update_xaxes(title_text="weight w", range=list(loss.view_w))
-    fig.update_yaxes(title_text="loss L(w)", range=[low - pad, high + pad])
-    return fig
+    return style.figure(data, layout)
 
 
-def contour_run_figure(surface: Surface, grid: Grid) -> go.Figure:
+def contour_run_figure(surface: Surface, grid: Grid) -> dict:
     """The contour map of a surface, ready for a run; a click on it picks the start."""
-    fig = go.Figure()
-    fig.add_contour(
-        x=grid.x,
-        y=grid.y,
-        z=shown_values(surface, grid.z),
-        ncontours=20,
-        colorscale="Viridis",
-        opacity=0.55,
-        line={"color": "rgba(40,40,40,0.35)", "width": 1},
-        showscale=False,
-        customdata=grid.z,
-        hovertemplate="x = %{x:.3f}<br>y = %{y:.3f}<br>L = %{customdata:.4g}<extra>click: start here</extra>",
-        name="L",
+    encoded = encoded_grid(surface, grid)
+    data = [
+        style.trace(
+            "contour",
+            x=encoded.copy(encoded.x),
+            y=encoded.copy(encoded.y),
+            z=encoded.copy(encoded.shown),
+            ncontours=20,
+            colorscale=[list(stop) for stop in style.VIRIDIS],
+            opacity=0.55,
+            line={"color": "rgba(40,40,40,0.35)", "width": 1},
+            showscale=False,
+            customdata=encoded.copy(encoded.z),
+            hovertemplate="x = %{x:.3f}<br>y = %{y:.3f}<br>L = %{customdata:.4g}<extra>click: start here</extra>",
+            name="L",
+        ),
+        *_run_traces("xy"),
+    ]
+    layout = style.base_layout(
+        title={"text": "From above: contours and the path", "x": 0.01},
+        showlegend=False,
+        margin={"l": 55, "r": 10, "t": 50, "b": 50},
+        clickmode="event",
+        **equal_axes(surface),
     )
-    _run_traces(fig, "xy")
-    fig.update_layout(
-        **style.base_layout(
-            title={"text": "From above: contours and the path", "x": 0.01},
-            showlegend=False,
-            margin={"l": 55, "r": 10, "t": 50, "b": 50},
-            clickmode="event",
-        )
-    )
-    equal_axes(fig, surface)
-    return fig
+    return style.figure(data, layout)
 
 
-def surface_run_figure(surface: Surface, grid: Grid) -> go.Figure:
+def surface_run_figure(surface: Surface, grid: Grid) -> dict:
     """The loss surface in 3-D, ready for the ball, its trail and the descent arrow."""
-    fig = go.Figure()
-    surface_mesh(fig, grid, "L", 0.8)
-    _run_traces(fig, "xyz")
     z_low, z_high = float(np.nanmin(grid.z)), float(np.nanmax(grid.z))
-    fig.update_layout(
-        **style.base_layout(
-            title={"text": f"L = {surface.label}: the ball rolls downhill", "x": 0.01},
-            showlegend=False,
-            margin={"l": 0, "r": 0, "t": 50, "b": 0},
-            # z fixed to the surface's own range: a diverging ball leaves the box, the view stays.
-            scene=scene(surface, "L", [z_low, z_high]),
-        )
+    layout = style.base_layout(
+        title={"text": f"L = {surface.label}: the ball rolls downhill", "x": 0.01},
+        showlegend=False,
+        margin={"l": 0, "r": 0, "t": 50, "b": 0},
+        # z fixed to the surface's own range: a diverging ball leaves the box, the view stays.
+        scene=scene(surface, "L", [z_low, z_high]),
     )
-    return fig
+    return style.figure([surface_mesh(surface, grid, "L", 0.8), *_run_traces("xyz")], layout)
 
 
-def loss_chart() -> go.Figure:
+def loss_chart() -> dict:
     """The loss at every step; the player fills it and switches to a log axis when losses are > 0."""
-    fig = go.Figure()
-    fig.add_scatter(
-        **EMPTY,
-        meta="line:kl",
-        mode="lines",
-        name="loss",
-        line={"color": style.FUNCTION, "width": 3},
-        hovertemplate="step %{x}<br>L = %{y:.6g}<extra></extra>",
+    data = [
+        style.trace(
+            "scatter",
+            x=[],
+            y=[],
+            meta="line:kl",
+            mode="lines",
+            name="loss",
+            line={"color": style.FUNCTION, "width": 3},
+            hovertemplate="step %{x}<br>L = %{y:.6g}<extra></extra>",
+        ),
+        style.trace(
+            "scatter",
+            x=[],
+            y=[],
+            meta="marker:kl",
+            mode="markers",
+            name="current step",
+            marker={"color": style.POINT, "size": 14, "line": {"color": "white", "width": 2}},
+            hovertemplate="step %{x}<br>L = %{y:.6g}<extra></extra>",
+        ),
+    ]
+    layout = style.base_layout(
+        title={"text": "Loss at each step", "x": 0.01},
+        showlegend=False,
+        margin={"l": 70, "r": 20, "t": 50, "b": 55},
+        xaxis=style.axis("step"),
+        yaxis=style.axis("loss L (log scale when L > 0)", type="log", exponentformat="power"),
     )
-    fig.add_scatter(
-        **EMPTY,
-        meta="marker:kl",
-        mode="markers",
-        name="current step",
-        marker={"color": style.POINT, "size": 14, "line": {"color": "white", "width": 2}},
-        hovertemplate="step %{x}<br>L = %{y:.6g}<extra></extra>",
-    )
-    fig.update_layout(
-        **style.base_layout(
-            title={"text": "Loss at each step", "x": 0.01},
-            showlegend=False,
-            margin={"l": 70, "r": 20, "t": 50, "b": 55},
-        )
-    )
-    fig.update_xaxes(title_text="step")
-    fig.update_yaxes(title_text="loss L (log scale when L > 0)", type="log", exponentformat="power")
-    return fig
+    return style.figure(data, layout)

@@ -3,15 +3,19 @@ surface with its tangent plane, and the directional derivative over every direct
 
 The surface meshes depend only on the surface; everything at the point is built separately
 (``contour_overlay``, ``surface_overlay``) so a callback can send just that when only the point moves.
+
+The grid of each surface and its encoding for the browser are computed once per process
+(``functools.lru_cache`` on pure functions of an immutable surface: a memo, not state; the arrays are
+read-only), since /gradient, /descent, /learning-rate and /autograd all draw the same few meshes.
 """
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import contourpy
 import numpy as np
-import plotly.graph_objects as go
 
 from app.compute import surfaces
 from app.compute.surfaces import Surface
@@ -26,18 +30,25 @@ CONTOUR_LEVEL_LINE, CONTOUR_TANGENT, CONTOUR_POINT = 1, 2, 3
 SURFACE_POINT, SURFACE_PLANE = 1, 2
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # compared and hashed by identity: one grid per surface (below)
 class Grid:
     x: np.ndarray
     y: np.ndarray
     z: np.ndarray  # f on the grid, shape (len(y), len(x))
 
 
+def _read_only(array: np.ndarray) -> np.ndarray:
+    array.flags.writeable = False
+    return array
+
+
+@functools.lru_cache(maxsize=32)  # a memo of a pure function of an immutable surface
 def surface_grid(surface: Surface) -> Grid:
+    """f on a GRID_POINTS × GRID_POINTS grid over the view; read-only, computed once per surface."""
     x = np.linspace(*surface.view_x, GRID_POINTS)
     y = np.linspace(*surface.view_y, GRID_POINTS)
     xx, yy = np.meshgrid(x, y)
-    return Grid(x, y, surface.value(xx, yy))
+    return Grid(_read_only(x), _read_only(y), _read_only(surface.value(xx, yy)))
 
 
 def shown_values(surface: Surface, z: np.ndarray) -> np.ndarray:
@@ -45,29 +56,55 @@ def shown_values(surface: Surface, z: np.ndarray) -> np.ndarray:
     return np.log10(1.0 + z - np.nanmin(z)) if surface.log_scale else z
 
 
-def equal_axes(fig: go.Figure, surface: Surface, x_title: str = "x", y_title: str = "y") -> None:
-    """The view box of a surface on equal x and y scales (or right angles would not look right); the
-    plot shrinks to fit rather than stretching an axis."""
-    fig.update_xaxes(title_text=x_title, range=list(surface.view_x), constrain="domain", showgrid=False, zeroline=False)
-    fig.update_yaxes(
-        title_text=y_title,
-        range=list(surface.view_y),
-        scaleanchor="x",
-        scaleratio=1,
-        constrain="domain",
-        showgrid=False,
-        zeroline=False,
-    )
+@dataclass(frozen=True)
+class EncodedGrid:
+    """A grid as the browser receives it (typed-array specs), encoded once: x, y, f, and the values
+    the contour colours. Use ``copy`` for a spec to put in a figure."""
+
+    x: dict
+    y: dict
+    z: dict
+    shown: dict
+
+    @staticmethod
+    def copy(spec: dict) -> dict:
+        return dict(spec)  # the strings inside are immutable; the dict is the caller's own
 
 
-def faint_contours(fig: go.Figure, surface: Surface, grid: Grid) -> None:
+@functools.lru_cache(maxsize=32)  # a memo, like surface_grid; callers only ever get copies
+def encoded_grid(surface: Surface, grid: Grid) -> EncodedGrid:
+    z = style.typed(grid.z)
+    shown = z if not surface.log_scale else style.typed(shown_values(surface, grid.z))
+    return EncodedGrid(style.typed(grid.x), style.typed(grid.y), z, shown)
+
+
+def equal_axes(surface: Surface, x_title: str = "x", y_title: str = "y") -> dict:
+    """Layout for the view box of a surface on equal x and y scales (or right angles would not look
+    right); the plot shrinks to fit rather than stretching an axis."""
+    return {
+        "xaxis": style.axis(x_title, range=list(surface.view_x), constrain="domain", showgrid=False, zeroline=False),
+        "yaxis": style.axis(
+            y_title,
+            range=list(surface.view_y),
+            scaleanchor="x",
+            scaleratio=1,
+            constrain="domain",
+            showgrid=False,
+            zeroline=False,
+        ),
+    }
+
+
+def faint_contours(surface: Surface, grid: Grid) -> dict:
     """Grey contour lines as a quiet background for paths drawn on top."""
-    fig.add_contour(
-        x=grid.x,
-        y=grid.y,
-        z=shown_values(surface, grid.z),
+    encoded = encoded_grid(surface, grid)
+    return style.trace(
+        "contour",
+        x=encoded.copy(encoded.x),
+        y=encoded.copy(encoded.y),
+        z=encoded.copy(encoded.shown),
         ncontours=18,
-        colorscale="Greys",
+        colorscale=[list(stop) for stop in style.GREYS],
         opacity=0.35,
         showscale=False,
         hoverinfo="skip",
@@ -75,13 +112,15 @@ def faint_contours(fig: go.Figure, surface: Surface, grid: Grid) -> None:
     )
 
 
-def surface_mesh(fig: go.Figure, grid: Grid, name: str, opacity: float) -> None:
+def surface_mesh(surface: Surface, grid: Grid, name: str, opacity: float) -> dict:
     """The surface itself in 3-D, on a viridis scale."""
-    fig.add_surface(
-        x=grid.x,
-        y=grid.y,
-        z=grid.z,
-        colorscale="Viridis",
+    encoded = encoded_grid(surface, grid)
+    return style.trace(
+        "surface",
+        x=encoded.copy(encoded.x),
+        y=encoded.copy(encoded.y),
+        z=encoded.copy(encoded.z),
+        colorscale=[list(stop) for stop in style.VIRIDIS],
         opacity=opacity,
         showscale=False,
         name=name,
@@ -203,59 +242,64 @@ def _contour_title(surface: Surface, scale: float) -> str:
     return f"f = {surface.label} · arrows at {size}"
 
 
-def contour_figure(surface: Surface, grid: Grid, x: float, y: float, angle: float, show_descent: bool) -> go.Figure:
+def contour_figure(surface: Surface, grid: Grid, x: float, y: float, angle: float, show_descent: bool) -> dict:
     """The contour map with the point, the level line through it, its tangent and the arrows."""
-    shown = shown_values(surface, grid.z)
-    fig = go.Figure()
-    fig.add_contour(
-        x=grid.x,
-        y=grid.y,
-        z=shown,
-        ncontours=CONTOUR_LEVELS,
-        colorscale=[[0.0, "#f4f6f8"], [1.0, "#8fa3b8"]],
-        line={"color": "rgba(60,75,90,0.55)", "width": 1},
-        showscale=True,
-        colorbar={
-            "title": {"text": "log₁₀(1 + f − min f)" if surface.log_scale else "f(x, y)", "side": "right"},
-            "thickness": 14,
-        },
-        customdata=grid.z,
-        hovertemplate="x = %{x:.3f}<br>y = %{y:.3f}<br>f = %{customdata:.4g}<extra>click to move the point</extra>",
-        name="f",
-    )
+    encoded = encoded_grid(surface, grid)
     overlay = contour_overlay(surface, grid, x, y, angle, show_descent)
-    fig.add_scatter(
-        **overlay["traces"][CONTOUR_LEVEL_LINE],
-        mode="lines",
-        name="contour line through the point",
-        line={"color": style.TEXT, "width": 3},
-        hoverinfo="skip",
+    data = [
+        style.trace(
+            "contour",
+            x=encoded.copy(encoded.x),
+            y=encoded.copy(encoded.y),
+            z=encoded.copy(encoded.shown),
+            ncontours=CONTOUR_LEVELS,
+            colorscale=[[0.0, "#f4f6f8"], [1.0, "#8fa3b8"]],
+            line={"color": "rgba(60,75,90,0.55)", "width": 1},
+            showscale=True,
+            colorbar={
+                "title": {"text": "log₁₀(1 + f − min f)" if surface.log_scale else "f(x, y)", "side": "right"},
+                "thickness": 14,
+            },
+            customdata=encoded.copy(encoded.z),
+            hovertemplate=(
+                "x = %{x:.3f}<br>y = %{y:.3f}<br>f = %{customdata:.4g}<extra>click to move the point</extra>"
+            ),
+            name="f",
+        ),
+        style.trace(
+            "scatter",
+            **overlay["traces"][CONTOUR_LEVEL_LINE],
+            mode="lines",
+            name="contour line through the point",
+            line={"color": style.TEXT, "width": 3},
+            hoverinfo="skip",
+        ),
+        style.trace(
+            "scatter",
+            **overlay["traces"][CONTOUR_TANGENT],
+            mode="lines",
+            name="its tangent at the point",
+            line={"color": style.TEXT, "width": 2, "dash": style.GUIDE_DASH},
+            hoverinfo="skip",
+        ),
+        style.trace(
+            "scatter",
+            **overlay["traces"][CONTOUR_POINT],
+            mode="markers",
+            name="the point",
+            marker={"color": style.POINT, "size": 16, "line": {"color": "white", "width": 2}},
+            hovertemplate="(%{x:.3f}, %{y:.3f})<extra></extra>",
+        ),
+    ]
+    layout = style.base_layout(
+        title={"text": overlay["title"], "x": 0.01},
+        annotations=overlay["annotations"],
+        legend={"orientation": "h", "y": -0.16, "x": 0, "bgcolor": "rgba(0,0,0,0)"},
+        margin={"l": 60, "r": 10, "t": 50, "b": 90},
+        clickmode="event",
+        **equal_axes(surface),
     )
-    fig.add_scatter(
-        **overlay["traces"][CONTOUR_TANGENT],
-        mode="lines",
-        name="its tangent at the point",
-        line={"color": style.TEXT, "width": 2, "dash": style.GUIDE_DASH},
-        hoverinfo="skip",
-    )
-    fig.add_scatter(
-        **overlay["traces"][CONTOUR_POINT],
-        mode="markers",
-        name="the point",
-        marker={"color": style.POINT, "size": 16, "line": {"color": "white", "width": 2}},
-        hovertemplate="(%{x:.3f}, %{y:.3f})<extra></extra>",
-    )
-    fig.update_layout(
-        **style.base_layout(
-            title={"text": overlay["title"], "x": 0.01},
-            annotations=overlay["annotations"],
-            legend={"orientation": "h", "y": -0.16, "x": 0, "bgcolor": "rgba(0,0,0,0)"},
-            margin={"l": 60, "r": 10, "t": 50, "b": 90},
-            clickmode="event",
-        )
-    )
-    equal_axes(fig, surface)
-    return fig
+    return style.figure(data, layout)
 
 
 def tangent_plane(surface: Surface, x: float, y: float) -> dict:
@@ -274,83 +318,87 @@ def surface_overlay(surface: Surface, x: float, y: float) -> dict:
     return {"traces": {SURFACE_POINT: {"x": [x], "y": [y], "z": [z0]}, SURFACE_PLANE: tangent_plane(surface, x, y)}}
 
 
-def surface_figure(surface: Surface, grid: Grid, x: float, y: float) -> go.Figure:
+def surface_figure(surface: Surface, grid: Grid, x: float, y: float) -> dict:
     """The surface in 3-D, the point on it and the tangent plane there."""
     overlay = surface_overlay(surface, x, y)
-    fig = go.Figure()
-    surface_mesh(fig, grid, "f", 0.85)
-    fig.add_scatter3d(
-        **overlay["traces"][SURFACE_POINT],
-        mode="markers",
-        name="the point",
-        marker={"color": style.POINT, "size": 7, "line": {"color": "white", "width": 2}},
+    data = [
+        surface_mesh(surface, grid, "f", 0.85),
+        style.trace(
+            "scatter3d",
+            **overlay["traces"][SURFACE_POINT],
+            mode="markers",
+            name="the point",
+            marker={"color": style.POINT, "size": 7, "line": {"color": "white", "width": 2}},
+        ),
+        style.trace(
+            "surface",
+            **overlay["traces"][SURFACE_PLANE],
+            colorscale=[[0, style.TANGENT], [1, style.TANGENT]],
+            opacity=0.6,
+            showscale=False,
+            name="tangent plane",
+            hoverinfo="skip",
+        ),
+    ]
+    layout = style.base_layout(
+        title={"text": "The surface and its tangent plane at the point", "x": 0.01},
+        margin={"l": 0, "r": 0, "t": 50, "b": 0},
+        scene=scene(surface, "f"),
+        showlegend=False,
     )
-    fig.add_surface(
-        **overlay["traces"][SURFACE_PLANE],
-        colorscale=[[0, style.TANGENT], [1, style.TANGENT]],
-        opacity=0.6,
-        showscale=False,
-        name="tangent plane",
-        hoverinfo="skip",
-    )
-    fig.update_layout(
-        **style.base_layout(
-            title={"text": "The surface and its tangent plane at the point", "x": 0.01},
-            margin={"l": 0, "r": 0, "t": 50, "b": 0},
-            scene=scene(surface, "f"),
-            showlegend=False,
-        )
-    )
-    return fig
+    return style.figure(data, layout)
 
 
-def directional_figure(gradient: np.ndarray, angle: float) -> go.Figure:
+def directional_figure(gradient: np.ndarray, angle: float) -> dict:
     """D_u f = ∇f·u for every direction, with its peak at ∇f's direction and zeros along the contour."""
     angles = np.linspace(0.0, 360.0, 361)
     values = surfaces.directional_derivative(gradient, angles)
     peak = surfaces.gradient_angle(gradient)
     magnitude = float(np.linalg.norm(gradient))
-    fig = go.Figure()
-    fig.add_scatter(
-        x=angles,
-        y=values,
-        mode="lines",
-        name="D_u f",
-        line={"color": style.GRADIENT, "width": 3},
-        hovertemplate="θ = %{x:.0f}°<br>D_u f = %{y:.4f}<extra></extra>",
-    )
     zeros = sorted(((peak + 90.0) % 360.0, (peak + 270.0) % 360.0))
-    fig.add_scatter(
-        x=zeros,
-        y=[0.0, 0.0],
-        mode="markers",
-        name="along the contour: 0",
-        marker={"symbol": "circle-open", "size": 13, "color": style.TEXT, "line": {"width": 2}},
-    )
-    fig.add_scatter(
-        x=[peak],
-        y=[magnitude],
-        mode="markers+text",
-        name="peak: |∇f|, in ∇f's direction",
-        text=[f"|∇f| = {magnitude:.4f}"],
-        textposition="top center",
-        marker={"symbol": "star", "size": 16, "color": style.GRADIENT},
-    )
-    fig.add_scatter(
-        x=[angle],
-        y=[float(surfaces.directional_derivative(gradient, angle))],
-        mode="markers",
-        name="your direction u",
-        marker={"size": 13, "color": style.POINT, "line": {"color": style.TEXT, "width": 1}},
-    )
-    fig.update_layout(
-        **style.base_layout(
-            title={"text": "Slope in every direction: D_u f = ∇f · u", "x": 0.01},
-            legend={"orientation": "h", "y": -0.3, "x": 0, "bgcolor": "rgba(0,0,0,0)"},
-            margin={"l": 60, "r": 10, "t": 50, "b": 100},
-        )
-    )
+    data = [
+        style.trace(
+            "scatter",
+            x=style.typed(angles),
+            y=style.typed(values),
+            mode="lines",
+            name="D_u f",
+            line={"color": style.GRADIENT, "width": 3},
+            hovertemplate="θ = %{x:.0f}°<br>D_u f = %{y:.4f}<extra></extra>",
+        ),
+        style.trace(
+            "scatter",
+            x=zeros,
+            y=[0.0, 0.0],
+            mode="markers",
+            name="along the contour: 0",
+            marker={"symbol": "circle-open", "size": 13, "color": style.TEXT, "line": {"width": 2}},
+        ),
+        style.trace(
+            "scatter",
+            x=[peak],
+            y=[magnitude],
+            mode="markers+text",
+            name="peak: |∇f|, in ∇f's direction",
+            text=[f"|∇f| = {magnitude:.4f}"],
+            textposition="top center",
+            marker={"symbol": "star", "size": 16, "color": style.GRADIENT},
+        ),
+        style.trace(
+            "scatter",
+            x=[angle],
+            y=[float(surfaces.directional_derivative(gradient, angle))],
+            mode="markers",
+            name="your direction u",
+            marker={"size": 13, "color": style.POINT, "line": {"color": style.TEXT, "width": 1}},
+        ),
+    ]
     pad = 0.2 * max(magnitude, 1e-9)
-    fig.update_xaxes(title_text="direction θ of u (degrees)", range=[0, 360], tickvals=list(range(0, 361, 45)))
-    fig.update_yaxes(title_text="D_u f", range=[-magnitude - pad, magnitude + 2 * pad], zeroline=True)
-    return fig
+    layout = style.base_layout(
+        title={"text": "Slope in every direction: D_u f = ∇f · u", "x": 0.01},
+        legend={"orientation": "h", "y": -0.3, "x": 0, "bgcolor": "rgba(0,0,0,0)"},
+        margin={"l": 60, "r": 10, "t": 50, "b": 100},
+        xaxis=style.axis("direction θ of u (degrees)", range=[0, 360], tickvals=list(range(0, 361, 45))),
+        yaxis=style.axis("D_u f", range=[-magnitude - pad, magnitude + 2 * pad], zeroline=True),
+    )
+    return style.figure(data, layout)

@@ -9,7 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import plotly.graph_objects as go
 
 from app.compute.descent import DIVERGED, Trajectory
 from app.compute.learning_rate import Sweep
@@ -50,8 +49,9 @@ def _first_outside(values: np.ndarray, low: float, high: float) -> int | None:
     return int(np.argmax(outside)) if outside.any() else None
 
 
-def _exit_marker(fig, run: Run, x, y, text: str, **scatter_kwargs) -> None:
-    fig.add_scatter(
+def _exit_marker(run: Run, x, y, text: str, **scatter_kwargs) -> dict:
+    return style.trace(
+        "scatter",
         x=[x],
         y=[y],
         mode="markers+text",
@@ -66,96 +66,102 @@ def _exit_marker(fig, run: Run, x, y, text: str, **scatter_kwargs) -> None:
     )
 
 
-def runs_on_curve(loss: Loss1D, runs: list[Run]) -> go.Figure:
+def runs_on_curve(loss: Loss1D, runs: list[Run]) -> dict:
     """Every run's path on L(w), clipped to the view; a run that leaves it is marked where it does."""
     w = np.linspace(*loss.view_w, 400)
     curve = loss.value(w)
     low_w, high_w = loss.view_w
     top = float(curve.max())
-    fig = go.Figure()
-    fig.add_scatter(
-        x=w,
-        y=curve,
-        mode="lines",
-        name=f"L(w) = {loss.label}",
-        line={"color": style.FUNCTION, "width": 3},
-        hoverinfo="skip",
-    )
+    data = [
+        style.trace(
+            "scatter",
+            x=style.typed(w),
+            y=style.typed(curve),
+            mode="lines",
+            name=f"L(w) = {loss.label}",
+            line={"color": style.FUNCTION, "width": 3},
+            hoverinfo="skip",
+        )
+    ]
     for run in runs:
         positions = run.trajectory.positions[:, 0]
         losses = run.trajectory.losses
         leaves = _first_outside(positions, low_w, high_w)
         shown = slice(0, leaves if leaves is not None else len(positions))
-        fig.add_scatter(
-            x=positions[shown],
-            y=losses[shown],
-            mode="lines+markers",
-            name=run.name,
-            customdata=np.arange(len(positions))[shown],
-            hovertemplate=f"{run.name}<br>step %{{customdata}}: w = %{{x:.4f}}, L = %{{y:.4f}}<extra></extra>",
-            opacity=0.9,
-            **run.look(),
+        data.append(
+            style.trace(
+                "scatter",
+                x=style.typed(positions[shown]),
+                y=style.typed(losses[shown]),
+                mode="lines+markers",
+                name=run.name,
+                customdata=style.typed(np.arange(len(positions))[shown]),
+                hovertemplate=f"{run.name}<br>step %{{customdata}}: w = %{{x:.4f}}, L = %{{y:.4f}}<extra></extra>",
+                opacity=0.9,
+                **run.look(),
+            )
         )
         if leaves is not None:
             edge = high_w if positions[leaves] > high_w or not np.isfinite(positions[leaves]) else low_w
-            _exit_marker(fig, run, edge, top, f"{run.name} leaves at step {leaves}")
-    fig.update_layout(
-        **style.base_layout(
-            title={"text": f"Each run's path on L(w) = {loss.label}", "x": 0.01},
-            legend={"orientation": "h", "y": -0.22, "x": 0, "bgcolor": "rgba(0,0,0,0)"},
-            margin={"l": 60, "r": 20, "t": 50, "b": 110},
-        )
+            data.append(_exit_marker(run, edge, top, f"{run.name} leaves at step {leaves}"))
+    layout = style.base_layout(
+        title={"text": f"Each run's path on L(w) = {loss.label}", "x": 0.01},
+        legend={"orientation": "h", "y": -0.22, "x": 0, "bgcolor": "rgba(0,0,0,0)"},
+        margin={"l": 60, "r": 20, "t": 50, "b": 110},
+        xaxis=style.axis("weight w", range=list(loss.view_w)),
+        yaxis=style.axis("loss L(w)", range=[-0.05 * top, 1.12 * top]),
     )
-    fig.update_xaxes(title_text="weight w", range=list(loss.view_w))
-    fig.update_yaxes(title_text="loss L(w)", range=[-0.05 * top, 1.12 * top])
-    return fig
+    return style.figure(data, layout)
 
 
-def losses_per_step(runs: list[Run]) -> go.Figure:
+def losses_per_step(runs: list[Run]) -> dict:
     """The loss at every step for every run, on one log axis capped above the starting losses."""
-    fig = go.Figure()
     starts = [float(run.trajectory.losses[0]) for run in runs if len(run.trajectory.losses)]
     ceiling = max(starts, default=1.0) * 10**LOSS_CHART_DECADES_ABOVE
-    positive = [v for run in runs for v in run.trajectory.losses if 0 < v <= ceiling]
-    floor = max(min(positive, default=1e-12), 1e-16) / 3
+    positive = [
+        losses[(losses > 0) & (losses <= ceiling)] for losses in (np.asarray(run.trajectory.losses) for run in runs)
+    ]
+    smallest = min((float(p.min()) for p in positive if p.size), default=1e-12)
+    floor = max(smallest, 1e-16) / 3
+    data = []
     for run in runs:
         losses = run.trajectory.losses
         steps = np.arange(len(losses))
         plotted = np.where(losses > 0, losses, np.nan)  # a loss of exactly 0 has no place on a log axis
-        fig.add_scatter(
-            x=steps,
-            y=plotted,
-            mode="lines+markers",
-            name=run.name,
-            hovertemplate=f"{run.name}<br>step %{{x}}: L = %{{y:.4g}}<extra></extra>",
-            **run.look(),
+        data.append(
+            style.trace(
+                "scatter",
+                x=style.typed(steps),
+                y=style.typed(plotted),
+                mode="lines+markers",
+                name=run.name,
+                hovertemplate=f"{run.name}<br>step %{{x}}: L = %{{y:.4g}}<extra></extra>",
+                **run.look(),
+            )
         )
         over = _first_outside(losses, -np.inf, ceiling)
         if over is not None or run.trajectory.verdict == DIVERGED:
             step = over if over is not None else len(losses)
-            _exit_marker(fig, run, step, ceiling, f"{run.name}: diverges")
-    fig.update_layout(
-        **style.base_layout(
-            title={"text": "Loss per step, every run (log scale)", "x": 0.01},
-            legend={"orientation": "h", "y": -0.22, "x": 0, "bgcolor": "rgba(0,0,0,0)"},
-            margin={"l": 70, "r": 20, "t": 50, "b": 110},
-        )
+            data.append(_exit_marker(run, step, ceiling, f"{run.name}: diverges"))
+    layout = style.base_layout(
+        title={"text": "Loss per step, every run (log scale)", "x": 0.01},
+        legend={"orientation": "h", "y": -0.22, "x": 0, "bgcolor": "rgba(0,0,0,0)"},
+        margin={"l": 70, "r": 20, "t": 50, "b": 110},
+        xaxis=style.axis("step"),
+        yaxis=style.axis(
+            "loss (log scale)",
+            type="log",
+            exponentformat="power",
+            range=[float(np.log10(floor)), float(np.log10(ceiling) + 0.15)],
+        ),
     )
-    fig.update_xaxes(title_text="step")
-    fig.update_yaxes(
-        title_text="loss (log scale)",
-        type="log",
-        exponentformat="power",
-        range=[np.log10(floor), np.log10(ceiling) + 0.15],
-    )
-    return fig
+    return style.figure(data, layout)
 
 
-def runs_on_contour(surface: Surface, grid: Grid, runs: list[Run]) -> go.Figure:
+def runs_on_contour(surface: Surface, grid: Grid, runs: list[Run]) -> dict:
     """Every run's path on the contour map of a quadratic surface, clipped to the map."""
-    fig = go.Figure()
+    data = [faint_contours(surface, grid)]
     gone = []
-    faint_contours(fig, surface, grid)
     for run in runs:
         positions = run.trajectory.positions
         inside = (
@@ -166,137 +172,179 @@ def runs_on_contour(surface: Surface, grid: Grid, runs: list[Run]) -> go.Figure:
         )
         leaves = int(np.argmax(~inside)) if (~inside).any() else None
         shown = slice(0, leaves if leaves is not None else len(positions))
-        fig.add_scatter(
-            x=positions[shown, 0],
-            y=positions[shown, 1],
-            mode="lines+markers",
-            name=run.name,
-            hovertemplate=f"{run.name}<br>(%{{x:.3f}}, %{{y:.3f}})<extra></extra>",
-            **run.look(),
+        data.append(
+            style.trace(
+                "scatter",
+                x=style.typed(positions[shown, 0]),
+                y=style.typed(positions[shown, 1]),
+                mode="lines+markers",
+                name=run.name,
+                hovertemplate=f"{run.name}<br>(%{{x:.3f}}, %{{y:.3f}})<extra></extra>",
+                **run.look(),
+            )
         )
         if leaves is not None:
             gone.append(f"{run.name} (step {leaves})")
+    notes = []
     if gone:
         # One note for all the runs that left, rather than a label each piled on the start point.
-        fig.add_annotation(
-            text="left the map: " + ", ".join(gone),
-            xref="paper",
-            yref="paper",
-            x=0.01,
-            y=0.99,
-            xanchor="left",
-            yanchor="top",
-            showarrow=False,
-            bgcolor="rgba(255,255,255,0.85)",
-            font={"color": style.TEXT},
+        notes.append(
+            {
+                "text": "left the map: " + ", ".join(gone),
+                "xref": "paper",
+                "yref": "paper",
+                "x": 0.01,
+                "y": 0.99,
+                "xanchor": "left",
+                "yanchor": "top",
+                "showarrow": False,
+                "bgcolor": "rgba(255,255,255,0.85)",
+                "font": {"color": style.TEXT},
+            }
         )
-    fig.update_layout(
-        **style.base_layout(
-            title={"text": f"The same learning rates on L = {surface.label}", "x": 0.01},
-            legend={"orientation": "h", "y": -0.18, "x": 0, "bgcolor": "rgba(0,0,0,0)"},
-            margin={"l": 55, "r": 10, "t": 50, "b": 100},
-        )
+    layout = style.base_layout(
+        title={"text": f"The same learning rates on L = {surface.label}", "x": 0.01},
+        legend={"orientation": "h", "y": -0.18, "x": 0, "bgcolor": "rgba(0,0,0,0)"},
+        margin={"l": 55, "r": 10, "t": 50, "b": 100},
+        **equal_axes(surface),
     )
-    equal_axes(fig, surface)
-    return fig
+    if notes:
+        layout["annotations"] = notes
+    return style.figure(data, layout)
 
 
-def sweep_figure(sweeps: list[tuple[str, Sweep, float, float]]) -> go.Figure:
+def sweep_figure(sweeps: list[tuple[str, Sweep, float, float]]) -> dict:
     """Final loss against η for each problem, with the measured critical and fastest η marked.
 
     ``sweeps`` holds (name, sweep, critical η by theory, fastest η by theory).
     """
-    fig = go.Figure()
+    data, shapes, labels = [], [], []
     colours = (style.SECOND_SERIES, style.SECANT)
     for i, (name, result, theory_critical, theory_fastest) in enumerate(sweeps):
         colour = colours[i % len(colours)]
         floor = 1e-30
         finals = np.where(np.isfinite(result.final_losses), np.maximum(result.final_losses, floor), np.nan)
-        fig.add_scatter(
-            x=result.learning_rates,
-            y=finals,
-            mode="lines",
-            name=name,
-            line={"color": colour, "width": 3, "dash": "solid" if i == 0 else "dash"},
-            hovertemplate="η = %{x:.4g}<br>final loss %{y:.3g}<extra>" + name + "</extra>",
+        data.append(
+            style.trace(
+                "scatter",
+                x=style.typed(result.learning_rates),
+                y=style.typed(finals),
+                mode="lines",
+                name=name,
+                line={"color": colour, "width": 3, "dash": "solid" if i == 0 else "dash"},
+                hovertemplate="η = %{x:.4g}<br>final loss %{y:.3g}<extra>" + name + "</extra>",
+            )
         )
-        fig.add_vline(
-            x=result.critical,
-            line={"color": colour, "dash": "dot", "width": 2},
-            annotation_text=f"critical η = {result.critical:.4g} (theory {theory_critical:.4g})",
-            annotation_position="top right" if i == 0 else "top left",
-            annotation_font={"color": colour},
+        shape, label = style.vline(
+            result.critical,
+            {"color": colour, "dash": "dot", "width": 2},
+            f"critical η = {result.critical:.4g} (theory {theory_critical:.4g})",
+            "top right" if i == 0 else "top left",
+            font={"color": colour},
         )
+        shapes.append(shape)
+        labels.append(label)
         fastest_loss = float(finals[np.argmin(np.abs(result.learning_rates - result.fastest))])
-        fig.add_scatter(
-            x=[result.fastest],
-            y=[max(fastest_loss, floor)],
-            mode="markers+text",
-            text=[f"fastest ≈ {result.fastest:.3g} (theory {theory_fastest:.4g})"],
-            textposition="bottom right" if i == 0 else "top left",
-            textfont={"color": colour},
-            marker={"symbol": "star", "size": 16, "color": colour},
-            showlegend=False,
+        data.append(
+            style.trace(
+                "scatter",
+                x=[result.fastest],
+                y=[max(fastest_loss, floor)],
+                mode="markers+text",
+                text=[f"fastest ≈ {result.fastest:.3g} (theory {theory_fastest:.4g})"],
+                textposition="bottom right" if i == 0 else "top left",
+                textfont={"color": colour},
+                marker={"symbol": "star", "size": 16, "color": colour},
+                showlegend=False,
+            )
         )
-    fig.update_layout(
-        **style.base_layout(
-            title={
-                "text": "Stability sweep: final loss after the same number of steps, for 200 values of η",
-                "x": 0.01,
-            },
-            legend={"orientation": "h", "y": -0.2, "x": 0, "bgcolor": "rgba(0,0,0,0)"},
-            margin={"l": 70, "r": 20, "t": 50, "b": 100},
-        )
+    layout = style.base_layout(
+        title={
+            "text": "Stability sweep: final loss after the same number of steps, for 200 values of η",
+            "x": 0.01,
+        },
+        legend={"orientation": "h", "y": -0.2, "x": 0, "bgcolor": "rgba(0,0,0,0)"},
+        margin={"l": 70, "r": 20, "t": 50, "b": 100},
+        xaxis=style.axis("learning rate η (log scale)", type="log", exponentformat="power"),
+        yaxis=style.axis("final loss (log scale)", type="log", exponentformat="power"),
     )
-    fig.update_xaxes(title_text="learning rate η (log scale)", type="log", exponentformat="power")
-    fig.update_yaxes(title_text="final loss (log scale)", type="log", exponentformat="power")
-    return fig
+    if shapes:
+        layout["shapes"], layout["annotations"] = shapes, labels
+    return style.figure(data, layout)
 
 
-def schedule_figure(rates: np.ndarray, constant_run: Trajectory, scheduled_run: Trajectory, name: str) -> go.Figure:
-    """The schedule itself, and the loss per step with and without it, one above the other."""
-    from plotly.subplots import make_subplots
+# make_subplots(rows=1, cols=2, horizontal_spacing=0.12), written out: the two panels' domains.
+_LEFT_DOMAIN, _RIGHT_DOMAIN = [0.0, 0.44], [0.56, 1.0]
 
-    fig = make_subplots(
-        rows=1, cols=2, subplot_titles=(f"η at each step: {name}", "loss per step"), horizontal_spacing=0.12
-    )
-    fig.add_scatter(
-        x=np.arange(len(rates)),
-        y=rates,
-        mode="lines",
-        name="scheduled η",
-        line={"color": style.GRADIENT, "width": 3},
-        row=1,
-        col=1,
-    )
-    fig.add_scatter(
-        x=[0, len(rates) - 1],
-        y=[rates[0], rates[0]],
-        mode="lines",
-        name="constant η",
-        line={"color": style.GUIDE, "width": 2, "dash": "dash"},
-        row=1,
-        col=1,
-    )
+
+def schedule_figure(rates: np.ndarray, constant_run: Trajectory, scheduled_run: Trajectory, name: str) -> dict:
+    """The schedule itself, and the loss per step with and without it, side by side."""
+    left = {"xaxis": "x", "yaxis": "y"}
+    right = {"xaxis": "x2", "yaxis": "y2"}
+    data = [
+        style.trace(
+            "scatter",
+            x=style.typed(np.arange(len(rates))),
+            y=style.typed(rates),
+            mode="lines",
+            name="scheduled η",
+            line={"color": style.GRADIENT, "width": 3},
+            **left,
+        ),
+        style.trace(
+            "scatter",
+            x=[0, len(rates) - 1],
+            y=[rates[0], rates[0]],
+            mode="lines",
+            name="constant η",
+            line={"color": style.GUIDE, "width": 2, "dash": "dash"},
+            **left,
+        ),
+    ]
     for run, label, colour, dash in (
         (constant_run, "constant η", style.GUIDE, "dash"),
         (scheduled_run, "scheduled η", style.GRADIENT, "solid"),
     ):
         losses = np.where(run.losses > 0, run.losses, np.nan)
-        fig.add_scatter(
-            x=np.arange(len(losses)),
-            y=losses,
-            mode="lines",
-            name=label,
-            showlegend=False,
-            line={"color": colour, "width": 3, "dash": dash},
-            row=1,
-            col=2,
+        data.append(
+            style.trace(
+                "scatter",
+                x=style.typed(np.arange(len(losses))),
+                y=style.typed(losses),
+                mode="lines",
+                name=label,
+                showlegend=False,
+                line={"color": colour, "width": 3, "dash": dash},
+                **right,
+            )
         )
-    fig.update_layout(
-        **style.base_layout(margin={"l": 60, "r": 20, "t": 60, "b": 60}, legend={"orientation": "h", "y": -0.2, "x": 0})
+
+    def panel_title(text: str, x: float) -> dict:
+        return {
+            "font": {"size": 16},
+            "showarrow": False,
+            "text": text,
+            "x": x,
+            "xanchor": "center",
+            "xref": "paper",
+            "y": 1.0,
+            "yanchor": "bottom",
+            "yref": "paper",
+        }
+
+    layout = style.base_layout(
+        margin={"l": 60, "r": 20, "t": 60, "b": 60},
+        legend={"orientation": "h", "y": -0.2, "x": 0},
+        xaxis=style.axis("step", anchor="y", domain=_LEFT_DOMAIN),
+        yaxis=style.axis("η", anchor="x", domain=[0.0, 1.0]),
+        xaxis2={"anchor": "y2", "domain": _RIGHT_DOMAIN, "title": {"text": "step"}},
+        yaxis2={
+            "anchor": "x2",
+            "domain": [0.0, 1.0],
+            "title": {"text": "loss (log scale)"},
+            "type": "log",
+            "exponentformat": "power",
+        },
+        annotations=[panel_title(f"η at each step: {name}", 0.22), panel_title("loss per step", 0.78)],
     )
-    fig.update_xaxes(title_text="step")
-    fig.update_yaxes(title_text="η", row=1, col=1)
-    fig.update_yaxes(title_text="loss (log scale)", type="log", exponentformat="power", row=1, col=2)
-    return fig
+    return style.figure(data, layout)

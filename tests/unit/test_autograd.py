@@ -41,7 +41,7 @@ def test_graph_nodes_are_what_torch_reports():
     power = next(node for node in graph.nodes if node.name == "PowBackward0" and 4.0 in node.sent)
     assert "= 4" in power.local and power.arriving == (1.0,)
     figure = graph_figure(graph, "z")
-    assert all(any(name in text for text in figure.data[0].text) for name in set(names))
+    assert all(any(name in text for text in figure["data"][0]["text"]) for name in set(names))
 
 
 def test_forgetting_zero_grad_accumulates():

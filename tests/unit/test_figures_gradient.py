@@ -9,7 +9,7 @@ from app.figures import style
 
 
 def arrows(fig, colour):
-    return [a for a in fig.layout.annotations if a.showarrow and a.arrowcolor == colour]
+    return [a for a in fig["layout"]["annotations"] if a["showarrow"] and a.get("arrowcolor") == colour]
 
 
 def test_gradient_arrow_is_the_scaled_gradient_and_the_scale_is_stated():
@@ -20,11 +20,11 @@ def test_gradient_arrow_is_the_scaled_gradient_and_the_scale_is_stated():
     (gradient_arrow,) = arrows(fig, style.GRADIENT)
     scale = figures.arrow_scale(surface, surface.gradient(x, y))
     assert scale < 1
-    assert (gradient_arrow.x - x, gradient_arrow.y - y) == pytest.approx(tuple(surface.gradient(x, y) * scale))
-    assert f"{scale:.3g}×" in fig.layout.title.text
+    assert (gradient_arrow["x"] - x, gradient_arrow["y"] - y) == pytest.approx(tuple(surface.gradient(x, y) * scale))
+    assert f"{scale:.3g}×" in fig["layout"]["title"]["text"]
     (descent,) = arrows(fig, style.TANGENT)
-    assert (descent.x - x, descent.y - y) == pytest.approx(tuple(-surface.gradient(x, y) * scale))
-    longest = np.hypot(gradient_arrow.x - x, gradient_arrow.y - y)
+    assert (descent["x"] - x, descent["y"] - y) == pytest.approx(tuple(-surface.gradient(x, y) * scale))
+    longest = np.hypot(gradient_arrow["x"] - x, gradient_arrow["y"] - y)
     assert longest <= figures.ARROW_SHARE * 4.0 + 1e-9, "the arrow stays on the map"
 
 
@@ -33,8 +33,8 @@ def test_partial_arrows_run_along_the_axes():
     fig = figures.contour_figure(surface, figures.surface_grid(surface), 2.0, 1.0, 90.0, show_descent=False)
     dx_arrow, dy_arrow = arrows(fig, style.GRADIENT_PART)
     scale = figures.arrow_scale(surface, surface.gradient(2.0, 1.0))
-    assert (dx_arrow.x, dx_arrow.y) == pytest.approx((2.0 + 4.0 * scale, 1.0))
-    assert (dy_arrow.x, dy_arrow.y) == pytest.approx((2.0, 1.0 + 6.0 * scale))
+    assert (dx_arrow["x"], dx_arrow["y"]) == pytest.approx((2.0 + 4.0 * scale, 1.0))
+    assert (dy_arrow["x"], dy_arrow["y"]) == pytest.approx((2.0, 1.0 + 6.0 * scale))
     assert arrows(fig, style.TANGENT) == []
 
 
@@ -59,8 +59,8 @@ def test_tangent_plane_touches_the_surface_with_the_gradients_slopes():
 
 
 def test_directional_chart_marks_the_peak_and_the_zeros():
-    fig = figures.directional_figure(np.array([4.0, 6.0]), 30.0)
-    peak = next(t for t in fig.data if t.marker.symbol == "star")
-    assert peak.y[0] == pytest.approx(np.hypot(4, 6))
-    zeros = next(t for t in fig.data if t.marker.symbol == "circle-open")
-    assert sorted(zeros.x) == pytest.approx(sorted([(np.degrees(np.arctan2(6, 4)) + d) % 360 for d in (90, 270)]))
+    fig = style.untyped(figures.directional_figure(np.array([4.0, 6.0]), 30.0))
+    peak = next(t for t in fig["data"] if t.get("marker", {}).get("symbol") == "star")
+    assert peak["y"][0] == pytest.approx(np.hypot(4, 6))
+    zeros = next(t for t in fig["data"] if t.get("marker", {}).get("symbol") == "circle-open")
+    assert sorted(zeros["x"]) == pytest.approx(sorted([(np.degrees(np.arctan2(6, 4)) + d) % 360 for d in (90, 270)]))
