@@ -6,6 +6,15 @@ class Shell:
     NAV = "nav"
     NAV_LINK = "nav-link"  # pattern-matching type: {"type": NAV_LINK, "index": the page's path}
     LOCATION = "url"
+    TOOLS = "shell-tools"  # the classroom toolbar in the nav (assets/presenter.js)
+    COPY_LINK = "shell-copy-link"
+    PRESENTER = "shell-presenter"
+    HIDE_CONTROLS = "shell-hide-controls"
+    FULLSCREEN = "shell-fullscreen"
+    HELP = "shell-help"
+    TOOL_STATUS = "shell-tool-status"  # says "Link copied" and the like, for screen readers too
+    SHORTCUTS = "shell-shortcuts"  # the "?" dialog
+    SHORTCUTS_CLOSE = "shell-shortcuts-close"
 
 
 class Derivative:

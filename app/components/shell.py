@@ -22,18 +22,77 @@ def concept_pages() -> list[dict]:
     return sorted(pages, key=lambda page: page["order"])
 
 
-def navbar() -> html.Nav:
-    """Home plus one link per concept page, in teaching order."""
+def navbar() -> html.Div:
+    """Home plus one link per concept page, in teaching order, and the classroom tools."""
     pages = [("Home", HOME_PATH)] + [(page["name"], page["relative_path"]) for page in concept_pages()]
     links = [
         dcc.Link(name, href=path, id={"type": ids.Shell.NAV_LINK, "index": path}, className="nav-link")
         for name, path in pages
     ]
-    return html.Nav(
-        [html.Span("Gradients, by hand", className="nav-brand"), html.Div(links, className="nav-links")],
-        id=ids.Shell.NAV,
+    return html.Div(
+        [
+            html.Span("Gradients, by hand", className="nav-brand"),
+            html.Nav(links, id=ids.Shell.NAV, className="nav-links", **{"aria-label": "Concept pages"}),
+            toolbar(),
+        ],
         className="nav",
-        **{"aria-label": "Concept pages"},
+    )
+
+
+# Every key the app answers to, for the "?" dialog; the handlers are in assets/presenter.js and
+# assets/player.js. Keys typed into a text box or a slider keep their usual meaning.
+SHORTCUTS = (
+    ("?", "show or hide this list"),
+    ("p", "presenter mode: large type, thick lines, high contrast"),
+    ("c", "hide or show the controls (in presenter mode)"),
+    ("f", "full screen on or off"),
+    ("l", "copy a link to exactly this view"),
+    ("Space", "play or pause the step player you last used (/descent)"),
+    ("← / →", "one step back or forward in that player"),
+    ("Tab / Shift+Tab", "move between controls; arrow keys move a focused slider"),
+    ("Esc", "close this list"),
+)
+
+
+def _tool(tool_id: str, text: str, label: str, pressed: bool | None = None, extra_class: str = "") -> html.Button:
+    props = {"aria-label": label, "title": label}
+    if pressed is not None:
+        props["aria-pressed"] = "true" if pressed else "false"
+    return html.Button(text, id=tool_id, n_clicks=0, className=f"tool {extra_class}".strip(), **props)
+
+
+def toolbar() -> html.Div:
+    """The classroom tools: copy link, presenter mode, hide controls, full screen and the shortcut list.
+
+    They only change the page's look, so they run in the browser (assets/presenter.js) with no request.
+    """
+    shell = ids.Shell
+    return html.Div(
+        [
+            _tool(shell.COPY_LINK, "Copy link", "Copy a link to exactly this view (l)"),
+            _tool(shell.PRESENTER, "Presenter", "Presenter mode: large type, thick lines (p)", pressed=False),
+            _tool(shell.HIDE_CONTROLS, "Hide controls", "Hide or show the controls (c)", False, "presenter-only"),
+            _tool(shell.FULLSCREEN, "Full screen", "Full screen on or off (f)", pressed=False),
+            _tool(shell.HELP, "?", "Keyboard shortcuts (?)"),
+            html.Span(id=shell.TOOL_STATUS, className="tool-status", role="status", **{"aria-live": "polite"}),
+            html.Dialog(
+                [
+                    html.H2("Keyboard shortcuts", id=f"{shell.SHORTCUTS}-title"),
+                    html.Table(
+                        html.Tbody([html.Tr([html.Th(html.Kbd(key)), html.Td(what)]) for key, what in SHORTCUTS]),
+                        className="shortcuts-table",
+                    ),
+                    html.Button("Close", id=shell.SHORTCUTS_CLOSE, n_clicks=0, className="primary"),
+                ],
+                id=shell.SHORTCUTS,
+                className="shortcuts",
+                **{"aria-labelledby": f"{shell.SHORTCUTS}-title"},
+            ),
+        ],
+        id=shell.TOOLS,
+        className="tools",
+        role="toolbar",
+        **{"aria-label": "Classroom tools"},
     )
 
 

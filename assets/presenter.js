@@ -1,0 +1,306 @@
+// The classroom tools in the nav (app/components/shell.py): presenter mode, hidden controls, full
+// screen, copy link and the "?" list of keys. They change only how the page looks, so they run here
+// with no request. Presenter mode is a class on <html> (style.css) plus larger type and thicker
+// lines in every Plotly figure; ?present=1 in a link turns it on.
+(function () {
+    const ROOT = document.documentElement;
+    const PRESENTER = "presenter";
+    const CONTROLS_HIDDEN = "controls-hidden";
+    // The figures' type and lines in presenter mode, relative to the page's own figures.
+    const FONT_SCALE = 1.5;
+    const LINE_SCALE = 2;
+    const MARKER_SCALE = 1.5;
+    const DEFAULT_FONT = 16;  // app/figures/style.py FONT_SIZE
+    const DEFAULT_LINE = 2;  // plotly's own default line width
+
+    const params = new URLSearchParams(window.location.search);
+    ROOT.classList.toggle(PRESENTER, params.get("present") === "1");
+    ROOT.classList.toggle(CONTROLS_HIDDEN, params.get("present") === "1" && params.get("controls") === "0");
+
+    // ---- figures ---------------------------------------------------------------------------------
+
+    // A copy of a font (or any object holding a "size"), larger.
+    function scaledFont(font, fallback) {
+        const copy = Object.assign({}, font || {});
+        copy.size = (typeof copy.size === "number" ? copy.size : fallback) * FONT_SCALE;
+        return copy;
+    }
+
+    // Every font in a layout, scaled; the layout itself is never changed (Dash keeps it as its own).
+    function presenterLayout(layout) {
+        const copy = Object.assign({}, layout || {});
+        copy.font = scaledFont(copy.font, DEFAULT_FONT);
+        const base = copy.font.size / FONT_SCALE;
+        function scaledAxis(value) {
+            return Object.assign({}, value, {tickfont: scaledFont(value.tickfont, base)});
+        }
+        Object.keys(copy).forEach(function (key) {
+            const value = copy[key];
+            if (!value || typeof value !== "object") {
+                return;
+            }
+            if (/^(x|y)axis\d*$/.test(key)) {
+                copy[key] = scaledAxis(value);
+            } else if (/^scene\d*$/.test(key)) {
+                const scene = Object.assign({}, value);
+                ["xaxis", "yaxis", "zaxis"].forEach(function (name) {
+                    scene[name] = scaledAxis(scene[name] || {});
+                });
+                copy[key] = scene;
+            }
+        });
+        if (Array.isArray(copy.annotations)) {
+            copy.annotations = copy.annotations.map(function (note) {
+                return Object.assign({}, note, {font: scaledFont(note.font, base)});
+            });
+        }
+        if (copy.title && typeof copy.title === "object") {
+            copy.title = Object.assign({}, copy.title, {font: scaledFont(copy.title.font, base)});
+        }
+        copy.hoverlabel = Object.assign({}, copy.hoverlabel, {font: scaledFont((copy.hoverlabel || {}).font, base)});
+        return copy;
+    }
+
+    function presenterTrace(trace) {
+        const copy = Object.assign({}, trace);
+        if (/lines/.test(trace.mode || "lines") || trace.type === "contour" || trace.type === "scatter3d") {
+            const line = Object.assign({}, trace.line);
+            line.width = (typeof line.width === "number" ? line.width : DEFAULT_LINE) * LINE_SCALE;
+            copy.line = line;
+        }
+        if (trace.marker && typeof trace.marker.size === "number") {
+            copy.marker = Object.assign({}, trace.marker, {size: trace.marker.size * MARKER_SCALE});
+        }
+        if (trace.textfont || trace.type === "scatter") {
+            copy.textfont = scaledFont(trace.textfont, DEFAULT_FONT);
+        }
+        return copy;
+    }
+
+    function presenterFigure(figure) {
+        return Object.assign({}, figure, {
+            data: (figure.data || []).map(presenterTrace),
+            layout: presenterLayout(figure.layout),
+        });
+    }
+
+    // dcc.Graph draws with Plotly.react(gd, figure). Wrapping it once means every figure, whether new,
+    // patched or animated, is drawn large in presenter mode, and the figure Dash holds stays as it is.
+    function wrapPlotly() {
+        const Plotly = window.Plotly;
+        if (!Plotly || Plotly.__presenterWrapped) {
+            return Boolean(Plotly);
+        }
+        ["react", "newPlot"].forEach(function (name) {
+            const original = Plotly[name];
+            Plotly[name] = function (gd, figure) {
+                if (figure && typeof figure === "object" && !Array.isArray(figure) && arguments.length === 2) {
+                    gd.__presenterSource = figure;
+                    return original.call(Plotly, gd, ROOT.classList.contains(PRESENTER) ? presenterFigure(figure) : figure);
+                }
+                return original.apply(Plotly, arguments);
+            };
+        });
+        Plotly.__presenterWrapped = true;
+        return true;
+    }
+
+    // Draw every figure on the page again, in the current mode, from the figure Dash gave it.
+    function redrawFigures() {
+        if (!wrapPlotly()) {
+            return;
+        }
+        document.querySelectorAll(".js-plotly-plot").forEach(function (gd) {
+            if (gd.__presenterSource) {
+                window.Plotly.react(gd, gd.__presenterSource);
+            }
+        });
+        window.dispatchEvent(new Event("resize"));  // the grid around the figures may have changed
+    }
+
+    // Plotly is loaded by Dash, maybe after this script: wrap it as soon as it is there.
+    const waitForPlotly = window.setInterval(function () {
+        if (wrapPlotly()) {
+            window.clearInterval(waitForPlotly);
+        }
+    }, 20);
+
+    // ---- the address bar ---------------------------------------------------------------------------
+
+    function setQuery(key, value) {
+        const query = new URLSearchParams(window.location.search);
+        if (value === null) {
+            query.delete(key);
+        } else {
+            query.set(key, value);
+        }
+        const search = query.toString().replace(/%2C/gi, ",");
+        window.history.replaceState(window.history.state, "", window.location.pathname + (search ? "?" + search : "") + window.location.hash);
+    }
+
+    // ---- the tools -----------------------------------------------------------------------------------
+
+    function byId(id) {
+        return document.getElementById(id);
+    }
+
+    function say(text) {
+        const status = byId("shell-tool-status");
+        if (status) {
+            status.textContent = text;
+            window.clearTimeout(say.timer);
+            say.timer = window.setTimeout(function () { status.textContent = ""; }, 4000);
+        }
+    }
+
+    function showPressed() {
+        const states = {
+            "shell-presenter": ROOT.classList.contains(PRESENTER),
+            "shell-hide-controls": ROOT.classList.contains(CONTROLS_HIDDEN),
+            "shell-fullscreen": Boolean(document.fullscreenElement),
+        };
+        Object.keys(states).forEach(function (id) {
+            const button = byId(id);
+            if (button) {
+                button.setAttribute("aria-pressed", states[id] ? "true" : "false");
+            }
+        });
+        const hide = byId("shell-hide-controls");
+        if (hide) {
+            hide.textContent = ROOT.classList.contains(CONTROLS_HIDDEN) ? "Show controls" : "Hide controls";
+        }
+    }
+
+    function setPresenter(on) {
+        ROOT.classList.toggle(PRESENTER, on);
+        if (!on) {
+            ROOT.classList.remove(CONTROLS_HIDDEN);
+            setQuery("controls", null);
+        }
+        setQuery("present", on ? "1" : null);
+        showPressed();
+        redrawFigures();
+        say(on ? "Presenter mode on" : "Presenter mode off");
+    }
+
+    function setControlsHidden(hidden) {
+        if (hidden && !ROOT.classList.contains(PRESENTER)) {
+            setPresenter(true);
+        }
+        ROOT.classList.toggle(CONTROLS_HIDDEN, hidden);
+        setQuery("controls", hidden ? "0" : null);
+        showPressed();
+        redrawFigures();
+        say(hidden ? "Controls hidden" : "Controls shown");
+    }
+
+    function toggleFullscreen() {
+        const request = document.fullscreenElement
+            ? document.exitFullscreen()
+            : ROOT.requestFullscreen && ROOT.requestFullscreen();
+        Promise.resolve(request).catch(function () {
+            say("This browser did not allow full screen; try F11.");
+        });
+    }
+
+    // The clipboard API needs a secure page (https or localhost); a course server on plain http
+    // gets the older copy command, and failing both, the link is shown to copy by hand.
+    function copyLink() {
+        const link = window.location.href;
+        function fallback() {
+            const box = document.createElement("textarea");
+            box.value = link;
+            box.setAttribute("readonly", "");
+            box.style.position = "fixed";
+            box.style.opacity = "0";
+            document.body.appendChild(box);
+            box.select();
+            let copied = false;
+            try {
+                copied = document.execCommand("copy");
+            } catch (e) {
+                copied = false;
+            }
+            box.remove();
+            say(copied ? "Link copied" : "Copy this link: " + link);
+        }
+        if (navigator.clipboard && window.isSecureContext) {
+            navigator.clipboard.writeText(link).then(function () { say("Link copied"); }, fallback);
+        } else {
+            fallback();
+        }
+    }
+
+    function toggleShortcuts() {
+        const dialog = byId("shell-shortcuts");
+        if (!dialog) {
+            return;
+        }
+        if (dialog.open) {
+            dialog.close();
+        } else {
+            dialog.showModal();
+        }
+    }
+
+    const ACTIONS = {
+        "shell-copy-link": copyLink,
+        "shell-presenter": function () { setPresenter(!ROOT.classList.contains(PRESENTER)); },
+        "shell-hide-controls": function () { setControlsHidden(!ROOT.classList.contains(CONTROLS_HIDDEN)); },
+        "shell-fullscreen": toggleFullscreen,
+        "shell-help": toggleShortcuts,
+        "shell-shortcuts-close": toggleShortcuts,
+    };
+    const KEYS = {
+        "?": "shell-help",
+        "p": "shell-presenter",
+        "c": "shell-hide-controls",
+        "f": "shell-fullscreen",
+        "l": "shell-copy-link",
+    };
+
+    document.addEventListener("click", function (event) {
+        const button = event.target.closest && event.target.closest("button[id]");
+        if (button && ACTIONS[button.id]) {
+            ACTIONS[button.id]();
+        }
+    });
+
+    document.addEventListener("keydown", function (event) {
+        const target = event.target;
+        if (event.ctrlKey || event.metaKey || event.altKey) {
+            return;
+        }
+        if (target && target.closest && target.closest("input, textarea, select, [role=slider], [role=combobox], [contenteditable]")) {
+            return;
+        }
+        const action = KEYS[event.key];
+        if (action) {
+            event.preventDefault();
+            ACTIONS[action]();
+        }
+    });
+
+    // A nav link opens the next page without a query: keep presenter mode in its address too.
+    window.addEventListener("_dashprivate_pushstate", function () {
+        if (ROOT.classList.contains(PRESENTER)) {
+            setQuery("present", "1");
+            setQuery("controls", ROOT.classList.contains(CONTROLS_HIDDEN) ? "0" : null);
+        }
+    });
+
+    document.addEventListener("fullscreenchange", function () {
+        showPressed();
+        window.dispatchEvent(new Event("resize"));
+    });
+
+    // The nav is drawn by Dash after this script runs; show the buttons' state once it is there.
+    const waitForTools = window.setInterval(function () {
+        if (byId("shell-tools")) {
+            window.clearInterval(waitForTools);
+            showPressed();
+        }
+    }, 50);
+
+    window.dash_clientside = Object.assign({}, window.dash_clientside, {presenter: {figure: presenterFigure}});
+})();
