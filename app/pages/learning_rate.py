@@ -364,16 +364,9 @@ def draw_sweep(surface_key, steps_text):
     """Final loss against η for (w − 3)² and the chosen surface, with their critical and fastest η."""
     surface = SURFACES[surface_key if surface_key in QUADRATIC_SURFACES else DEFAULT_SURFACE]
     steps = _steps(steps_text) or parts.DEFAULT_STEPS
-    one = theory.sweep(
-        lambda w: LOSS.derivative(w[:, 0])[:, None], lambda w: LOSS.value(w[:, 0]), [START], steps, *SWEEP_RANGE
-    )
-    two = theory.sweep(
-        lambda w: np.stack(surface.gradient(w[:, 0], w[:, 1]), axis=1),
-        lambda w: surface.value(w[:, 0], w[:, 1]),
-        surface.start,
-        steps,
-        *SWEEP_RANGE,
-    )
+    # Memoised per (problem, steps): a class asks for the same few sweeps over and over.
+    one = theory.loss_sweep(LOSS, START, steps, *SWEEP_RANGE)
+    two = theory.surface_sweep(surface, steps, *SWEEP_RANGE)
     eigenvalues = np.linalg.eigvalsh(surface.hessian(0.0, 0.0))
     curvature = LOSS.curvature_at_minimum()
     one_critical, two_critical = 2 / curvature, 2 / float(np.max(np.abs(eigenvalues)))
