@@ -19,6 +19,7 @@ from app.compute.losses import Loss1D
 from app.compute.surfaces import Surface
 
 SWEEP_POINTS = 200
+SWEEP_RANGE = (1e-3, 2.0)  # the η a sweep covers on /learning-rate
 
 
 @dataclass(frozen=True)

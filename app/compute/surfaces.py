@@ -7,6 +7,7 @@ from here, so a surface can never disagree with itself from one page to the next
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -212,8 +213,17 @@ def level_curve_tangent(surface: Surface, x: float, y: float) -> np.ndarray | No
     ∇f is a real check. A chord leans off the tangent in proportion to the radius and the contour's
     curvature; two radii and a Richardson step cancel that lean. None where the point is critical.
     """
+    tangent = _level_curve_tangent(surface, float(x), float(y))
+    return None if tangent is None else tangent.copy()
+
+
+# A memo of a pure function (not state): /gradient asks for the same point's tangent twice per request,
+# once for the figure and once for the check table.
+@functools.lru_cache(maxsize=64)
+def _level_curve_tangent(surface: Surface, x: float, y: float) -> np.ndarray | None:
     radius = 1e-5 * (surface.view_x[1] - surface.view_x[0])
-    wide, narrow = _chord(surface, x, y, radius), _chord(surface, x, y, radius / 2)
+    with np.errstate(all="ignore"):
+        wide, narrow = _chord(surface, x, y, radius), _chord(surface, x, y, radius / 2)
     if wide is None or narrow is None:
         return None
     if np.dot(wide, narrow) < 0:
@@ -228,16 +238,20 @@ def _chord(surface: Surface, x: float, y: float, radius: float) -> np.ndarray | 
     theta = np.linspace(0.0, 2 * np.pi, 721)[:-1]
 
     def offset(t):
-        return surface.value(x + radius * np.cos(t), y + radius * np.sin(t)) - level
+        # The formula itself, on float arrays, inside the caller's errstate: what surface.value
+        # computes, without its per-call overhead (this runs ~60 times per chord).
+        return surface.formula(x + radius * np.cos(t), y + radius * np.sin(t), np) - level
 
     values = offset(theta)
     crossings = np.nonzero(np.sign(values) != np.sign(np.roll(values, -1)))[0]
     if len(crossings) != 2:
         return None
     lo, hi = theta[crossings], theta[crossings] + theta[1]
+    # Bisection keeps lo on the side where offset has lo's starting sign, so that sign is computed once.
+    lo_sign = np.sign(offset(lo))
     for _ in range(60):
         mid = (lo + hi) / 2
-        same = np.sign(offset(mid)) == np.sign(offset(lo))
+        same = np.sign(offset(mid)) == lo_sign
         lo, hi = np.where(same, mid, lo), np.where(same, hi, mid)
     a, b = (lo + hi) / 2
     chord = np.array([np.cos(b) - np.cos(a), np.sin(b) - np.sin(a)])
