@@ -62,6 +62,9 @@ class Function1D:
     def piece_index(self, x) -> np.ndarray:
         """Index of the open interval holding x, or -1 outside the domain."""
         x = np.asarray(x, dtype=float)
+        if x.ndim == 0:  # one number (the secant's animation asks ~400 times a request): no array work
+            value = float(x)
+            return np.array(next((i for i, (lo, hi) in enumerate(self.pieces) if lo < value < hi), -1))
         index = np.full(x.shape, -1)
         for i, (lo, hi) in enumerate(self.pieces):
             index = np.where((x > lo) & (x < hi), i, index)
