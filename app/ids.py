@@ -19,6 +19,8 @@ class Shell:
 
 class Derivative:
     LINK = "derivative-link"  # the query string the address bar shows (app/components/share.py)
+    FIGURE_SUMMARY = "derivative-figure-summary"  # each figure's state in words (aria-live)
+    ERROR_SUMMARY = "derivative-error-summary"
     FUNCTION = "derivative-function"
     X0_SLIDER = "derivative-x0-slider"
     X0_INPUT = "derivative-x0-input"
@@ -53,6 +55,9 @@ class Derivative:
 
 class Gradient:
     LINK = "gradient-link"  # the query string the address bar shows (app/components/share.py)
+    CONTOUR_SUMMARY = "gradient-contour-summary"
+    SURFACE_SUMMARY = "gradient-surface-summary"
+    DIRECTIONAL_SUMMARY = "gradient-directional-summary"
     SURFACE = "gradient-surface"
     X_INPUT = "gradient-x-input"
     Y_INPUT = "gradient-y-input"
@@ -132,6 +137,11 @@ class Descent:
 
 class LearningRate:
     LINK = "learning-rate-link"  # the query string the address bar shows (app/components/share.py)
+    CURVE_SUMMARY = "lr-curve-summary"
+    LOSSES_SUMMARY = "lr-losses-summary"
+    CONTOUR_SUMMARY = "lr-contour-summary"
+    SWEEP_SUMMARY = "lr-sweep-summary"
+    SCHEDULE_SUMMARY = "lr-schedule-summary"
     RUNS = "lr-runs"  # the learner's list of runs: [{"key": n, "lr": η}]
     RUN_SLOT = "lr-run-slot"  # pattern-matching types: {"type": ..., "index": slot 0..7}
     RUN_INPUT = "lr-run-input"
@@ -177,6 +187,8 @@ class CodePanel:
 
 class Autograd:
     LINK = "autograd-link"  # the query string the address bar shows (app/components/share.py)
+    GRAPH_SUMMARY = "autograd-graph-summary"
+    PITFALL_SUMMARY = "autograd-pitfall-summary"
     X_INPUT = "autograd-x-input"
     A_INPUT = "autograd-a-input"
     B_INPUT = "autograd-b-input"

@@ -86,10 +86,9 @@
 
     // dcc.Graph draws with Plotly.react(gd, figure). Wrapping it once means every figure, whether new,
     // patched or animated, is drawn large in presenter mode, and the figure Dash holds stays as it is.
-    function wrapPlotly() {
-        const Plotly = window.Plotly;
+    function wrap(Plotly) {
         if (!Plotly || Plotly.__presenterWrapped) {
-            return Boolean(Plotly);
+            return;
         }
         ["react", "newPlot"].forEach(function (name) {
             const original = Plotly[name];
@@ -102,12 +101,28 @@
             };
         });
         Plotly.__presenterWrapped = true;
-        return true;
+    }
+
+    // Dash loads plotly.js after this script, when the first graph appears: wrap it the moment it
+    // is assigned to window.Plotly, before it draws anything.
+    if (window.Plotly) {
+        wrap(window.Plotly);
+    } else {
+        let loaded;
+        Object.defineProperty(window, "Plotly", {
+            configurable: true,
+            enumerable: true,
+            get: function () { return loaded; },
+            set: function (value) {
+                loaded = value;
+                wrap(value);
+            },
+        });
     }
 
     // Draw every figure on the page again, in the current mode, from the figure Dash gave it.
     function redrawFigures() {
-        if (!wrapPlotly()) {
+        if (!window.Plotly) {
             return;
         }
         document.querySelectorAll(".js-plotly-plot").forEach(function (gd) {
@@ -117,13 +132,6 @@
         });
         window.dispatchEvent(new Event("resize"));  // the grid around the figures may have changed
     }
-
-    // Plotly is loaded by Dash, maybe after this script: wrap it as soon as it is there.
-    const waitForPlotly = window.setInterval(function () {
-        if (wrapPlotly()) {
-            window.clearInterval(waitForPlotly);
-        }
-    }, 20);
 
     // ---- the address bar ---------------------------------------------------------------------------
 

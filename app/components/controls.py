@@ -75,16 +75,23 @@ def presets(type_id: str, choices: dict[str, str]) -> html.Div:
     )
 
 
-def graph(graph_id: str, size: str = "main-figure", **graph_kwargs) -> html.Div:
+def graph(graph_id: str, size: str = "main-figure", summary_id: str | None = None, **graph_kwargs) -> html.Div:
     """A Plotly graph filling a box whose height the stylesheet sets (main-figure or secondary-figure).
 
     dcc.Graph sizes itself to 100% of its parent, so the height lives on a wrapper, not on the graph.
+    ``summary_id``: a line that says in words what the figure shows, read out by screen readers
+    whenever a callback rewrites it (aria-live); it takes no room on screen.
     """
     config = {"displaylogo": False, "responsive": True}
-    return html.Div(
-        dcc.Graph(id=graph_id, config=config, style={"height": "100%", "width": "100%"}, **graph_kwargs),
-        className=size,
-    )
+    children = [dcc.Graph(id=graph_id, config=config, style={"height": "100%", "width": "100%"}, **graph_kwargs)]
+    if summary_id is not None:
+        children.append(figure_summary(summary_id))
+    return html.Div(children, className=size)
+
+
+def figure_summary(summary_id: str) -> html.P:
+    """A figure's current state in words, for screen readers (visually hidden, announced when it changes)."""
+    return html.P(id=summary_id, className="sr-only figure-summary", **{"aria-live": "polite"})
 
 
 def readout(label: str, value_id: str) -> html.Div:

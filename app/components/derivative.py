@@ -261,3 +261,31 @@ def special_functions_table(x0: float) -> dcc.Markdown:
         mathjax=True,
         className="rules-table",
     )
+
+
+# ---- each figure's state in words (the aria-live line under it) ------------------------------------
+
+
+def secant_summary(function: Function1D, x0: float, h: float) -> str:
+    """The main figure in one sentence: the point, the secant and the tangent."""
+    texts = readout_texts(function, x0, h)
+    secant = secant_problem(function, x0, h) or (f"the dashed secant to x₀ + h = {x0 + h:g} has slope {texts['slope']}")
+    return (
+        f"Curve f(x) = {function.label}, point x₀ = {x0:g}, f(x₀) = {fixed(float(function.value(x0)))}, "
+        f"h = {texts['h']}: {secant}; the tangent's slope is {texts['true']}."
+    )
+
+
+def error_summary(curve: differences.ErrorCurve, h: float) -> str:
+    """The error-against-h chart in one sentence: where each difference is best, and the current h."""
+
+    def best(name, step_size, truncates):
+        if step_size is None or not truncates:
+            return f"the {name} difference has only round-off error, so larger h is better"
+        return f"the {name} difference is most accurate near h = {sci(step_size, 0)}"
+
+    return (
+        f"Error against h in {curve.precision}: "
+        f"{best('forward', curve.best_forward_h, curve.forward_truncates)}; "
+        f"{best('central', curve.best_central_h, curve.central_truncates)}. The current h is {step(h)}."
+    )

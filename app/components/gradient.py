@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from dash import html
 
@@ -81,3 +83,33 @@ def explanation(surface: Surface, x: float, y: float, angle: float) -> str:
             "Gradient descent walks the other way, along −∇f.",
         ]
     )
+
+
+# ---- each figure's state in words (the aria-live line under it) ------------------------------------
+
+
+def figure_summaries(surface: Surface, x: float, y: float, angle: float) -> dict[str, str]:
+    """The contour map, the 3-D view and the directional chart, one sentence each."""
+    texts = readout_texts(surface, x, y, angle)
+    gradient = surface.gradient(x, y)
+    uphill = math.degrees(math.atan2(float(gradient[1]), float(gradient[0]))) % 360
+    point = f"({x:g}, {y:g})"
+    flat = not np.any(gradient)
+    crossing = "" if texts["angle"] == UNDEFINED else f"; it crosses the contour line at {texts['angle']}"
+    direction = (
+        "zero: the surface is flat here, so no direction is uphill"
+        if flat
+        else f"pointing uphill at {uphill:.1f}° from the +x axis{crossing}"
+    )
+    peak = (
+        "zero in every direction"
+        if flat
+        else f"largest, |∇f| = {texts['norm']}, at {uphill:.1f}°, and zero at right angles to that"
+    )
+    return {
+        "contour": (
+            f"Contour map of f = {surface.label} at {point}: f = {texts['f']}, ∇f = {texts['gradient']}, {direction}."
+        ),
+        "surface": f"3-D surface of f = {surface.label}, with its tangent plane at {point}, height {texts['f']}.",
+        "directional": f"Slope in direction u at {angle:g}°: D_u f = {texts['directional']}. It is {peak}.",
+    }

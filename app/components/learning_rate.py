@@ -167,3 +167,59 @@ def schedule_text(name: str, constant_run: Trajectory, scheduled_run: Trajectory
         "A schedule takes big steps while far away and small ones near the minimum, where a large η would "
         "overshoot."
     )
+
+
+# ---- each figure's state in words (the aria-live line under it) ------------------------------------
+
+
+def _runs_or_none(parts: list[str]) -> str:
+    return "; ".join(parts) + "." if parts else "no runs: add one with a learning rate."
+
+
+def curve_summary(loss: Loss1D, start: float, steps: int, runs: list[tuple[float, Trajectory]]) -> str:
+    """The runs on the loss curve: where each one ends, and how."""
+    ends = [
+        f"η = {lr:g} ends at w = {fixed(float(run.final_position[0]), 4)} ({_verdict_word(run)})" for lr, run in runs
+    ]
+    return f"Runs on L(w) = {loss.label} from w₀ = {start:g}, {steps} steps: " + _runs_or_none(ends)
+
+
+def losses_summary(runs: list[tuple[float, Trajectory]]) -> str:
+    """The loss-per-step chart: each run's first and last loss."""
+    falls = [f"η = {lr:g} goes from {fixed(float(run.losses[0]), 4)} to {fixed(run.final_loss, 4)}" for lr, run in runs]
+    return "Loss at each step: " + _runs_or_none(falls)
+
+
+def contour_summary(surface: Surface, runs: list[tuple[float, Trajectory]]) -> str:
+    """The same rates on a quadratic surface: where each run ends."""
+    ends = [
+        f"η = {lr:g} ends at ({fixed(float(run.final_position[0]), 4)}, {fixed(float(run.final_position[1]), 4)}), "
+        f"L = {fixed(run.final_loss, 4)} ({_verdict_word(run)})"
+        for lr, run in runs
+    ]
+    start = f"({surface.start[0]:g}, {surface.start[1]:g})"
+    return f"Runs on L = {surface.label} from {start}: " + _runs_or_none(ends)
+
+
+def sweep_summary(one: Sweep, two: Sweep, surface: Surface, steps: int) -> str:
+    """The stability sweep: where each loss is lowest and where it stops settling."""
+
+    def story(sweep: Sweep) -> str:
+        if not math.isfinite(sweep.fastest):
+            return "no η in the range brings the loss down"
+        limit = f"stops settling at {sweep.critical:.4g}" if math.isfinite(sweep.critical) else "settles throughout"
+        return f"lowest at η = {sweep.fastest:.4g}, {limit}"
+
+    return (
+        f"Final loss after {steps} steps against η from {one.learning_rates[0]:g} to {one.learning_rates[-1]:g}: "
+        f"on (w − 3)², {story(one)}; on {surface.label}, {story(two)}."
+    )
+
+
+def schedule_summary(name: str, rates: np.ndarray, constant_run: Trajectory, scheduled_run: Trajectory) -> str:
+    """The schedule chart: how η moves, and the two runs' final losses."""
+    return (
+        f"{name}: η goes from {rates[0]:.4g} to {rates[-1]:.4g} over {len(rates)} steps. Final loss "
+        f"{fixed(scheduled_run.final_loss, 4)} with the schedule, {fixed(constant_run.final_loss, 4)} with η "
+        f"constant at {rates[0]:.4g}."
+    )

@@ -100,7 +100,7 @@ def layout(**query):
                             ],
                             className="panel controls",
                         ),
-                        graph(ID.GRAPH, "secondary-figure"),
+                        graph(ID.GRAPH, "secondary-figure", ID.GRAPH_SUMMARY),
                     ],
                     className="workbench",
                 ),
@@ -125,7 +125,7 @@ def layout(**query):
                             ],
                             className="panel controls",
                         ),
-                        graph(ID.PITFALL),
+                        graph(ID.PITFALL, summary_id=ID.PITFALL_SUMMARY),
                     ],
                     className="workbench",
                 ),
@@ -233,6 +233,8 @@ def _loop_table(run, truth) -> html.Table:
     Output(ID.MATCH, "children"),
     Output(ID.PITFALL, "figure"),
     Output(ID.PITFALL_TEXT, "children"),
+    Output(ID.GRAPH_SUMMARY, "children"),
+    Output(ID.PITFALL_SUMMARY, "children"),
     Input(ID.STATE, "data"),
 )
 def draw(state):
@@ -273,6 +275,11 @@ def draw(state):
         match,
         figures.pitfall_figure(BOWL, surface_grid(BOWL), correct.positions, damaged.positions),
         pitfall,
+        f"Computation graph of z = x² + 3y² at x = {state['a']:g}, y = {state['b']:g}: z = {fixed(two.output, 4)}; "
+        f"backward() gives x.grad = {fixed(two.gradients['x'], 4)} and y.grad = {fixed(two.gradients['y'], 4)}.",
+        f"Paths on x² + 3y² from ({START[0]:g}, {START[1]:g}), η = {state['lr']:g}, {state['steps']} steps: "
+        f"zeroing .grad ends at L = {fixed(float(correct.losses[-1]), 4)}; without zeroing, at "
+        f"L = {fixed(float(damaged.losses[-1]), 4)}.",
     )
 
 

@@ -113,7 +113,7 @@ def layout(**query):
     )
     figure_block = html.Div(
         [
-            graph(ID.FIGURE),
+            graph(ID.FIGURE, summary_id=ID.FIGURE_SUMMARY),
             html.Div(
                 [
                     readout("h", ID.READ_H),
@@ -164,7 +164,7 @@ def layout(**query):
                     precision,
                     inline=True,
                 ),
-                graph(ID.ERROR_FIGURE, "secondary-figure"),
+                graph(ID.ERROR_FIGURE, "secondary-figure", ID.ERROR_SUMMARY),
                 html.P(id=ID.ERROR_EXPLANATION, className="explanation"),
             ),
             section(
@@ -332,6 +332,8 @@ def _valid_state(state) -> bool:
     Output(ID.ERROR_EXPLANATION, "children"),
     Output(ID.SPECIAL_RULES, "children"),
     Output(ID.ANIMATION_FRAMES, "data"),
+    Output(ID.FIGURE_SUMMARY, "children"),
+    Output(ID.ERROR_SUMMARY, "children"),
     Input(ID.STATE, "data"),
     Input(ID.PRECISION, "value"),
 )
@@ -359,6 +361,8 @@ def draw(state, precision):
         parts.error_explanation(function, x0, curve),
         [html.H3("Special functions"), parts.special_functions_table(x0)],
         parts.animation_frames(function, x0),
+        parts.secant_summary(function, x0, h),
+        parts.error_summary(curve, h),
     )
 
 

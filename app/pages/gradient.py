@@ -103,7 +103,7 @@ def layout(**query):
     )
     contour_block = html.Div(
         [
-            graph(ID.CONTOUR),
+            graph(ID.CONTOUR, summary_id=ID.CONTOUR_SUMMARY),
             html.Div(
                 [
                     readout("f", ID.READ_F),
@@ -132,8 +132,8 @@ def layout(**query):
             html.P(id=ID.EXPLANATION, className="explanation"),
             html.Div(
                 [
-                    graph(ID.SURFACE_3D, "secondary-figure"),
-                    graph(ID.DIRECTIONAL, "secondary-figure"),
+                    graph(ID.SURFACE_3D, "secondary-figure", ID.SURFACE_SUMMARY),
+                    graph(ID.DIRECTIONAL, "secondary-figure", ID.DIRECTIONAL_SUMMARY),
                 ],
                 className="two-columns",
             ),
@@ -273,6 +273,9 @@ def _apply(patch: Patch, overlay: dict) -> None:
     Output(ID.READ_DIRECTIONAL, "children"),
     Output(ID.VERIFY_TABLE, "children"),
     Output(ID.EXPLANATION, "children"),
+    Output(ID.CONTOUR_SUMMARY, "children"),
+    Output(ID.SURFACE_SUMMARY, "children"),
+    Output(ID.DIRECTIONAL_SUMMARY, "children"),
     Input(ID.STATE, "data"),
     State(ID.DRAWN_SURFACE, "data"),
 )
@@ -292,6 +295,7 @@ def draw(state, drawn_surface):
         contour = figures.contour_figure(surface, grid, x, y, angle, descent)
         surface_3d = figures.surface_figure(surface, grid, x, y)
     texts = parts.readout_texts(surface, x, y, angle)
+    summaries = parts.figure_summaries(surface, x, y, angle)
     return (
         contour,
         surface_3d,
@@ -306,6 +310,9 @@ def draw(state, drawn_surface):
         texts["directional"],
         parts.verification_table(surface, x, y),
         parts.explanation(surface, x, y, angle),
+        summaries["contour"],
+        summaries["surface"],
+        summaries["directional"],
     )
 
 

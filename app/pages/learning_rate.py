@@ -149,8 +149,11 @@ def layout(**query):
                 "too large overshoots, and one precise value in between oscillates for ever.",
                 notes,
             ),
-            html.Div([controls, html.Div([graph(ID.CURVE)], className="figure-block")], className="workbench"),
-            graph(ID.LOSSES, "secondary-figure"),
+            html.Div(
+                [controls, html.Div([graph(ID.CURVE, summary_id=ID.CURVE_SUMMARY)], className="figure-block")],
+                className="workbench",
+            ),
+            graph(ID.LOSSES, "secondary-figure", ID.LOSSES_SUMMARY),
             html.Div(id=ID.TABLE, className="table-wrap"),
             html.Div(id=ID.RULE),
             section(
@@ -164,7 +167,7 @@ def layout(**query):
                 ),
                 html.Div(
                     [
-                        graph(ID.CONTOUR),
+                        graph(ID.CONTOUR, summary_id=ID.CONTOUR_SUMMARY),
                         html.Div(
                             [
                                 html.P(id=ID.RULE_2D, className="explanation"),
@@ -181,7 +184,7 @@ def layout(**query):
                     "Every η from 0.001 to 2, run for the same number of steps, in one vectorised pass.",
                     className="section-idea",
                 ),
-                graph(ID.SWEEP, "secondary-figure"),
+                graph(ID.SWEEP, "secondary-figure", ID.SWEEP_SUMMARY),
                 html.P(id=ID.SWEEP_TEXT, className="explanation"),
             ),
             section(
@@ -203,7 +206,7 @@ def layout(**query):
                     ],
                     className="two-columns",
                 ),
-                graph(ID.SCHEDULE_FIGURE, "secondary-figure"),
+                graph(ID.SCHEDULE_FIGURE, "secondary-figure", ID.SCHEDULE_SUMMARY),
                 html.P(id=ID.SCHEDULE_TEXT, className="explanation"),
             ),
             code_panel("learning-rate"),
@@ -314,6 +317,8 @@ def _steps_message(text) -> str:
     Output(ID.TABLE, "children"),
     Output(ID.RULE, "children"),
     Output(ID.STEPS_MESSAGE, "children"),
+    Output(ID.CURVE_SUMMARY, "children"),
+    Output(ID.LOSSES_SUMMARY, "children"),
     Input(ID.RUNS, "data"),
     Input(ID.STEPS, "value"),
 )
@@ -321,7 +326,7 @@ def draw_runs(runs, steps_text):
     """Each run on (w − 3)²: its path, its loss per step, its factor and verdict."""
     steps = _steps(steps_text)
     if steps is None:
-        return (dash.no_update,) * 4 + (_steps_message(steps_text),)
+        return (dash.no_update,) * 4 + (_steps_message(steps_text),) + (dash.no_update,) * 2
     computed = [(run["lr"], LOSS.descent(START, run["lr"], steps)) for run in _valid_runs(runs)]
     drawn = [figures.Run(lr, trajectory, i) for i, (lr, trajectory) in enumerate(computed)]
     return (
@@ -330,6 +335,8 @@ def draw_runs(runs, steps_text):
         parts.run_rows(LOSS, computed),
         parts.one_weight_rule(LOSS),
         "",
+        parts.curve_summary(LOSS, START, steps, computed),
+        parts.losses_summary(computed),
     )
 
 
@@ -337,6 +344,7 @@ def draw_runs(runs, steps_text):
     Output(ID.CONTOUR, "figure"),
     Output(ID.FACTORS, "children"),
     Output(ID.RULE_2D, "children"),
+    Output(ID.CONTOUR_SUMMARY, "children"),
     Input(ID.RUNS, "data"),
     Input(ID.SURFACE, "value"),
     Input(ID.STEPS, "value"),
@@ -351,12 +359,14 @@ def draw_two_weights(runs, surface_key, steps_text):
         figures.runs_on_contour(surface, surface_grid(surface), drawn),
         parts.factor_table(surface, rates),
         parts.two_weight_rule(surface),
+        parts.contour_summary(surface, [(run.learning_rate, run.trajectory) for run in drawn]),
     )
 
 
 @callback(
     Output(ID.SWEEP, "figure"),
     Output(ID.SWEEP_TEXT, "children"),
+    Output(ID.SWEEP_SUMMARY, "children"),
     Input(ID.SURFACE, "value"),
     Input(ID.STEPS, "value"),
 )
@@ -379,6 +389,7 @@ def draw_sweep(surface_key, steps_text):
             ]
         ),
         parts.sweep_text(one, one_critical, two, two_critical, surface),
+        parts.sweep_summary(one, two, surface, steps),
     )
 
 
@@ -386,6 +397,7 @@ def draw_sweep(surface_key, steps_text):
     Output(ID.SCHEDULE_FIGURE, "figure"),
     Output(ID.SCHEDULE_TEXT, "children"),
     Output(ID.SCHEDULE_MESSAGE, "children"),
+    Output(ID.SCHEDULE_SUMMARY, "children"),
     Input(ID.SCHEDULE, "value"),
     Input(ID.SCHEDULE_LR, "value"),
     Input(ID.STEPS, "value"),
@@ -394,7 +406,7 @@ def draw_schedule(schedule_key, lr_text, steps_text):
     """The chosen schedule, and the same run with it and with a constant η."""
     parsed = _parse_lr(lr_text, "The starting η")
     if not parsed.ok:
-        return dash.no_update, dash.no_update, parsed.message
+        return dash.no_update, dash.no_update, parsed.message, dash.no_update
     label, make = theory.SCHEDULES.get(schedule_key, theory.SCHEDULES["cosine"])
     steps = max(_steps(steps_text) or parts.DEFAULT_STEPS, 2)
     rates = make(parsed.value, steps)
@@ -404,6 +416,7 @@ def draw_schedule(schedule_key, lr_text, steps_text):
         figures.schedule_figure(rates, constant_run, scheduled_run, label),
         parts.schedule_text(label, constant_run, scheduled_run),
         "",
+        parts.schedule_summary(label, rates, constant_run, scheduled_run),
     )
 
 
