@@ -115,6 +115,40 @@ def stop_gunicorn(server: subprocess.Popen) -> None:
         server.wait(timeout=5)
 
 
+def server_cpu_seconds(master_pid: int) -> float:
+    """CPU time (user + system) used so far by gunicorn's master and its live workers, from /proc.
+
+    Workers recycled during the run take their CPU time with them, so this is a lower bound then.
+    """
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    try:
+        children = Path(f"/proc/{master_pid}/task/{master_pid}/children").read_text().split()
+    except OSError:
+        return math.nan
+    for pid in [str(master_pid), *children]:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / ticks  # utime, stime
+    return total
+
+
+def machine_busy_seconds() -> float:
+    """CPU time all cores spent busy (not idle or waiting on I/O), from /proc/stat."""
+    try:
+        values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    except OSError:
+        return math.nan
+    return (sum(values[:8]) - values[3] - values[4]) / os.sysconf("SC_CLK_TCK")
+
+
+def own_cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 # ---------------------------------------------------------------------------------------------------
 # Results
 
@@ -129,6 +163,7 @@ class Recorder:
         self.measuring = False
         self.trace = False  # --trace: print every request as it completes
         self.record = None  # --record: a file that gets every request, one JSON line each
+        self.cpu: dict[str, float] = {}  # CPU seconds over the measured window: server, generator, machine
 
     def log_request(self, name: str, method: str, url: str, data: bytes | None) -> None:
         if self.record is not None:
@@ -562,7 +597,7 @@ async def lag_monitor(samples: list[float], stop_at: float) -> None:
         samples.append((time.perf_counter() - start - 0.05) * 1000)
 
 
-async def run(args, base: str) -> tuple[Recorder, list[float], float]:
+async def run(args, base: str, server_pid: int) -> tuple[Recorder, list[float], float]:
     await wait_until_up(base)
     recorder = Recorder()
     recorder.trace = args.trace
@@ -578,6 +613,8 @@ async def run(args, base: str) -> tuple[Recorder, list[float], float]:
         tasks.append(asyncio.create_task(learner(n, base, recorder, stop_at, args)))
     await asyncio.sleep(max(0.0, measure_from - time.monotonic()))
     recorder.measuring = True
+    cpu_start = (server_cpu_seconds(server_pid), own_cpu_seconds(), machine_busy_seconds())
+    tasks.append(asyncio.create_task(measure_cpu(recorder, server_pid, cpu_start, stop_at)))
     print(f"ramp done: {args.learners} learners; measuring for {args.duration:g} s", file=sys.stderr)
     # Learners finish the action they are in; none may take longer than the request timeout allows.
     _, late = await asyncio.wait(tasks, timeout=args.duration + 6 * args.timeout + 10)
@@ -587,6 +624,15 @@ async def run(args, base: str) -> tuple[Recorder, list[float], float]:
     if recorder.record is not None:
         recorder.record.close()
     return recorder, lag[int(args.ramp / 0.05) :], time.monotonic() - measure_from
+
+
+async def measure_cpu(recorder: Recorder, server_pid: int, start: tuple, stop_at: float) -> None:
+    """At the end of the measured window, how much CPU the server, this generator and the machine used."""
+    await asyncio.sleep(max(0.0, stop_at - time.monotonic()))
+    end = (server_cpu_seconds(server_pid), own_cpu_seconds(), machine_busy_seconds())
+    recorder.cpu = dict(
+        zip(("server", "generator", "machine"), (b - a for a, b in zip(start, end, strict=True)), strict=True)
+    )
 
 
 def report(recorder: Recorder, lag: list[float], seconds: float, args, loads: tuple) -> bool:
@@ -627,6 +673,15 @@ def report(recorder: Recorder, lag: list[float], seconds: float, args, loads: tu
         f"load generator CPU: {cpu.ru_utime + cpu.ru_stime:.1f} s in all, on the same cores as gunicorn "
         f"(about {100 * (cpu.ru_utime + cpu.ru_stime) / (seconds + args.ramp):.0f}% of one core)"
     )
+    if recorder.cpu:
+        cpu = recorder.cpu
+        others = cpu["machine"] - cpu["server"] - cpu["generator"]
+        print(
+            f"CPU over the measured window, in cores busy on average: gunicorn {cpu['server'] / seconds:.2f} "
+            f"({1000 * cpu['server'] / max(len(everything), 1):.1f} ms per request), load generator "
+            f"{cpu['generator'] / seconds:.2f}, everything else on the machine {others / seconds:.2f}, "
+            f"of {os.cpu_count()}"
+        )
     if lag:
         lag = sorted(lag)
         print(
@@ -678,7 +733,7 @@ def main() -> None:
         server = start_gunicorn(port, log)
         try:
             load_before = os.getloadavg()[0]
-            recorder, lag, seconds = asyncio.run(run(args, base))
+            recorder, lag, seconds = asyncio.run(run(args, base, server.pid))
             load_after = os.getloadavg()[0]
         finally:
             stop_gunicorn(server)
