@@ -294,8 +294,7 @@ register_code_panel("autograd", [State(ID.STATE, "data")], _code)
 
 
 # The address bar follows the state (assets/share.js); state_from_query reads it back.
-register_url_mirror(
-    ID.LINK,
-    [Mirror(key, ID.STATE, field=name, default=DEFAULT_STATE[name]) for name, key in QUERY_KEYS.items()]
-    + [Mirror("forget", ID.STATE, field="forget", kind="flag", default=False)],
-)
+URL_MIRRORS = [Mirror(key, ID.STATE, field=name, default=DEFAULT_STATE[name]) for name, key in QUERY_KEYS.items()] + [
+    Mirror("forget", ID.STATE, field="forget", kind="flag", default=False)
+]
+register_url_mirror(ID.LINK, URL_MIRRORS)

@@ -397,12 +397,10 @@ register_code_panel("derivative", [State(ID.STATE, "data")], _code)
 
 
 # The address bar follows the state (assets/share.js); state_from_query reads it back.
-register_url_mirror(
-    ID.LINK,
-    [
-        Mirror("function", ID.STATE, field="function", default=DEFAULT_STATE["function"]),
-        Mirror("x0", ID.STATE, field="x0", default=DEFAULT_STATE["x0"]),
-        Mirror("h", ID.STATE, field="h", default=DEFAULT_STATE["h"]),
-        Mirror("precision", ID.PRECISION, prop="value", default=DEFAULT_PRECISION),
-    ],
-)
+URL_MIRRORS = [
+    Mirror("function", ID.STATE, field="function", default=DEFAULT_STATE["function"]),
+    Mirror("x0", ID.STATE, field="x0", default=DEFAULT_STATE["x0"]),
+    Mirror("h", ID.STATE, field="h", default=DEFAULT_STATE["h"]),
+    Mirror("precision", ID.PRECISION, prop="value", default=DEFAULT_PRECISION),
+]
+register_url_mirror(ID.LINK, URL_MIRRORS)

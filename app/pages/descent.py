@@ -232,17 +232,12 @@ def _mirrors(suffix: str, section: str, store: str, fields: dict, defaults: dict
 
 
 # The address bar follows both sections (assets/share.js); state_from_query reads it back.
-register_url_mirror(
-    ID.LINK,
-    _mirrors("1", ID.ONE_D, ID.STATE1, {"loss": "loss", "w0": "w0", "lr1": "lr", "steps1": "steps"}, DEFAULT_1D)
-    + _mirrors(
-        "2",
-        ID.TWO_D,
-        ID.STATE2,
-        {"surface": "surface", "x0": "x0", "y0": "y0", "lr2": "lr", "steps2": "steps"},
-        DEFAULT_2D,
-    ),
+URL_MIRRORS = _mirrors(
+    "1", ID.ONE_D, ID.STATE1, {"loss": "loss", "w0": "w0", "lr1": "lr", "steps1": "steps"}, DEFAULT_1D
+) + _mirrors(
+    "2", ID.TWO_D, ID.STATE2, {"surface": "surface", "x0": "x0", "y0": "y0", "lr2": "lr", "steps2": "steps"}, DEFAULT_2D
 )
+register_url_mirror(ID.LINK, URL_MIRRORS)
 
 
 # ---- validation -------------------------------------------------------------------------------

@@ -326,10 +326,8 @@ register_code_panel("gradient", [State(ID.STATE, "data")], _code)
 
 
 # The address bar follows the state (assets/share.js); state_from_query reads it back.
-register_url_mirror(
-    ID.LINK,
-    [
-        Mirror(key, ID.STATE, field=key, kind="flag" if key == "descent" else "value", default=DEFAULT_STATE[key])
-        for key in ("surface", "x", "y", "angle", "descent")
-    ],
-)
+URL_MIRRORS = [
+    Mirror(key, ID.STATE, field=key, kind="flag" if key == "descent" else "value", default=DEFAULT_STATE[key])
+    for key in ("surface", "x", "y", "angle", "descent")
+]
+register_url_mirror(ID.LINK, URL_MIRRORS)

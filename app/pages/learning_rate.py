@@ -429,13 +429,11 @@ register_code_panel("learning-rate", [State(ID.RUNS, "data"), State(ID.STEPS, "v
 
 
 # The address bar follows every control (assets/share.js); state_from_query reads it back.
-register_url_mirror(
-    ID.LINK,
-    [
-        Mirror("runs", ID.RUNS, item="lr", default=parts.DEFAULT_RUNS),
-        Mirror("steps", ID.STEPS, prop="value", kind="number", default=parts.DEFAULT_STEPS),
-        Mirror("surface", ID.SURFACE, prop="value", default=DEFAULT_SURFACE),
-        Mirror("schedule", ID.SCHEDULE, prop="value", default=DEFAULT_SCHEDULE),
-        Mirror("eta0", ID.SCHEDULE_LR, prop="value", kind="number", default=DEFAULT_SCHEDULE_LR),
-    ],
-)
+URL_MIRRORS = [
+    Mirror("runs", ID.RUNS, item="lr", default=parts.DEFAULT_RUNS),
+    Mirror("steps", ID.STEPS, prop="value", kind="number", default=parts.DEFAULT_STEPS),
+    Mirror("surface", ID.SURFACE, prop="value", default=DEFAULT_SURFACE),
+    Mirror("schedule", ID.SCHEDULE, prop="value", default=DEFAULT_SCHEDULE),
+    Mirror("eta0", ID.SCHEDULE_LR, prop="value", kind="number", default=DEFAULT_SCHEDULE_LR),
+]
+register_url_mirror(ID.LINK, URL_MIRRORS)
