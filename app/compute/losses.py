@@ -3,6 +3,7 @@ beside its closed-form derivative."""
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -48,10 +49,17 @@ class Loss1D:
     def curvature_at_minimum(self) -> float:
         """L″(w*), exactly: torch differentiates the same formula twice. (A finite difference would
         give 2.0000000001 for a parabola, and call η = 1 divergent when it only oscillates.)"""
-        w = torch.tensor(float(self.minimum), dtype=torch.float64, requires_grad=True)
-        (slope,) = torch.autograd.grad(self.formula(w, torch), w, create_graph=True)
-        (curvature,) = torch.autograd.grad(slope, w)
-        return float(curvature)
+        return _curvature_at_minimum(self)
+
+
+# A memo of a pure function of an immutable loss (not state): several texts on a page ask for it per
+# request, and each torch double-differentiation costs ~1.5 ms.
+@functools.lru_cache(maxsize=64)
+def _curvature_at_minimum(loss: Loss1D) -> float:
+    w = torch.tensor(float(loss.minimum), dtype=torch.float64, requires_grad=True)
+    (slope,) = torch.autograd.grad(loss.formula(w, torch), w, create_graph=True)
+    (curvature,) = torch.autograd.grad(slope, w)
+    return float(curvature)
 
 
 LOSSES: dict[str, Loss1D] = {
