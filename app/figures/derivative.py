@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from app.compute.differences import ErrorCurve, forward_difference
@@ -50,6 +52,29 @@ def moving_parts(function: Function1D, x0: float, h: float) -> dict[str, dict]:
         RUN_UID: {"x": [x0, x0 + h], "y": [y0, y0]},
         RISE_UID: {"x": [x0 + h, x0 + h], "y": [y0, y1]},
     }
+
+
+def moving_parts_many(function: Function1D, x0: float, hs) -> list[dict[str, dict]]:
+    """``[moving_parts(function, x0, h) for h in hs]``, computed in one vectorised pass: the secant's
+    animation needs a hundred frames, which one at a time cost ~0.2 ms each in numpy's overhead."""
+    hs = np.asarray(hs, dtype=float)
+    slopes = forward_difference(function, x0, hs).tolist()
+    y0 = float(function.value(x0))
+    seconds = function.value(x0 + hs).tolist()
+    frames = []
+    for h, slope, y1 in zip(hs.tolist(), slopes, seconds, strict=True):
+        if not math.isfinite(slope):
+            frames.append({uid: {"x": [], "y": []} for uid in MOVING_UIDS})
+            continue
+        frames.append(
+            {
+                SECANT_UID: line_across(function.view_x, x0, y0, slope),
+                SECOND_POINT_UID: {"x": [x0 + h], "y": [y1]},
+                RUN_UID: {"x": [x0, x0 + h], "y": [y0, y0]},
+                RISE_UID: {"x": [x0 + h, x0 + h], "y": [y0, y1]},
+            }
+        )
+    return frames
 
 
 def secant_figure(function: Function1D, x0: float, h: float) -> dict:

@@ -14,6 +14,7 @@ from app.figures.derivative import (
     SECOND_POINT_UID,
     error_curve_figure,
     moving_parts,
+    moving_parts_many,
     secant_figure,
 )
 
@@ -73,6 +74,20 @@ def test_triangle_shows_run_and_rise():
     parts = moving_parts(FUNCTIONS["square"], 2.0, 0.5)
     assert parts[SECOND_POINT_UID] == {"x": [2.5], "y": [6.25]}
     assert parts[RISE_UID] == {"x": [2.5, 2.5], "y": [4.0, 6.25]}
+
+
+@pytest.mark.parametrize(("key", "x0"), [("sin", 1.0), ("log", 0.3), ("reciprocal", -0.4), ("exp", 2.0)])
+def test_all_frames_at_once_are_the_frames_one_at_a_time(key, x0):
+    function = FUNCTIONS[key]
+    steps = 10.0 ** np.linspace(0.0, -4.0, 101)  # crosses the pole for 1/x from x0 = -0.4
+    many = moving_parts_many(function, x0, steps)
+    assert len(many) == len(steps)
+    for frame, h in zip(many, steps, strict=True):
+        one = moving_parts(function, x0, float(h))
+        assert frame.keys() == one.keys()
+        for uid, part in one.items():
+            assert frame[uid]["x"] == pytest.approx(part["x"], rel=1e-12)
+            assert frame[uid]["y"] == pytest.approx(part["y"], rel=1e-12)
 
 
 def test_error_figure_is_log_log_and_marks_the_best_steps():
