@@ -47,6 +47,8 @@ def slider_with_input(
                             tooltip={"always_visible": False, "placement": "bottom"},
                         ),
                         className="slider-cell",
+                        # Dash's slider takes no aria props: assets/shell.js names its handle from this.
+                        **{"data-aria-label": label},
                     ),
                     _exact_input(input_id, input_value),
                 ],
@@ -75,6 +77,23 @@ def presets(type_id: str, choices: dict[str, str]) -> html.Div:
     )
 
 
+# Plotly's toolbar keeps: save as PNG, zoom, pan, reset (and rotate for 3-D). The rest is rarely
+# used in a lesson, and a shorter toolbar no longer covers the title of a narrow figure.
+MODE_BAR_EXTRAS = [
+    "select2d",
+    "lasso2d",
+    "zoomIn2d",
+    "zoomOut2d",
+    "autoScale2d",
+    "toggleSpikelines",
+    "hoverClosestCartesian",
+    "hoverCompareCartesian",
+    "hoverClosest3d",
+    "tableRotation",
+    "resetCameraLastSave3d",
+]
+
+
 def graph(graph_id: str, size: str = "main-figure", summary_id: str | None = None, **graph_kwargs) -> html.Div:
     """A Plotly graph filling a box whose height the stylesheet sets (main-figure or secondary-figure).
 
@@ -82,7 +101,11 @@ def graph(graph_id: str, size: str = "main-figure", summary_id: str | None = Non
     ``summary_id``: a line that says in words what the figure shows, read out by screen readers
     whenever a callback rewrites it (aria-live); it takes no room on screen.
     """
-    config = {"displaylogo": False, "responsive": True}
+    config = {
+        "displaylogo": False,
+        "responsive": True,
+        "modeBarButtonsToRemove": MODE_BAR_EXTRAS,
+    }
     children = [dcc.Graph(id=graph_id, config=config, style={"height": "100%", "width": "100%"}, **graph_kwargs)]
     if summary_id is not None:
         children.append(figure_summary(summary_id))

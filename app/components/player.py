@@ -58,6 +58,7 @@ def player(section: str, start_step: int | None = None, speed: int = DEFAULT_SPE
                         ),
                         className="player-scrub",
                         title="Drag to any step",
+                        **{"data-aria-label": "Step of the run"},
                     ),
                     dcc.Dropdown(
                         id=player_id(Player.SPEED, section),

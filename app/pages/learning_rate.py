@@ -49,7 +49,7 @@ def _run_slot(index: int) -> html.Div:
     return html.Div(
         [
             html.Span(style={"background": colour}, className="swatch", **{"aria-hidden": "true"}),
-            html.Label("η", htmlFor=f"lr-run-{index}", className="axis-label"),
+            html.Span("η", className="axis-label", **{"aria-hidden": "true"}),
             dcc.Input(
                 id={"type": ID.RUN_INPUT, "index": index},
                 type="text",
@@ -69,6 +69,8 @@ def _run_slot(index: int) -> html.Div:
         ],
         id={"type": ID.RUN_SLOT, "index": index},
         className="run-slot",
+        # A dict id cannot be a label's "for"; assets/shell.js names the box from this instead.
+        **{"data-aria-label": f"Learning rate η of run {index + 1}"},
     )
 
 
@@ -114,6 +116,7 @@ def layout(**query):
                     html.Button("+ Add run", id=ID.ADD, n_clicks=0, className="primary"),
                 ],
                 className="add-row",
+                **{"data-aria-label": "Learning rate η of a new run"},
             ),
             html.Div(id=ID.RUNS_MESSAGE, className="message", role="alert"),
             html.Div(

@@ -299,3 +299,82 @@ def test_copy_link_puts_this_views_address_on_the_clipboard(classroom):
         "const done = arguments[0]; navigator.clipboard.readText().then(done, () => done(''));"
     )
     assert copied == page.driver.current_url and urlsplit(copied).query == "x=5"
+
+
+# ---- every page: fits the screen, and every control has a name ------------------------------------
+
+PAGE_PATHS = ("/", "/derivative", "/gradient", "/descent", "/learning-rate", "/autograd")
+
+# Elements that reach past the right edge of the window, unless a box that scrolls or clips sits
+# between them and the page (a wide table scrolls in its own box; the page body must not).
+SPILLING_ELEMENTS = """
+const width = document.documentElement.clientWidth;
+const spilling = [];
+document.querySelectorAll('body *').forEach(function (element) {
+    const box = element.getBoundingClientRect();
+    if (box.width === 0 || box.right <= width + 1) { return; }
+    for (let parent = element.parentElement; parent && parent !== document.body; parent = parent.parentElement) {
+        const overflow = getComputedStyle(parent).overflowX;
+        if (overflow !== 'visible' && parent.getBoundingClientRect().right <= width + 1) { return; }
+    }
+    spilling.push(element.tagName + '#' + element.id + ' ' + String(element.className).slice(0, 40));
+});
+return spilling;
+"""
+
+# Every control a learner can reach, and the name a screen reader would give it (empty: none).
+UNNAMED_CONTROLS = """
+function nameOf(el) {
+    if (el.getAttribute('aria-label')) { return el.getAttribute('aria-label'); }
+    const by = el.getAttribute('aria-labelledby');
+    if (by) {
+        return by.split(/\\s+/).map(id => (document.getElementById(id) || {}).textContent || '').join(' ').trim();
+    }
+    const label = el.id && document.querySelector('label[for="' + CSS.escape(el.id) + '"]');
+    if (label && label.textContent.trim()) { return label.textContent.trim(); }
+    const wrapping = el.closest('label');
+    if (wrapping && wrapping.textContent.trim()) { return wrapping.textContent.trim(); }
+    if (el.title) { return el.title; }
+    return ['BUTTON', 'A'].includes(el.tagName) ? el.textContent.trim() : '';
+}
+const controls = 'input:not([type=hidden]), button, select, textarea, [role=slider], [role=combobox], a[href]';
+return Array.from(document.querySelectorAll(controls))
+    .filter(el => !el.closest('.modebar') && !nameOf(el))
+    .map(el => el.tagName + '[' + (el.getAttribute('role') || el.type || '') + '] in ' + (el.closest('[id]') || {}).id);
+"""
+
+
+@pytest.mark.parametrize("width", [375, 1920])
+def test_every_page_fits_a_phone_and_a_projector_without_sideways_scrolling(classroom, width):
+    page = classroom
+    page.driver.set_window_size(width, 1000)
+    for path in PAGE_PATHS:
+        open_page(page, path, "h1")
+        if path != "/":
+            wait_until(lambda: page.driver.find_elements(By.CSS_SELECTOR, ".js-plotly-plot .main-svg"))
+        # Let the figures draw at their final size before measuring.
+        wait_until(
+            lambda: page.driver.execute_script("return document.querySelectorAll('.dash-graph--pending').length === 0")
+        )
+        assert page.driver.execute_script(SPILLING_ELEMENTS) == [], path
+
+
+def test_every_control_on_every_page_has_a_name(classroom):
+    page = classroom
+    for path in PAGE_PATHS:
+        open_page(page, path, "h1")
+        wait_until(lambda: page.driver.execute_script(UNNAMED_CONTROLS) == [], timeout=10)
+
+
+def test_a_slider_moves_from_the_keyboard_and_the_link_follows(classroom):
+    page = classroom
+    open_page(page, "/gradient", f"#{G.READ_F}")
+    wait_until(lambda: text(page, f"#{G.READ_DIRECTIONAL}") != "")
+    handle = page.find_element(f"#{G.ANGLE_SLIDER} [role=slider]")
+    assert handle.get_attribute("aria-label") == "Direction u"
+    handle.send_keys(Keys.ARROW_RIGHT)
+    # The angle went from 135° to 136°: D_u f = ∇f · (cos 136°, sin 136°), with ∇f read off the page
+    wait_until(lambda: query(page).get("angle") == "136")
+    gx, gy = (float(v) for v in text(page, f"#{G.READ_GRADIENT}").strip("[]").split(","))
+    expected = gx * math.cos(math.radians(136)) + gy * math.sin(math.radians(136))
+    wait_for_text(page, f"#{G.READ_DIRECTIONAL}", f"{expected:.4f}")
