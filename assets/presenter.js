@@ -51,7 +51,11 @@
         });
         if (Array.isArray(copy.annotations)) {
             copy.annotations = copy.annotations.map(function (note) {
-                return Object.assign({}, note, {font: scaledFont(note.font, base)});
+                const large = {font: scaledFont(note.font, base)};
+                if (note.showarrow !== false) {
+                    large.arrowwidth = (typeof note.arrowwidth === "number" ? note.arrowwidth : 1) * LINE_SCALE;
+                }
+                return Object.assign({}, note, large);
             });
         }
         if (copy.title && typeof copy.title === "object") {
