@@ -1,8 +1,9 @@
 """One meaning, one colour, on every page (see ../shared/UX.md).
 
-The hues come from the Okabe-Ito palette, chosen to stay distinct for the common forms of colour
-blindness; every line also differs by dash style or marker and carries a label, so colour is never
-the only cue.
+The hues come from the Okabe-Ito and Paul Tol palettes, chosen to stay distinct for the common forms
+of colour blindness; tests/unit/test_palette.py simulates protanopia, deuteranopia and tritanopia and
+checks that every two colours sharing a page stay clearly apart. Every line also differs by dash
+style or marker and carries a label, so colour is never the only cue.
 """
 
 from __future__ import annotations
@@ -13,13 +14,13 @@ import numpy as np
 
 FUNCTION = "#4a5a6a"  # the function / surface: neutral blue-grey
 POINT = "#e69f00"  # the current point / the ball: orange
-TRAIL = "#b8860b"  # the path so far: dark gold
+TRAIL = "#6b5200"  # the path so far: dark gold (bronze), apart from the secant for deuteranopes
 TANGENT = "#009e73"  # the tangent, the descent direction: green
 SECANT = "#d55e00"  # the secant: red (vermilion), always dashed
-GRADIENT = "#7b3294"  # the gradient: purple
-GRADIENT_PART = "#c2a5cf"  # its components: a lighter purple
-SECOND_SERIES = "#0072b2"  # a second data series (e.g. central differences): blue
-GUIDE = "#8a8a8a"  # reference lines and annotations
+GRADIENT = "#6a3d9a"  # the gradient: purple
+GRADIENT_PART = "#cab2d6"  # its components: a lighter purple
+SECOND_SERIES = "#4477aa"  # a second data series (e.g. central differences): blue
+GUIDE = "#6b6b6b"  # reference lines and annotations
 TEXT = "#1f2933"
 
 FONT_FAMILY = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif"
@@ -179,7 +180,7 @@ def untyped(value):
 
 
 # One colour per run when several are compared (up to 8): the Okabe-Ito palette without its yellow,
-# which is unreadable on white, plus a dark brown. Runs also differ by marker symbol and dash.
-RUN_COLOURS = ("#0072b2", "#d55e00", "#009e73", "#cc79a7", "#e69f00", "#56b4e9", "#000000", "#8c6d31")
+# which is unreadable on white, plus Tol's indigo. Runs also differ by marker symbol and dash.
+RUN_COLOURS = ("#0072b2", "#d55e00", "#009e73", "#cc79a7", "#e69f00", "#56b4e9", "#000000", "#332288")
 RUN_SYMBOLS = ("circle", "square", "diamond", "triangle-up", "cross", "x", "star", "hexagon")
 RUN_DASHES = ("solid", "dash", "dot", "dashdot", "longdash", "longdashdot", "solid", "dash")
