@@ -49,14 +49,14 @@ def _first_outside(values: np.ndarray, low: float, high: float) -> int | None:
     return int(np.argmax(outside)) if outside.any() else None
 
 
-def _exit_marker(run: Run, x, y, text: str, **scatter_kwargs) -> dict:
+def _exit_marker(run: Run, x, y, text: str, textposition: str = "top center", **scatter_kwargs) -> dict:
     return style.trace(
         "scatter",
         x=[x],
         y=[y],
         mode="markers+text",
         text=[text],
-        textposition="top center",
+        textposition=textposition,
         textfont={"color": run.colour},
         marker={"color": run.colour, "size": 14, "symbol": "x-thin-open", "line": {"width": 3, "color": run.colour}},
         showlegend=False,
@@ -103,7 +103,9 @@ def runs_on_curve(loss: Loss1D, runs: list[Run]) -> dict:
         )
         if leaves is not None:
             edge = high_w if positions[leaves] > high_w or not np.isfinite(positions[leaves]) else low_w
-            data.append(_exit_marker(run, edge, top, f"{run.name} leaves at step {leaves}"))
+            # The words run inwards from the edge the path leaves by, so the figure's edge cannot cut them.
+            inwards = "top right" if edge == low_w else "top left"
+            data.append(_exit_marker(run, edge, top, f"{run.name} leaves at step {leaves}", inwards))
     layout = style.base_layout(
         title={"text": f"Each run's path on L(w) = {loss.label}", "x": 0.01},
         legend={"orientation": "h", "y": -0.22, "x": 0, "bgcolor": "rgba(0,0,0,0)"},
