@@ -12,6 +12,7 @@ with a pathname that is not a path, are refused with 400 by app.main before Dash
 from __future__ import annotations
 
 import json
+import sys
 from functools import cache
 
 import dash
@@ -394,3 +395,29 @@ def test_malformed_envelope(served, envelope_name, make):
         cases.append((f"{callback.name}: {envelope_name}", body, isinstance(body, str)))
     failures = _post_all(served, cases)
     assert not failures, "\n".join(failures)
+
+
+# Values no control accepts, sent for every key a page reads from its link.
+HOSTILE_VALUES = ("abc", "%00", "%FF%FE", "<script>alert(1)</script>", "nan", "-1e999", "1" * 100, "{}", "1,abc,2")
+
+
+@pytest.mark.parametrize("page", ["derivative", "gradient", "descent", "learning_rate", "autograd"])
+def test_a_hostile_link_opens_the_page_with_a_note_and_never_errors(served, page):
+    """A shared link is typed input too: every page reads its query without raising, and says what it refused."""
+    module = sys.modules[f"pages.{page}"]
+    path = dash.page_registry[f"pages.{page}"]["path"]
+    keys = [mirror.key for mirror in module.URL_MIRRORS]
+    callback = _by_name(PAGES_ROUTER)
+    path_slot, search_slot = (s.name for s in callback.slots)
+    client = served.server.test_client()
+
+    def opened(search):
+        response = client.post("/_dash-update-component", json=callback.payload({path_slot: path, search_slot: search}))
+        assert response.status_code == 200, (search[:60], response.status_code)
+        return response.get_data(as_text=True)
+
+    for bad in HOSTILE_VALUES:
+        search = "?" + "&".join(f"{key}={bad}" for key in keys)
+        assert "could not be used" in opened(search), search[:60]
+    opened("?" + "&".join(f"{key}=1&{key}=abc" for key in keys))  # repeated keys: the first counts
+    assert client.get("/healthz").status_code == 200
