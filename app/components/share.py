@@ -106,6 +106,21 @@ def query_flag(query: dict, key: str, default: bool, notes: list[str]) -> bool:
     return default
 
 
+def query_point(
+    query: dict, keys: tuple[str, str], surface, page_default: tuple, surface_default: tuple, notes: list[str]
+) -> tuple[float, float]:
+    """A point on ``surface``'s map from two keys.
+
+    A coordinate left out of the link takes the page's default point if that point is on this map
+    (the mirror leaves out values equal to it), and otherwise the surface's own default point.
+    """
+    fallback = page_default if surface.in_view(*page_default) else surface_default
+    (x_lo, x_hi), (y_lo, y_hi) = surface.view_x, surface.view_y
+    x = query_number(query, keys[0], fallback[0], x_lo, x_hi, notes)
+    y = query_number(query, keys[1], fallback[1], y_lo, y_hi, notes)
+    return x, y
+
+
 def query_numbers(
     query: dict, key: str, default: list[float], low: float, high: float, most: int, notes: list[str]
 ) -> list[float]:

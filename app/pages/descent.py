@@ -17,7 +17,15 @@ from app.components.code_panel import code_panel, register_code_panel
 from app.components.controls import graph, point_boxes, presets, radio_group, slider_with_input, text_box
 from app.components.parse import parse_number
 from app.components.player import DEFAULT_SPEED, SPEEDS, figure_id, player, player_id, register_player_callback
-from app.components.share import Mirror, link_store, query_choice, query_number, query_step, register_url_mirror
+from app.components.share import (
+    Mirror,
+    link_store,
+    query_choice,
+    query_number,
+    query_point,
+    query_step,
+    register_url_mirror,
+)
 from app.components.shell import next_concept_link, page_header, section
 from app.compute.descent import MAX_STEPS
 from app.compute.losses import DEFAULT_LOSS, LOSSES
@@ -178,13 +186,11 @@ def state_from_query(query: dict) -> tuple[dict, dict, dict, list[str]]:
         "steps": query_number(query, "steps1", DEFAULT_1D["steps"], 1, MAX_STEPS, notes, whole=True),
     }
     surface = SURFACES[query_choice(query, "surface", DEFAULT_2D["surface"], SURFACE_CHOICES, notes)]
-    fallback = (DEFAULT_2D["x0"], DEFAULT_2D["y0"])
-    fallback = fallback if surface.in_view(*fallback) else surface.start
-    (x_lo, x_hi), (y_lo, y_hi) = surface.view_x, surface.view_y
+    x0, y0 = query_point(query, ("x0", "y0"), surface, (DEFAULT_2D["x0"], DEFAULT_2D["y0"]), surface.start, notes)
     two = {
         "surface": surface.key,
-        "x0": query_number(query, "x0", fallback[0], x_lo, x_hi, notes),
-        "y0": query_number(query, "y0", fallback[1], y_lo, y_hi, notes),
+        "x0": x0,
+        "y0": y0,
         "lr": query_number(query, "lr2", DEFAULT_2D["lr"], LR_MIN, LR_MAX, notes, positive=True),
         "steps": query_number(query, "steps2", DEFAULT_2D["steps"], 1, MAX_STEPS, notes, whole=True),
     }

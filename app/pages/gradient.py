@@ -16,7 +16,15 @@ from app.components import gradient as parts
 from app.components.code_panel import code_panel, register_code_panel
 from app.components.controls import graph, point_boxes, radio_group, readout, slider_with_input
 from app.components.parse import parse_number
-from app.components.share import Mirror, link_store, query_choice, query_flag, query_number, register_url_mirror
+from app.components.share import (
+    Mirror,
+    link_store,
+    query_choice,
+    query_flag,
+    query_number,
+    query_point,
+    register_url_mirror,
+)
 from app.components.shell import next_concept_link, page_header, section
 from app.compute.surfaces import DEFAULT_SURFACE, SURFACES
 from app.figures import gradient as figures
@@ -47,14 +55,12 @@ def state_from_query(query: dict) -> tuple[dict, list[str]]:
     """The first state from a shared link (see the mirror at the end), and notes on what was refused."""
     notes: list[str] = []
     surface = SURFACES[query_choice(query, "surface", DEFAULT_STATE["surface"], tuple(SURFACES), notes)]
-    # A point left out of the link is the page's default when it is on this map, as the mirror assumes.
-    fallback = (DEFAULT_STATE["x"], DEFAULT_STATE["y"])
-    fallback = fallback if surface.in_view(*fallback) else surface.example_point
-    (x_lo, x_hi), (y_lo, y_hi) = surface.view_x, surface.view_y
+    page_default = (DEFAULT_STATE["x"], DEFAULT_STATE["y"])
+    x, y = query_point(query, ("x", "y"), surface, page_default, surface.example_point, notes)
     state = {
         "surface": surface.key,
-        "x": query_number(query, "x", fallback[0], x_lo, x_hi, notes),
-        "y": query_number(query, "y", fallback[1], y_lo, y_hi, notes),
+        "x": x,
+        "y": y,
         "angle": query_number(query, "angle", DEFAULT_STATE["angle"], 0, 360, notes),
         "descent": query_flag(query, "descent", DEFAULT_STATE["descent"], notes),
     }

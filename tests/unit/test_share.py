@@ -23,9 +23,10 @@ PAGES = ("derivative", "gradient", "descent", "learning_rate", "autograd")
 @pytest.fixture(scope="module")
 def pages():
     """The page modules, importable once an app exists (register_page needs one)."""
-    from app.main import create_app
+    if not all(f"pages.{name}" in sys.modules for name in PAGES):
+        from app.main import create_app
 
-    create_app()
+        create_app()  # only when no other test has built one: a second app re-registers the callbacks
     return {name: sys.modules[f"pages.{name}"] for name in PAGES}
 
 
