@@ -26,7 +26,9 @@ def create_app() -> Dash:
         compress=True,
         title="Gradients, by hand",
         update_title=None,  # keep the tab title steady while callbacks run
-        suppress_callback_exceptions=False,
+        # Dash would otherwise put every page's layout into every page load, to check callback ids
+        # (~15 ms each, bench/load.py); tests/unit/test_every_callback.py checks them instead.
+        suppress_callback_exceptions=True,
         meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
     )
     # A function, so the nav is built once the page registry is filled.

@@ -5,6 +5,7 @@ Pure functions of (function, x0, h): the page's callbacks call them, and unit te
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 
@@ -22,7 +23,7 @@ from app.compute.functions import (
     power_latex,
     power_rule,
 )
-from app.figures.derivative import moving_parts
+from app.figures.derivative import moving_parts_many
 from app.formatting import UNDEFINED, fixed, sci, step
 
 
@@ -78,16 +79,18 @@ def secant_problem(function: Function1D, x0: float, h: float) -> str | None:
     )
 
 
+@functools.lru_cache(maxsize=256)  # a memo of a pure, JSON-ready result (Dash never modifies it)
 def animation_frames(function: Function1D, x0: float) -> dict:
     """Everything the browser needs to play the secant turning into the tangent, computed once."""
-    frames = {"parts": [], "h": [], "slope": [], "error": [], "log_h": []}
-    for h in ANIMATION_STEPS:
-        texts = readout_texts(function, x0, float(h))
-        frames["parts"].append(moving_parts(function, x0, float(h)))
-        frames["h"].append(texts["h"])
-        frames["slope"].append(texts["slope"])
-        frames["error"].append(texts["error"])
-        frames["log_h"].append(round(float(np.log10(h)), 4))
+    slopes = differences.forward_difference(function, x0, ANIMATION_STEPS).tolist()
+    exact = float(function.derivative(x0))
+    frames = {
+        "parts": moving_parts_many(function, x0, ANIMATION_STEPS),
+        "h": [step(float(h)) for h in ANIMATION_STEPS],
+        "slope": [fixed(slope) for slope in slopes],
+        "error": [sci(abs(slope - exact)) if math.isfinite(slope) else UNDEFINED for slope in slopes],
+        "log_h": [round(float(np.log10(h)), 4) for h in ANIMATION_STEPS],
+    }
     frames["frame_ms"] = ANIMATION_FRAME_MS
     frames["final_label"] = step(float(ANIMATION_STEPS[-1]))
     return frames

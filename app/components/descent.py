@@ -39,12 +39,23 @@ def _vector(values: np.ndarray) -> str:
     return fixed(float(values[0]), 4) if len(values) == 1 else "[" + ", ".join(fixed(float(v), 4) for v in values) + "]"
 
 
+def shown_steps(count: int) -> list[int | None]:
+    """The steps a run's table lists: all of a short run; the first and last few of a long one, with
+    None where the skipped middle goes (a 10,000-row table would take longer to build than the run)."""
+    if count <= TABLE_HEAD_ROWS + TABLE_TAIL_ROWS:
+        return list(range(count))
+    return [*range(TABLE_HEAD_ROWS), None, *range(count - TABLE_TAIL_ROWS, count)]
+
+
+def skipped_row(count: int, columns: int) -> html.Tr:
+    """The row that stands for the steps a long table leaves out."""
+    return html.Tr(html.Td(f"… {count - TABLE_HEAD_ROWS - TABLE_TAIL_ROWS} steps …", colSpan=columns))
+
+
 def step_table(trajectory: Trajectory, names: tuple[str, ...]) -> html.Table:
     """The chapter's trace: step, position, loss, gradient and update, then the final position."""
     count = len(trajectory.updates)
-    shown = list(range(count))
-    if count > TABLE_HEAD_ROWS + TABLE_TAIL_ROWS:
-        shown = list(range(TABLE_HEAD_ROWS)) + [None] + list(range(count - TABLE_TAIL_ROWS, count))
+    shown = shown_steps(count)
     position_header = names[0] if len(names) == 1 else "(" + ", ".join(names) + ")"
     header = html.Tr(
         [html.Th("step"), html.Th(position_header), html.Th("L"), html.Th("gradient"), html.Th("update −η·gradient")]
@@ -52,7 +63,7 @@ def step_table(trajectory: Trajectory, names: tuple[str, ...]) -> html.Table:
     rows = []
     for k in shown:
         if k is None:
-            rows.append(html.Tr(html.Td(f"… {count - TABLE_HEAD_ROWS - TABLE_TAIL_ROWS} steps …", colSpan=5)))
+            rows.append(skipped_row(count, 5))
             continue
         rows.append(
             html.Tr(

@@ -14,6 +14,7 @@ import numpy as np
 from dash import Input, Output, State, callback, ctx, dcc, html
 
 from app import codegen, ids
+from app.components import descent as descent_parts
 from app.components.code_panel import code_panel, register_code_panel
 from app.components.controls import graph, readout, text_box
 from app.components.parse import parse_number
@@ -196,9 +197,14 @@ def sync(x, a, b, lr, steps, forget, state):
 
 
 def _loop_table(run, truth) -> html.Table:
+    """Each step's w, L, the gradient the loop used and the true one; a long run shows its first and
+    last steps (up to 200 rows of components cost ~30 ms a request under a class, bench/load.py)."""
     header = html.Tr([html.Th("step"), html.Th("w"), html.Th("L"), html.Th("w.grad used"), html.Th("true ∇L at w")])
+    count = len(run.used_gradients)
     rows = [
-        html.Tr(
+        descent_parts.skipped_row(count, 5)
+        if k is None
+        else html.Tr(
             [
                 html.Td(str(k)),
                 html.Td(f"[{fixed(run.positions[k, 0], 4)}, {fixed(run.positions[k, 1], 4)}]"),
@@ -208,7 +214,7 @@ def _loop_table(run, truth) -> html.Table:
             ],
             className="wrong" if not np.allclose(run.used_gradients[k], truth[k]) else None,
         )
-        for k in range(len(run.used_gradients))
+        for k in descent_parts.shown_steps(count)
     ]
     final = html.Tr(
         [

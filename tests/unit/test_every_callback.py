@@ -421,3 +421,23 @@ def test_a_hostile_link_opens_the_page_with_a_note_and_never_errors(served, page
         assert "could not be used" in opened(search), search[:60]
     opened("?" + "&".join(f"{key}=1&{key}=abc" for key in keys))  # repeated keys: the first counts
     assert client.get("/healthz").status_code == 200
+
+
+def test_every_id_a_callback_names_is_in_some_layout(served):
+    """Dash's own check of this (suppress_callback_exceptions=False) costs every page load; here it is once."""
+    from tests.dash_client import _split_outputs
+
+    app = _app()
+    roots = [app.layout()] + [page["layout"]() for page in dash.page_registry.values()]
+    plain = {c.id for root in roots for c in [root, *root._traverse()] if isinstance(getattr(c, "id", None), str)}
+    dependencies = DashClient(app).dependencies
+    missing = []
+    for dependency in dependencies:
+        specs = _split_outputs(dependency["output"]) if dependency["output"] else []
+        specs += dependency["inputs"] + dependency["state"]
+        for spec in specs:
+            component = _parse_id(spec["id"]) if isinstance(spec["id"], str) else spec["id"]
+            found = _concrete(component) if isinstance(component, dict) else component in plain
+            if not found:
+                missing.append(f"{spec['id']}.{spec['property']}")
+    assert missing == []
