@@ -13,10 +13,11 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
 (function () {
     function nameControls() {
         document.querySelectorAll("[data-aria-label]").forEach(function (wrapper) {
-            const control = wrapper.querySelector("[role=slider], input:not([type=hidden])");
-            if (control && !control.hasAttribute("aria-label")) {
-                control.setAttribute("aria-label", wrapper.getAttribute("data-aria-label"));
-            }
+            wrapper.querySelectorAll("[role=slider], [role=combobox], input:not([type=hidden])").forEach(function (control) {
+                if (!control.hasAttribute("aria-label")) {
+                    control.setAttribute("aria-label", wrapper.getAttribute("data-aria-label"));
+                }
+            });
         });
     }
     let pending = false;

@@ -60,13 +60,16 @@ def player(section: str, start_step: int | None = None, speed: int = DEFAULT_SPE
                         title="Drag to any step",
                         **{"data-aria-label": "Step of the run"},
                     ),
-                    dcc.Dropdown(
-                        id=player_id(Player.SPEED, section),
-                        options=[{"label": text, "value": value} for value, text in SPEEDS.items()],
-                        value=speed if speed in SPEEDS else DEFAULT_SPEED,
-                        clearable=False,
-                        searchable=False,
+                    html.Div(
+                        dcc.Dropdown(
+                            id=player_id(Player.SPEED, section),
+                            options=[{"label": text, "value": value} for value, text in SPEEDS.items()],
+                            value=speed if speed in SPEEDS else DEFAULT_SPEED,
+                            clearable=False,
+                            searchable=False,
+                        ),
                         className="player-speed",
+                        **{"data-aria-label": "Playback speed"},
                     ),
                 ],
                 className="player-bar",

@@ -363,7 +363,10 @@ def test_every_control_on_every_page_has_a_name(classroom):
     page = classroom
     for path in PAGE_PATHS:
         open_page(page, path, "h1")
-        wait_until(lambda: page.driver.execute_script(UNNAMED_CONTROLS) == [], timeout=10)
+        try:
+            wait_until(lambda: page.driver.execute_script(UNNAMED_CONTROLS) == [], timeout=10)
+        except AssertionError:
+            assert page.driver.execute_script(UNNAMED_CONTROLS) == [], path
 
 
 def test_a_slider_moves_from_the_keyboard_and_the_link_follows(classroom):
