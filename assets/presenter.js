@@ -140,14 +140,7 @@
     // ---- the address bar ---------------------------------------------------------------------------
 
     function setQuery(key, value) {
-        const query = new URLSearchParams(window.location.search);
-        if (value === null) {
-            query.delete(key);
-        } else {
-            query.set(key, value);
-        }
-        const search = query.toString().replace(/%2C/gi, ",");
-        window.history.replaceState(window.history.state, "", window.location.pathname + (search ? "?" + search : "") + window.location.hash);
+        window.dash_clientside.share.setQuery(key, value);  // assets/share.js
     }
 
     // ---- the tools -----------------------------------------------------------------------------------

@@ -20,7 +20,10 @@
         if (mirror.kind === "number") {
             // Typed text: only a finite number is written, so a refused entry keeps the last good one.
             const number = Number(String(value === null || value === undefined ? "" : value).replace("−", "-"));
-            return String(value).trim() !== "" && isFinite(number) ? String(number) : undefined;
+            const usable = String(value).trim() !== "" && isFinite(number) &&
+                (mirror.low === null || number >= mirror.low) && (mirror.high === null || number <= mirror.high) &&
+                (!mirror.whole || Number.isInteger(number));
+            return usable ? String(number) : undefined;
         }
         if (mirror.kind === "frame") {
             // A paused player's step. While it plays, or when it shows the whole run, there is none.
@@ -46,7 +49,12 @@
                 params.set(entry.key, text);
             }
         });
-        const search = params.toString().replace(/%2C/gi, ",");  // commas are fine in a query, and easier to read
+        return write(params);
+    }
+
+    // The address bar with this query, in place: no reload, no history entry, and nothing if unchanged.
+    function write(query) {
+        const search = query.toString().replace(/%2C/gi, ",");  // commas are fine in a query, and easier to read
         const url = window.location.pathname + (search ? "?" + search : "") + window.location.hash;
         if (url !== window.location.pathname + window.location.search + window.location.hash) {
             window.history.replaceState(window.history.state, "", url);
@@ -54,5 +62,35 @@
         return search;
     }
 
-    window.dash_clientside = Object.assign({}, window.dash_clientside, {share: {mirror: mirror}});
+    // One key of the query, set (or removed, for null).
+    function setQuery(key, value) {
+        const query = new URLSearchParams(window.location.search);
+        if (value === null) {
+            query.delete(key);
+        } else {
+            query.set(key, value);
+        }
+        write(query);
+    }
+
+    // The code panel's open or closed state is part of the view too (code=1). It is a plain
+    // <details>, so the browser, not Dash, tracks it: follow its toggle, and open it when a page
+    // whose link asks for it appears.
+    const CODE_KEY = "code";
+    document.addEventListener("toggle", function (event) {
+        if (event.target.matches && event.target.matches("details.code-panel")) {
+            setQuery(CODE_KEY, event.target.open ? "1" : null);
+        }
+    }, true);  // toggle does not bubble
+    new MutationObserver(function () {
+        const panel = document.querySelector("details.code-panel:not([data-link-read])");
+        if (panel) {
+            panel.setAttribute("data-link-read", "");
+            if (new URLSearchParams(window.location.search).get(CODE_KEY) === "1") {
+                panel.open = true;
+            }
+        }
+    }).observe(document.documentElement, {childList: true, subtree: true});
+
+    window.dash_clientside = Object.assign({}, window.dash_clientside, {share: {mirror: mirror, setQuery: setQuery}});
 })();

@@ -33,6 +33,11 @@ class Mirror:
     item: str | None = None  # a list of dicts: this entry of each item, joined by commas
     kind: str = "value"  # "value"; "flag" (true is 1); "number" (typed text: only finite numbers are written)
     default: object = None  # a value equal to this is left out, so a page at its defaults has a clean link
+    # For "number": the range (and wholeness) the page accepts; typed text outside it is not written,
+    # so the link keeps the last value the page used.
+    low: float | None = None
+    high: float | None = None
+    whole: bool = False
 
 
 def link_store(link_id: str) -> dcc.Store:

@@ -434,9 +434,19 @@ register_code_panel("learning-rate", [State(ID.RUNS, "data"), State(ID.STEPS, "v
 # The address bar follows every control (assets/share.js); state_from_query reads it back.
 URL_MIRRORS = [
     Mirror("runs", ID.RUNS, item="lr", default=parts.DEFAULT_RUNS),
-    Mirror("steps", ID.STEPS, prop="value", kind="number", default=parts.DEFAULT_STEPS),
+    Mirror(
+        "steps", ID.STEPS, prop="value", kind="number", default=parts.DEFAULT_STEPS, low=1, high=MAX_STEPS, whole=True
+    ),
     Mirror("surface", ID.SURFACE, prop="value", default=DEFAULT_SURFACE),
     Mirror("schedule", ID.SCHEDULE, prop="value", default=DEFAULT_SCHEDULE),
-    Mirror("eta0", ID.SCHEDULE_LR, prop="value", kind="number", default=DEFAULT_SCHEDULE_LR),
+    Mirror(
+        "eta0",
+        ID.SCHEDULE_LR,
+        prop="value",
+        kind="number",
+        default=DEFAULT_SCHEDULE_LR,
+        low=parts.LR_MIN,
+        high=parts.LR_MAX,
+    ),
 ]
 register_url_mirror(ID.LINK, URL_MIRRORS)

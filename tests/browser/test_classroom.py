@@ -381,3 +381,27 @@ def test_a_slider_moves_from_the_keyboard_and_the_link_follows(classroom):
     gx, gy = (float(v) for v in text(page, f"#{G.READ_GRADIENT}").strip("[]").split(","))
     expected = gx * math.cos(math.radians(136)) + gy * math.sin(math.radians(136))
     wait_for_text(page, f"#{G.READ_DIRECTIONAL}", f"{expected:.4f}")
+
+
+def test_the_code_panels_open_state_is_part_of_the_link(classroom):
+    page = classroom
+    open_page(page, "/gradient?code=1", f"#{G.READ_F}")
+    panel = page.find_element("details.code-panel")
+    wait_until(lambda: panel.get_attribute("open") is not None)
+    page.find_element("details.code-panel summary").click()
+    wait_until(lambda: panel.get_attribute("open") is None and "code" not in query(page))
+    page.find_element("details.code-panel summary").click()
+    wait_until(lambda: query(page).get("code") == "1")
+
+
+def test_a_refused_typed_value_leaves_the_link_at_the_last_good_one(classroom):
+    page = classroom
+    open_page(page, "/learning-rate", f"#{LR.STEPS}")
+    wait_until(lambda: "20 steps" in text(page, f"#{LR.CURVE_SUMMARY}"))
+    type_into(page, f"#{LR.STEPS}", "30")
+    wait_until(lambda: query(page).get("steps") == "30")
+    for refused, why in (("600", "between 1 and 500"), ("2.5", "whole number"), ("abc", "not a number")):
+        type_into(page, f"#{LR.STEPS}", refused)
+        wait_until(lambda: why in text(page, f"#{LR.STEPS_MESSAGE}"))  # noqa: B023 - waited on at once
+        assert query(page).get("steps") == "30"
+        assert "30 steps" in text(page, f"#{LR.CURVE_SUMMARY}")  # the figure kept the last good view too
