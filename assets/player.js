@@ -123,6 +123,7 @@
                 assign(patch, i, {x: run.loss.map(function (_, j) { return j; }), y: run.loss});
                 const positive = run.loss.every(function (v) { return v > 0; });
                 patch.assign(["layout", "yaxis", "type"], positive ? "log" : "linear");
+                patch.assign(["layout", "yaxis", "title", "text"], positive ? "loss L (log scale)" : "loss L");
             }
         });
         return patch.build();

@@ -21,6 +21,8 @@ from app.figures.gradient import Grid, encoded_grid, equal_axes, scene, surface_
 EMPTY = {"x": [], "y": []}
 EMPTY_3D = {"x": [], "y": [], "z": []}
 
+LOSS_AXIS_LOG = "loss L (log scale)"  # assets/player.js writes "loss L" when the axis turns linear
+
 
 def _run_traces(axes: str) -> list[dict]:
     """The empty, tagged traces every run view carries, in drawing order."""
@@ -180,6 +182,7 @@ def loss_chart() -> dict:
         showlegend=False,
         margin={"l": 70, "r": 20, "t": 50, "b": 55},
         xaxis=style.axis("step"),
-        yaxis=style.axis("loss L (log scale when L > 0)", type="log", exponentformat="power"),
+        # assets/player.js turns the axis linear (and says so) when a run's loss reaches 0 or below.
+        yaxis=style.axis(LOSS_AXIS_LOG, type="log", exponentformat="power"),
     )
     return style.figure(data, layout)
