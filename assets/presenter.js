@@ -67,7 +67,8 @@
 
     function presenterTrace(trace) {
         const copy = Object.assign({}, trace);
-        if (/lines/.test(trace.mode || "lines") || trace.type === "contour" || trace.type === "scatter3d") {
+        const scatter = ["scatter", "scattergl", "scatter3d"].indexOf(trace.type || "scatter") >= 0;
+        if ((scatter && /lines/.test(trace.mode || "lines")) || trace.type === "contour") {
             const line = Object.assign({}, trace.line);
             line.width = (typeof line.width === "number" ? line.width : DEFAULT_LINE) * LINE_SCALE;
             copy.line = line;
@@ -75,7 +76,7 @@
         if (trace.marker && typeof trace.marker.size === "number") {
             copy.marker = Object.assign({}, trace.marker, {size: trace.marker.size * MARKER_SCALE});
         }
-        if (trace.textfont || trace.type === "scatter") {
+        if (trace.textfont || (scatter && /text/.test(trace.mode || ""))) {
             copy.textfont = scaledFont(trace.textfont, DEFAULT_FONT);
         }
         return copy;

@@ -228,6 +228,14 @@ def test_presenter_mode_from_a_link_a_button_and_a_key(classroom):
     wait_until(lambda: page.find_element(f"#{S.PRESENTER}").get_attribute("aria-pressed") == "true")
     drawn, held = wait_until(lambda: drawn_font_sizes(page, G.CONTOUR))
     assert drawn == pytest.approx(1.5 * held)  # large type on screen; Dash's own figure unchanged
+    widths = page.driver.execute_script(
+        "const gd = document.querySelector(arguments[0] + ' .js-plotly-plot');"
+        "const i = gd.__presenterSource.data.findIndex(t => t.line && typeof t.line.width === 'number'"
+        " && (t.type || 'scatter') === 'scatter');"
+        "return [gd._fullData[i].line.width, gd.__presenterSource.data[i].line.width];",
+        f"#{G.CONTOUR}",
+    )
+    assert widths[0] == pytest.approx(2 * widths[1])  # and lines twice as thick
     base_font = page.driver.execute_script("return parseFloat(getComputedStyle(document.documentElement).fontSize)")
     assert base_font >= 22
 
