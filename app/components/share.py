@@ -19,7 +19,8 @@ from dash import Input, Output, clientside_callback, dcc, html
 
 from app.components.parse import parse_number
 
-PRESENTER_KEY = "present"  # ?present=1 opens presenter mode (assets/presenter.js); kept by every mirror
+# Keys the browser alone reads, kept in the link by assets/presenter.js and assets/share.js:
+# present=1 (presenter mode), controls=0 (controls hidden), code=1 (the code panel open).
 
 
 @dataclass(frozen=True)
@@ -31,7 +32,9 @@ class Mirror:
     prop: str = "data"
     field: str | None = None  # the entry of a dict value (a state store); None: the value itself
     item: str | None = None  # a list of dicts: this entry of each item, joined by commas
-    kind: str = "value"  # "value"; "flag" (true is 1); "number" (typed text: only finite numbers are written)
+    # "value"; "flag" (true is 1); "number" (typed text: only an accepted number is written); "frame"
+    # (a step player's state: its step while paused mid-run, else nothing)
+    kind: str = "value"
     default: object = None  # a value equal to this is left out, so a page at its defaults has a clean link
     # For "number": the range (and wholeness) the page accepts; typed text outside it is not written,
     # so the link keeps the last value the page used.
