@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 
 import pytest
+from dash.testing.application_runners import BaseDashRunner
 from selenium.webdriver.chrome.options import Options
+
+# dash_duo numbers its servers' ports from 58050 in every process, so two test runs on one machine
+# collide; DASH_TEST_PORT_BASE moves one of them elsewhere.
+if os.environ.get("DASH_TEST_PORT_BASE", "").isdigit():
+    BaseDashRunner._next_port = int(os.environ["DASH_TEST_PORT_BASE"])
 
 # This machine has no network; without these Chromium keeps trying to reach Google's services.
 QUIET_CHROMIUM_FLAGS = (
