@@ -152,6 +152,7 @@ class LearningRate:
     PRESET = "lr-preset"  # pattern-matching type: {"type": PRESET, "index": preset key}
     STEPS = "lr-steps"
     STEPS_MESSAGE = "lr-steps-message"
+    STEPS_STATE = "lr-steps-state"  # the last Steps value the page accepted: every section reads this one
 
     CURVE = "lr-curve"
     LOSSES = "lr-losses"

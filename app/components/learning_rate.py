@@ -7,7 +7,9 @@ import math
 import numpy as np
 from dash import dcc, html
 
+from app.components.parse import Number
 from app.compute import descent
+from app.compute import learning_rate as theory
 from app.compute.descent import Trajectory
 from app.compute.learning_rate import Sweep
 from app.compute.losses import Loss1D
@@ -17,6 +19,9 @@ from app.formatting import fixed
 
 MAX_RUNS = 8
 LR_MIN, LR_MAX = 1e-4, 10.0
+MAX_STEPS = 500
+LEARNING_RATE = Number("η", LR_MIN, LR_MAX, positive=True)
+STEPS = Number("Steps", 1, MAX_STEPS, whole=True)
 
 # The chapter's five learning rates on (w − 3)², each with the behaviour it shows.
 PRESETS = {
@@ -88,8 +93,8 @@ def _verdict_word(trajectory: Trajectory) -> str:
 def one_weight_rule(loss: Loss1D) -> dcc.Markdown:
     """The 1-D rule, computed from the loss's curvature, with the chapter's η = 1 mistake corrected."""
     curvature = loss.curvature_at_minimum()
-    boundary = 2 / curvature
-    fastest = 1 / curvature
+    predicted = theory.loss_theory(loss)
+    boundary, fastest = predicted.critical, predicted.fastest
     return dcc.Markdown(
         f"On $L(w) = {loss.latex}$ the curvature is $L'' = {curvature:g}$, and one step turns the error "
         f"$w - 3$ into $(1 - {curvature:g}\\eta)(w - 3)$. So the size of $1 - {curvature:g}\\eta$ decides "
@@ -107,7 +112,7 @@ def one_weight_rule(loss: Loss1D) -> dcc.Markdown:
 
 def factor_table(surface: Surface, learning_rates: list[float]) -> html.Table:
     """For each η, the factor |1 − ηλ| of each Hessian direction, and which one sets the pace."""
-    eigenvalues = np.linalg.eigvalsh(surface.hessian(0.0, 0.0))
+    eigenvalues = np.array(theory.surface_theory(surface).eigenvalues)
     header = html.Tr(
         [html.Th("run")]
         + [html.Th(f"|1 − η·{lam:g}| (λ = {lam:g})") for lam in eigenvalues]
@@ -130,16 +135,17 @@ def factor_table(surface: Surface, learning_rates: list[float]) -> html.Table:
 
 
 def two_weight_rule(surface: Surface) -> str:
-    eigenvalues = np.linalg.eigvalsh(surface.hessian(0.0, 0.0))
+    predicted = theory.surface_theory(surface)
+    eigenvalues = np.array(predicted.eigenvalues)
     largest = float(np.max(np.abs(eigenvalues)))
-    limit = descent.largest_stable_learning_rate(surface.hessian(0.0, 0.0))
+    limit = predicted.critical
     text = (
         f"On L = {surface.label} the Hessian's eigenvalues are λ = {', '.join(f'{v:g}' for v in eigenvalues)}. "
         f"Each direction shrinks by |1 − ηλ| per step, so every factor stays below 1 only while "
         f"η < 2/λ_max = 2/{largest:g} = {limit:.4g}: the steepest direction sets the limit."
     )
     if np.all(eigenvalues > 0):
-        best = 2 / (eigenvalues.min() + eigenvalues.max())
+        best = predicted.fastest
         slowest = abs(1 - best * eigenvalues.min())
         text += (
             f" Below it, the slowest direction sets the speed: the best single η, 2/(λ_min + λ_max) = "

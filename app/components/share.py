@@ -82,14 +82,11 @@ def query_number(
     text = _first(query, key)
     if text is None:
         return default
-    parsed = parse_number(text, key, low, high, positive=positive)
+    parsed = parse_number(text, key, low, high, positive=positive, whole=whole)
     if not parsed.ok:
         notes.append(parsed.message)
         return default
-    if whole and parsed.value != int(parsed.value):
-        notes.append(f"{key}: {parsed.value:g} is not a whole number.")
-        return default
-    return int(parsed.value) if whole else parsed.value
+    return parsed.value
 
 
 def query_choice(query: dict, key: str, default: str, choices, notes: list[str]) -> str:
@@ -155,11 +152,11 @@ def query_step(query: dict, key: str, notes: list[str]) -> int | None:
     text = _first(query, key)
     if text is None:
         return None
-    parsed = parse_number(text, key, 0, math.inf)
-    if not parsed.ok or parsed.value != int(parsed.value):
-        notes.append(parsed.message or f"{key}: a step is a whole number.")
+    parsed = parse_number(text, key, 0, math.inf, whole=True)
+    if not parsed.ok:
+        notes.append(parsed.message)
         return None
-    return int(parsed.value)
+    return parsed.value
 
 
 def link_note(notes: list[str]) -> html.Div:

@@ -14,12 +14,39 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from app.compute.descent import DIVERGENCE_BOUND
+from app.compute.descent import DIVERGENCE_BOUND, largest_stable_learning_rate
 from app.compute.losses import Loss1D
 from app.compute.surfaces import Surface
 
 SWEEP_POINTS = 200
 SWEEP_RANGE = (1e-3, 2.0)  # the η a sweep covers on /learning-rate
+
+
+@dataclass(frozen=True)
+class Theory:
+    """What the Hessian predicts for descent with a fixed η on a quadratic."""
+
+    eigenvalues: tuple[float, ...]
+    critical: float  # 2/λ_max: above it the steepest direction's factor |1 − ηλ| exceeds 1
+    fastest: float  # 2/(λ_min + λ_max), which balances the extreme factors; NaN unless every λ > 0
+
+
+def quadratic_theory(hessian: np.ndarray) -> Theory:
+    eigenvalues = np.linalg.eigvalsh(np.asarray(hessian, dtype=float))
+    fastest = 2 / float(eigenvalues.min() + eigenvalues.max()) if np.all(eigenvalues > 0) else math.nan
+    return Theory(tuple(float(v) for v in eigenvalues), largest_stable_learning_rate(hessian), fastest)
+
+
+@functools.lru_cache(maxsize=64)
+def loss_theory(loss: Loss1D) -> Theory:
+    """For a 1-D loss: one eigenvalue, L'' at the minimum, so 2/L'' and 1/L''."""
+    return quadratic_theory(np.array([[loss.curvature_at_minimum()]]))
+
+
+@functools.lru_cache(maxsize=64)
+def surface_theory(surface: Surface) -> Theory:
+    """For a quadratic surface, from its (constant) Hessian."""
+    return quadratic_theory(surface.hessian(0.0, 0.0))
 
 
 @dataclass(frozen=True)

@@ -6,17 +6,16 @@ one each draws the runs, the 2-D comparison, the stability sweep and a schedule.
 
 from __future__ import annotations
 
-import math
+from dataclasses import replace
 
 import dash
-import numpy as np
 from dash import ALL, Input, Output, State, callback, ctx, dcc, html
 
 from app import codegen, ids
 from app.components import learning_rate as parts
 from app.components.code_panel import code_panel, register_code_panel
 from app.components.controls import graph, radio_group, text_box
-from app.components.parse import parse_number
+from app.components.parse import Choice
 from app.components.share import Mirror, link_store, query_choice, query_number, query_numbers, register_url_mirror
 from app.components.shell import next_concept_link, page_header, section
 from app.compute import learning_rate as theory
@@ -40,8 +39,9 @@ ID = ids.LearningRate
 LOSS = LOSSES["square"]  # (w − 3)², the chapter's example for learning rates
 START = 0.0
 QUADRATIC_SURFACES = ("bowl", "round", "ravine", "saddle")
-MAX_STEPS = 500
-SWEEP_RANGE = (1e-3, 2.0)
+SURFACE = Choice("Surface", QUADRATIC_SURFACES)
+SCHEDULE = Choice("Schedule", tuple(theory.SCHEDULES))
+STARTING_LR = replace(parts.LEARNING_RATE, name="The starting η")
 
 
 def _run_slot(index: int) -> html.Div:
@@ -84,11 +84,12 @@ def state_from_query(query: dict) -> tuple[dict, list[str]]:
     notes: list[str] = []
     default_rates = [run["lr"] for run in parts.DEFAULT_RUNS]
     rates = query_numbers(query, "runs", default_rates, parts.LR_MIN, parts.LR_MAX, parts.MAX_RUNS, notes)
+    steps = parts.STEPS
     state = {
         "runs": [{"key": i, "lr": lr} for i, lr in enumerate(rates)],
-        "steps": query_number(query, "steps", parts.DEFAULT_STEPS, 1, MAX_STEPS, notes, whole=True),
-        "surface": query_choice(query, "surface", DEFAULT_SURFACE, QUADRATIC_SURFACES, notes),
-        "schedule": query_choice(query, "schedule", DEFAULT_SCHEDULE, tuple(theory.SCHEDULES), notes),
+        "steps": query_number(query, "steps", parts.DEFAULT_STEPS, steps.low, steps.high, notes, whole=True),
+        "surface": query_choice(query, "surface", DEFAULT_SURFACE, SURFACE.choices, notes),
+        "schedule": query_choice(query, "schedule", DEFAULT_SCHEDULE, SCHEDULE.choices, notes),
         "schedule_lr": query_number(
             query, "eta0", DEFAULT_SCHEDULE_LR, parts.LR_MIN, parts.LR_MAX, notes, positive=True
         ),
@@ -96,9 +97,9 @@ def state_from_query(query: dict) -> tuple[dict, list[str]]:
     return state, notes
 
 
-def layout(**query):
-    state, notes = state_from_query(query)
-    controls = html.Div(
+def _controls(state: dict) -> html.Div:
+    """The runs (eight slots, shown or hidden), the presets and the number of steps."""
+    return html.Div(
         [
             html.Span(f"Runs (up to {parts.MAX_RUNS})", className="control-label"),
             html.Div([_run_slot(i) for i in range(parts.MAX_RUNS)], className="run-list"),
@@ -139,11 +140,78 @@ def layout(**query):
                 ],
                 className="control",
             ),
-            text_box(ID.STEPS, "Steps", str(state["steps"]), f"1 to {MAX_STEPS}"),
+            text_box(ID.STEPS, "Steps", str(state["steps"]), parts.STEPS.hint),
             html.Div(id=ID.STEPS_MESSAGE, className="message", role="alert"),
         ],
         className="panel controls",
     )
+
+
+def _two_weight_section(state: dict) -> html.Section:
+    return section(
+        "Two weights: the steepest direction sets the limit",
+        radio_group(
+            ID.SURFACE,
+            "Quadratic surface",
+            [{"label": SURFACES[k].label, "value": k} for k in QUADRATIC_SURFACES],
+            state["surface"],
+            inline=True,
+        ),
+        html.Div(
+            [
+                graph(ID.CONTOUR, summary_id=ID.CONTOUR_SUMMARY),
+                html.Div(
+                    [
+                        html.P(id=ID.RULE_2D, className="explanation"),
+                        html.Div(id=ID.FACTORS, className="table-wrap"),
+                    ]
+                ),
+            ],
+            className="two-columns",
+        ),
+    )
+
+
+def _sweep_section() -> html.Section:
+    low, high = theory.SWEEP_RANGE
+    return section(
+        "Stability sweep",
+        html.P(
+            f"Every η from {low:g} to {high:g}, run for the same number of steps, in one vectorised pass.",
+            className="section-idea",
+        ),
+        graph(ID.SWEEP, "secondary-figure", ID.SWEEP_SUMMARY),
+        html.P(id=ID.SWEEP_TEXT, className="explanation"),
+    )
+
+
+def _schedule_section(state: dict) -> html.Section:
+    return section(
+        "Beyond the chapter: learning-rate schedules",
+        html.Div(
+            [
+                radio_group(
+                    ID.SCHEDULE,
+                    "Schedule",
+                    [{"label": label, "value": key} for key, (label, _) in theory.SCHEDULES.items()],
+                    state["schedule"],
+                ),
+                html.Div(
+                    [
+                        text_box(ID.SCHEDULE_LR, "Starting η", f"{state['schedule_lr']:g}", STARTING_LR.hint),
+                        html.Div(id=ID.SCHEDULE_MESSAGE, className="message", role="alert"),
+                    ]
+                ),
+            ],
+            className="two-columns",
+        ),
+        graph(ID.SCHEDULE_FIGURE, "secondary-figure", ID.SCHEDULE_SUMMARY),
+        html.P(id=ID.SCHEDULE_TEXT, className="explanation"),
+    )
+
+
+def layout(**query):
+    state, notes = state_from_query(query)
     return html.Div(
         [
             page_header(
@@ -153,69 +221,20 @@ def layout(**query):
                 notes,
             ),
             html.Div(
-                [controls, html.Div([graph(ID.CURVE, summary_id=ID.CURVE_SUMMARY)], className="figure-block")],
+                [_controls(state), html.Div([graph(ID.CURVE, summary_id=ID.CURVE_SUMMARY)], className="figure-block")],
                 className="workbench",
             ),
             graph(ID.LOSSES, "secondary-figure", ID.LOSSES_SUMMARY),
             html.Div(id=ID.TABLE, className="table-wrap"),
             html.Div(id=ID.RULE),
-            section(
-                "Two weights: the steepest direction sets the limit",
-                radio_group(
-                    ID.SURFACE,
-                    "Quadratic surface",
-                    [{"label": SURFACES[k].label, "value": k} for k in QUADRATIC_SURFACES],
-                    state["surface"],
-                    inline=True,
-                ),
-                html.Div(
-                    [
-                        graph(ID.CONTOUR, summary_id=ID.CONTOUR_SUMMARY),
-                        html.Div(
-                            [
-                                html.P(id=ID.RULE_2D, className="explanation"),
-                                html.Div(id=ID.FACTORS, className="table-wrap"),
-                            ]
-                        ),
-                    ],
-                    className="two-columns",
-                ),
-            ),
-            section(
-                "Stability sweep",
-                html.P(
-                    "Every η from 0.001 to 2, run for the same number of steps, in one vectorised pass.",
-                    className="section-idea",
-                ),
-                graph(ID.SWEEP, "secondary-figure", ID.SWEEP_SUMMARY),
-                html.P(id=ID.SWEEP_TEXT, className="explanation"),
-            ),
-            section(
-                "Beyond the chapter: learning-rate schedules",
-                html.Div(
-                    [
-                        radio_group(
-                            ID.SCHEDULE,
-                            "Schedule",
-                            [{"label": label, "value": key} for key, (label, _) in theory.SCHEDULES.items()],
-                            state["schedule"],
-                        ),
-                        html.Div(
-                            [
-                                text_box(ID.SCHEDULE_LR, "Starting η", f"{state['schedule_lr']:g}"),
-                                html.Div(id=ID.SCHEDULE_MESSAGE, className="message", role="alert"),
-                            ]
-                        ),
-                    ],
-                    className="two-columns",
-                ),
-                graph(ID.SCHEDULE_FIGURE, "secondary-figure", ID.SCHEDULE_SUMMARY),
-                html.P(id=ID.SCHEDULE_TEXT, className="explanation"),
-            ),
+            _two_weight_section(state),
+            _sweep_section(),
+            _schedule_section(state),
             code_panel("learning-rate"),
             next_concept_link(PATH),
             link_store(ID.LINK),
             dcc.Store(id=ID.RUNS, data=state["runs"]),
+            dcc.Store(id=ID.STEPS_STATE, data=state["steps"]),
         ],
         className="page learning-rate",
     )
@@ -226,17 +245,20 @@ def _valid_runs(runs) -> list[dict]:
     good = []
     if isinstance(runs, list):
         for run in runs[: parts.MAX_RUNS]:
-            try:
-                lr = float(run["lr"])
-            except (KeyError, TypeError, ValueError):
-                continue
-            if parts.LR_MIN <= lr <= parts.LR_MAX:
+            lr = parts.LEARNING_RATE.read(run.get("lr")) if isinstance(run, dict) else None
+            if lr is not None:
                 good.append({"key": len(good), "lr": lr})
     return good
 
 
+def _steps(stored) -> int:
+    """The Steps value every section uses: the last one the page accepted (see sync_steps)."""
+    steps = parts.STEPS.read(stored)
+    return parts.DEFAULT_STEPS if steps is None else steps
+
+
 def _parse_lr(text, name="η"):
-    return parse_number(text, name, parts.LR_MIN, parts.LR_MAX, positive=True)
+    return parts.LEARNING_RATE.parse(text, name)
 
 
 @callback(
@@ -302,16 +324,16 @@ def edit_runs(_add, _submit, _presets, _removes, slot_values, new_lr, runs):
     return runs, values, classes, message, clear_new
 
 
-def _steps(text) -> int | None:
-    parsed = parse_number(text, "Steps", 1, MAX_STEPS)
-    return int(parsed.value) if parsed.ok and parsed.value == int(parsed.value) else None
-
-
-def _steps_message(text) -> str:
-    parsed = parse_number(text, "Steps", 1, MAX_STEPS)
-    if not parsed.ok:
-        return parsed.message
-    return "" if parsed.value == int(parsed.value) else f"Steps must be a whole number; {parsed.value:g} is not."
+@callback(
+    Output(ID.STEPS_STATE, "data"),
+    Output(ID.STEPS_MESSAGE, "children"),
+    Input(ID.STEPS, "value"),
+    prevent_initial_call=True,
+)
+def sync_steps(steps_text):
+    """Accept a typed Steps value once, for every section and the code; a refusal keeps the last one."""
+    parsed = parts.STEPS.parse(steps_text)
+    return (parsed.value, "") if parsed.ok else (dash.no_update, parsed.message)
 
 
 @callback(
@@ -319,17 +341,14 @@ def _steps_message(text) -> str:
     Output(ID.LOSSES, "figure"),
     Output(ID.TABLE, "children"),
     Output(ID.RULE, "children"),
-    Output(ID.STEPS_MESSAGE, "children"),
     Output(ID.CURVE_SUMMARY, "children"),
     Output(ID.LOSSES_SUMMARY, "children"),
     Input(ID.RUNS, "data"),
-    Input(ID.STEPS, "value"),
+    Input(ID.STEPS_STATE, "data"),
 )
-def draw_runs(runs, steps_text):
+def draw_runs(runs, stored_steps):
     """Each run on (w − 3)²: its path, its loss per step, its factor and verdict."""
-    steps = _steps(steps_text)
-    if steps is None:
-        return (dash.no_update,) * 4 + (_steps_message(steps_text),) + (dash.no_update,) * 2
+    steps = _steps(stored_steps)
     computed = [(run["lr"], LOSS.descent(START, run["lr"], steps)) for run in _valid_runs(runs)]
     drawn = [figures.Run(lr, trajectory, i) for i, (lr, trajectory) in enumerate(computed)]
     return (
@@ -337,7 +356,6 @@ def draw_runs(runs, steps_text):
         figures.losses_per_step(drawn),
         parts.run_rows(LOSS, computed),
         parts.one_weight_rule(LOSS),
-        "",
         parts.curve_summary(LOSS, START, steps, computed),
         parts.losses_summary(computed),
     )
@@ -350,12 +368,12 @@ def draw_runs(runs, steps_text):
     Output(ID.CONTOUR_SUMMARY, "children"),
     Input(ID.RUNS, "data"),
     Input(ID.SURFACE, "value"),
-    Input(ID.STEPS, "value"),
+    Input(ID.STEPS_STATE, "data"),
 )
-def draw_two_weights(runs, surface_key, steps_text):
+def draw_two_weights(runs, surface_key, stored_steps):
     """The same η values on a quadratic surface, and the factor of each Hessian direction."""
-    surface = SURFACES[surface_key if surface_key in QUADRATIC_SURFACES else DEFAULT_SURFACE]
-    steps = _steps(steps_text) or parts.DEFAULT_STEPS
+    surface = SURFACES[SURFACE.read(surface_key) or DEFAULT_SURFACE]
+    steps = _steps(stored_steps)
     rates = [run["lr"] for run in _valid_runs(runs)]
     drawn = [figures.Run(lr, surface.descent(surface.start, lr, steps), i) for i, lr in enumerate(rates)]
     return (
@@ -371,27 +389,24 @@ def draw_two_weights(runs, surface_key, steps_text):
     Output(ID.SWEEP_TEXT, "children"),
     Output(ID.SWEEP_SUMMARY, "children"),
     Input(ID.SURFACE, "value"),
-    Input(ID.STEPS, "value"),
+    Input(ID.STEPS_STATE, "data"),
 )
-def draw_sweep(surface_key, steps_text):
+def draw_sweep(surface_key, stored_steps):
     """Final loss against η for (w − 3)² and the chosen surface, with their critical and fastest η."""
-    surface = SURFACES[surface_key if surface_key in QUADRATIC_SURFACES else DEFAULT_SURFACE]
-    steps = _steps(steps_text) or parts.DEFAULT_STEPS
+    surface = SURFACES[SURFACE.read(surface_key) or DEFAULT_SURFACE]
+    steps = _steps(stored_steps)
     # Memoised per (problem, steps): a class asks for the same few sweeps over and over.
-    one = theory.loss_sweep(LOSS, START, steps, *SWEEP_RANGE)
-    two = theory.surface_sweep(surface, steps, *SWEEP_RANGE)
-    eigenvalues = np.linalg.eigvalsh(surface.hessian(0.0, 0.0))
-    curvature = LOSS.curvature_at_minimum()
-    one_critical, two_critical = 2 / curvature, 2 / float(np.max(np.abs(eigenvalues)))
-    two_fastest = 2 / float(eigenvalues.min() + eigenvalues.max()) if np.all(eigenvalues > 0) else math.nan
+    one = theory.loss_sweep(LOSS, START, steps, *theory.SWEEP_RANGE)
+    two = theory.surface_sweep(surface, steps, *theory.SWEEP_RANGE)
+    one_theory, two_theory = theory.loss_theory(LOSS), theory.surface_theory(surface)
     return (
         figures.sweep_figure(
             [
-                (f"L(w) = {LOSS.label}", one, one_critical, 1 / curvature),
-                (f"L = {surface.label}", two, two_critical, two_fastest),
+                (f"L(w) = {LOSS.label}", one, one_theory.critical, one_theory.fastest),
+                (f"L = {surface.label}", two, two_theory.critical, two_theory.fastest),
             ]
         ),
-        parts.sweep_text(one, one_critical, two, two_critical, surface),
+        parts.sweep_text(one, one_theory.critical, two, two_theory.critical, surface),
         parts.sweep_summary(one, two, surface, steps),
     )
 
@@ -403,15 +418,15 @@ def draw_sweep(surface_key, steps_text):
     Output(ID.SCHEDULE_SUMMARY, "children"),
     Input(ID.SCHEDULE, "value"),
     Input(ID.SCHEDULE_LR, "value"),
-    Input(ID.STEPS, "value"),
+    Input(ID.STEPS_STATE, "data"),
 )
-def draw_schedule(schedule_key, lr_text, steps_text):
+def draw_schedule(schedule_key, lr_text, stored_steps):
     """The chosen schedule, and the same run with it and with a constant η."""
-    parsed = _parse_lr(lr_text, "The starting η")
+    parsed = STARTING_LR.parse(lr_text)
     if not parsed.ok:
         return dash.no_update, dash.no_update, parsed.message, dash.no_update
-    label, make = theory.SCHEDULES.get(schedule_key, theory.SCHEDULES["cosine"])
-    steps = max(_steps(steps_text) or parts.DEFAULT_STEPS, 2)
+    label, make = theory.SCHEDULES[SCHEDULE.read(schedule_key) or DEFAULT_SCHEDULE]
+    steps = max(_steps(stored_steps), 2)
     rates = make(parsed.value, steps)
     constant_run = LOSS.descent(START, parsed.value, steps)
     scheduled_run = LOSS.descent(START, rates, steps)
@@ -423,20 +438,18 @@ def draw_schedule(schedule_key, lr_text, steps_text):
     )
 
 
-def _code(runs, steps_text):
+def _code(runs, stored_steps):
     rates = [run["lr"] for run in _valid_runs(runs)]
-    return codegen.learning_rate_code(LOSS, rates, _steps(steps_text) or parts.DEFAULT_STEPS, START)
+    return codegen.learning_rate_code(LOSS, rates, _steps(stored_steps), START)
 
 
-register_code_panel("learning-rate", [State(ID.RUNS, "data"), State(ID.STEPS, "value")], _code)
+register_code_panel("learning-rate", [State(ID.RUNS, "data"), State(ID.STEPS_STATE, "data")], _code)
 
 
 # The address bar follows every control (assets/share.js); state_from_query reads it back.
 URL_MIRRORS = [
     Mirror("runs", ID.RUNS, item="lr", default=parts.DEFAULT_RUNS),
-    Mirror(
-        "steps", ID.STEPS, prop="value", kind="number", default=parts.DEFAULT_STEPS, low=1, high=MAX_STEPS, whole=True
-    ),
+    Mirror("steps", ID.STEPS_STATE, default=parts.DEFAULT_STEPS),
     Mirror("surface", ID.SURFACE, prop="value", default=DEFAULT_SURFACE),
     Mirror("schedule", ID.SCHEDULE, prop="value", default=DEFAULT_SCHEDULE),
     Mirror(
@@ -445,8 +458,8 @@ URL_MIRRORS = [
         prop="value",
         kind="number",
         default=DEFAULT_SCHEDULE_LR,
-        low=parts.LR_MIN,
-        high=parts.LR_MAX,
+        low=STARTING_LR.low,
+        high=STARTING_LR.high,
     ),
 ]
 register_url_mirror(ID.LINK, URL_MIRRORS)

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from app import ids
+from app.compute.surfaces import SURFACES
 from app.main import create_app
 from tests.browser.helpers import css, severe_console_errors, type_into, wait_until
 
@@ -99,4 +102,39 @@ def test_a_bad_eta_shows_a_message_and_changes_nothing(lr_page, typed, fragment)
     type_into(page, css({"type": LR.RUN_INPUT, "index": 2}), typed)
     page.wait_for_contains_text(f"#{LR.RUNS_MESSAGE}", fragment)
     assert "-0.8000 at every step" in table_text(page), "the run keeps its last good η"
+    assert severe_console_errors(page) == []
+
+
+def test_every_section_and_the_code_agree_on_steps_after_a_refused_value(lr_page):
+    """One validated Steps value: a refused one leaves every section and the code at the last good one."""
+    page = lr_page
+    surface, rate = SURFACES["bowl"], 0.1
+
+    def ends_on_the_bowl(steps: int) -> str:
+        # x² + 3y²: each step multiplies x by (1 − 2η) and y by (1 − 6η), independent of the app.
+        x0, y0 = surface.start
+        return f"η = {rate:g} ends at ({x0 * (1 - 2 * rate) ** steps:.4f}, {y0 * (1 - 6 * rate) ** steps:.4f})"
+
+    def all_say(steps: int) -> bool:
+        return (
+            f"{steps} steps:" in page.find_element(f"#{LR.CURVE_SUMMARY}").text
+            and ends_on_the_bowl(steps) in page.find_element(f"#{LR.CONTOUR_SUMMARY}").text
+            and f"after {steps} steps" in page.find_element(f"#{LR.SWEEP_SUMMARY}").text
+            and f"over {steps} steps" in page.find_element(f"#{LR.SCHEDULE_SUMMARY}").text
+            and f"range({steps})"
+            in page.driver.execute_script(
+                "return document.getElementById(arguments[0]).textContent", ids.CodePanel("learning-rate").source
+            )
+        )
+
+    wait_until(lambda: all_say(20), timeout=15)
+    type_into(page, f"#{LR.STEPS}", "30")
+    wait_until(lambda: all_say(30), timeout=15)
+    for refused, why in (("abc", "not a number"), ("2.5", "whole number"), ("1e400", "finite"), ("0", "between")):
+        type_into(page, f"#{LR.STEPS}", refused)
+        page.wait_for_contains_text(f"#{LR.STEPS_MESSAGE}", why)
+        time.sleep(0.3)  # give any section that would wrongly redraw the time to do it
+        assert all_say(30), f"a section or the code left 30 steps after {refused!r}"
+    type_into(page, f"#{LR.STEPS}", "25")
+    wait_until(lambda: all_say(25) and page.find_element(f"#{LR.STEPS_MESSAGE}").text == "", timeout=15)
     assert severe_console_errors(page) == []

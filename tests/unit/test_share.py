@@ -64,7 +64,7 @@ def test_query_number_whole_and_positive():
     assert isinstance(query_number({"n": "12"}, "n", 5, 1, 100, notes, whole=True), int)
     assert query_number({"n": "2.5"}, "n", 5, 1, 100, notes, whole=True) == 5
     assert query_number({"eta": "0"}, "eta", 0.1, 0, 1, notes, positive=True) == 0.1
-    assert notes == ["n: 2.5 is not a whole number.", "eta must be greater than 0."]
+    assert notes == ["n must be a whole number; 2.5 is not.", "eta must be greater than 0."]
 
 
 def test_query_choice_and_flag():
