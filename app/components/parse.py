@@ -88,7 +88,7 @@ class Number:
     @property
     def hint(self) -> str:
         """The range in words, for the hint beside a box."""
-        return f"{self.low:g} to {self.high:g}" + (", whole" if self.whole and self.low != int(self.low) else "")
+        return f"{self.low:g} to {self.high:g}".replace("-", "−")  # a typographic minus, as the page writes it
 
 
 @dataclass(frozen=True)

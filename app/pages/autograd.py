@@ -7,24 +7,21 @@ everything from it with torch.
 
 from __future__ import annotations
 
-import math
-
 import dash
-import numpy as np
 from dash import Input, Output, State, callback, ctx, dcc, html
 
 from app import codegen, ids
-from app.components import descent as descent_parts
+from app.components import autograd as parts
 from app.components.code_panel import code_panel, register_code_panel
 from app.components.controls import graph, readout, text_box
-from app.components.parse import parse_number
+from app.components.parse import Number, read_fields, read_flag
 from app.components.share import Mirror, link_store, query_flag, query_number, register_url_mirror
 from app.components.shell import next_concept_link, page_header, section
 from app.compute.autograd import chapter_expression, torch_descent, trace_graph
 from app.compute.surfaces import SURFACES
 from app.figures import autograd as figures
 from app.figures.gradient import surface_grid
-from app.formatting import fixed, sci
+from app.formatting import fixed
 
 PATH = "/autograd"
 dash.register_page(
@@ -40,7 +37,14 @@ ID = ids.Autograd
 BOWL = SURFACES["bowl"]  # the chapter's z = x² + 3y²
 START = (4.0, 3.0)
 DEFAULT_STATE = {"x": 2.0, "a": 2.0, "b": 1.0, "lr": 0.05, "steps": 8, "forget": False}
-LIMITS = {"x": (-100.0, 100.0), "a": (-5.0, 5.0), "b": (-4.0, 4.0), "lr": (1e-4, 1.0), "steps": (1, 200)}
+# What each value may be; its name is the one the page shows beside the box.
+RULES = {
+    "x": Number("x", -100.0, 100.0),
+    "a": Number("x", -5.0, 5.0),
+    "b": Number("y", -4.0, 4.0),
+    "lr": Number("η", 1e-4, 1.0, positive=True),
+    "steps": Number("Steps", 1, 200, whole=True),
+}
 FORGET = "forget"
 
 
@@ -52,7 +56,14 @@ def state_from_query(query: dict) -> tuple[dict, list[str]]:
     notes: list[str] = []
     state = {
         name: query_number(
-            query, key, DEFAULT_STATE[name], *LIMITS[name], notes, whole=name == "steps", positive=name == "lr"
+            query,
+            key,
+            DEFAULT_STATE[name],
+            RULES[name].low,
+            RULES[name].high,
+            notes,
+            whole=RULES[name].whole,
+            positive=RULES[name].positive,
         )
         for name, key in QUERY_KEYS.items()
     }
@@ -75,7 +86,7 @@ def layout(**query):
                 "One input: y = x²",
                 html.Div(
                     [
-                        text_box(ID.X_INPUT, "x", f"{state['x']:g}", "any number from −100 to 100"),
+                        text_box(ID.X_INPUT, "x", f"{state['x']:g}", RULES["x"].hint),
                         html.Div(
                             [readout("y = x²", ID.READ_Y), readout("x.grad", ID.READ_XGRAD)],
                             className="readouts",
@@ -91,8 +102,8 @@ def layout(**query):
                     [
                         html.Div(
                             [
-                                text_box(ID.A_INPUT, "x", f"{state['a']:g}", "−5 to 5"),
-                                text_box(ID.B_INPUT, "y", f"{state['b']:g}", "−4 to 4"),
+                                text_box(ID.A_INPUT, "x", f"{state['a']:g}", RULES["a"].hint),
+                                text_box(ID.B_INPUT, "y", f"{state['b']:g}", RULES["b"].hint),
                                 html.Div(
                                     [readout("z", ID.READ_Z), readout("[x.grad, y.grad]", ID.READ_GRADIENT)],
                                     className="readouts",
@@ -112,8 +123,8 @@ def layout(**query):
                     [
                         html.Div(
                             [
-                                text_box(ID.LR_INPUT, "Learning rate η", f"{state['lr']:g}", "0.0001 to 1"),
-                                text_box(ID.STEPS_INPUT, "Steps", str(state["steps"]), "1 to 200"),
+                                text_box(ID.LR_INPUT, "Learning rate η", f"{state['lr']:g}", RULES["lr"].hint),
+                                text_box(ID.STEPS_INPUT, "Steps", str(state["steps"]), RULES["steps"].hint),
                                 dcc.Checklist(
                                     id=ID.FORGET,
                                     options=[
@@ -144,24 +155,11 @@ def layout(**query):
 
 def valid_state(state) -> dict:
     """The state from the browser if every value is in range, else the chapter's defaults."""
-    try:
-        clean = {key: float(state[key]) for key in LIMITS}
-        clean["steps"] = int(clean["steps"])
-        clean["forget"] = bool(state.get("forget"))
-    except (KeyError, TypeError, ValueError, AttributeError):
-        return dict(DEFAULT_STATE)
-    if all(math.isfinite(clean[k]) and LIMITS[k][0] <= clean[k] <= LIMITS[k][1] for k in LIMITS):
-        return clean
-    return dict(DEFAULT_STATE)
+    clean = read_fields(state, RULES)
+    return dict(DEFAULT_STATE) if clean is None else clean | {"forget": read_flag(state.get("forget"))}
 
 
-FIELDS = {
-    ID.X_INPUT: ("x", "x"),
-    ID.A_INPUT: ("a", "x"),
-    ID.B_INPUT: ("b", "y"),
-    ID.LR_INPUT: ("lr", "η"),
-    ID.STEPS_INPUT: ("steps", "Steps"),
-}
+FIELDS = {ID.X_INPUT: "x", ID.A_INPUT: "a", ID.B_INPUT: "b", ID.LR_INPUT: "lr", ID.STEPS_INPUT: "steps"}
 
 
 @callback(
@@ -185,48 +183,13 @@ def sync(x, a, b, lr, steps, forget, state):
         return state, ""
     if trigger not in FIELDS:
         return dash.no_update, ""
-    key, name = FIELDS[trigger]
+    key = FIELDS[trigger]
     text = {ID.X_INPUT: x, ID.A_INPUT: a, ID.B_INPUT: b, ID.LR_INPUT: lr, ID.STEPS_INPUT: steps}[trigger]
-    parsed = parse_number(text, name, *LIMITS[key], positive=key == "lr")
+    parsed = RULES[key].parse(text)
     if not parsed.ok:
         return dash.no_update, parsed.message
-    if key == "steps" and parsed.value != int(parsed.value):
-        return dash.no_update, f"Steps must be a whole number; {parsed.value:g} is not."
-    state[key] = int(parsed.value) if key == "steps" else parsed.value
+    state[key] = parsed.value
     return state, ""
-
-
-def _loop_table(run, truth) -> html.Table:
-    """Each step's w, L, the gradient the loop used and the true one; a long run shows its first and
-    last steps (up to 200 rows of components cost ~30 ms a request under a class, bench/load.py)."""
-    header = html.Tr([html.Th("step"), html.Th("w"), html.Th("L"), html.Th("w.grad used"), html.Th("true ∇L at w")])
-    count = len(run.used_gradients)
-    rows = [
-        descent_parts.skipped_row(count, 5)
-        if k is None
-        else html.Tr(
-            [
-                html.Td(str(k)),
-                html.Td(f"[{fixed(run.positions[k, 0], 4)}, {fixed(run.positions[k, 1], 4)}]"),
-                html.Td(fixed(float(run.losses[k]), 4)),
-                html.Td(f"[{fixed(run.used_gradients[k, 0], 4)}, {fixed(run.used_gradients[k, 1], 4)}]"),
-                html.Td(f"[{fixed(truth[k, 0], 4)}, {fixed(truth[k, 1], 4)}]"),
-            ],
-            className="wrong" if not np.allclose(run.used_gradients[k], truth[k]) else None,
-        )
-        for k in descent_parts.shown_steps(count)
-    ]
-    final = html.Tr(
-        [
-            html.Th("final", scope="row"),
-            html.Td(f"[{fixed(run.positions[-1, 0], 4)}, {fixed(run.positions[-1, 1], 4)}]"),
-            html.Td(fixed(float(run.losses[-1]), 4)),
-            html.Td(""),
-            html.Td(""),
-        ],
-        className="final-row",
-    )
-    return html.Table([html.Thead(header), html.Tbody([*rows, final])], className="numbers")
 
 
 @callback(
@@ -253,39 +216,18 @@ def draw(state):
     shown = damaged if state["forget"] else correct
     truth = BOWL.gradient(shown.positions[:-1, 0], shown.positions[:-1, 1]).T
     numpy_run = BOWL.descent(START, state["lr"], state["steps"])
-    comparable = min(len(numpy_run.positions), len(correct.positions))
-    gap = float(np.max(np.abs(numpy_run.positions[:comparable] - correct.positions[:comparable])))
-    match = (
-        f"The torch loop (zeroing .grad) ends at [{fixed(correct.positions[-1, 0], 4)}, "
-        f"{fixed(correct.positions[-1, 1], 4)}], L = {fixed(float(correct.losses[-1]), 4)}; the numpy run on "
-        f"/descent with the same settings differs from it by at most {sci(gap)} at any step."
-    )
-    first_gap = damaged.used_gradients[1] if len(damaged.used_gradients) > 1 else None
-    pitfall = (
-        "backward() adds to .grad. Without zeroing it, step 1 uses "
-        f"[{fixed(first_gap[0], 1)}, {fixed(first_gap[1], 1)}]: the true gradient "
-        f"[{fixed(correct.used_gradients[1, 0], 1)}, {fixed(correct.used_gradients[1, 1], 1)}] plus step 0's "
-        f"[{fixed(correct.used_gradients[0, 0], 1)}, {fixed(correct.used_gradients[0, 1], 1)}]. The sums keep "
-        f"growing, and the run ends at L = {fixed(float(damaged.losses[-1]), 4)} instead of "
-        f"{fixed(float(correct.losses[-1]), 4)}."
-        if first_gap is not None
-        else "Run at least two steps to see the gradients pile up."
-    )
     return (
         fixed(scalar.output, 4),
         fixed(scalar.gradients["x"], 4),
         fixed(two.output, 4),
         f"[{fixed(two.gradients['x'], 4)}, {fixed(two.gradients['y'], 4)}]",
         figures.graph_figure(two, "z = x² + 3y²"),
-        _loop_table(shown, truth),
-        match,
+        parts.loop_table(shown, truth),
+        parts.match_text(correct, numpy_run.positions),
         figures.pitfall_figure(BOWL, surface_grid(BOWL), correct.positions, damaged.positions),
-        pitfall,
-        f"Computation graph of z = x² + 3y² at x = {state['a']:g}, y = {state['b']:g}: z = {fixed(two.output, 4)}; "
-        f"backward() gives x.grad = {fixed(two.gradients['x'], 4)} and y.grad = {fixed(two.gradients['y'], 4)}.",
-        f"Paths on x² + 3y² from ({START[0]:g}, {START[1]:g}), η = {state['lr']:g}, {state['steps']} steps: "
-        f"zeroing .grad ends at L = {fixed(float(correct.losses[-1]), 4)}; without zeroing, at "
-        f"L = {fixed(float(damaged.losses[-1]), 4)}.",
+        parts.pitfall_text(correct, damaged),
+        parts.graph_summary(state["a"], state["b"], two),
+        parts.pitfall_summary(START, state["lr"], state["steps"], correct, damaged),
     )
 
 

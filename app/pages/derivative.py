@@ -7,6 +7,7 @@ that state, and one (in the browser) plays the animation.
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import dash
 import numpy as np
@@ -16,7 +17,7 @@ from app import codegen, ids
 from app.components import derivative as parts
 from app.components.code_panel import code_panel, register_code_panel
 from app.components.controls import graph, presets, radio_group, readout, slider_with_input
-from app.components.parse import parse_number
+from app.components.parse import Choice, Number, clicked_x, read_fields
 from app.components.share import Mirror, link_store, query_choice, query_number, register_url_mirror
 from app.components.shell import next_concept_link, page_header, section
 from app.compute import differences
@@ -41,6 +42,13 @@ PRESETS = parts.PRESETS
 DEFAULT_STATE = parts.DEFAULT_STATE
 DEFAULT_PRECISION = "float64"
 
+FUNCTION = Choice("Function", tuple(FUNCTIONS))
+PRECISION = Choice("Precision", tuple(differences.PRECISIONS))
+PRESET = Choice("Preset", tuple(PRESETS))
+H = Number("h", differences.H_MIN, differences.H_MAX, positive=True)
+LOG_H = Number("log₁₀ h", math.log10(differences.H_MIN), math.log10(differences.H_MAX))
+X0 = Number("x₀")  # each function's own range and domain are checked after this (see _x0_problem)
+
 LOG_H_MARKS = {e: ("1" if e == 0 else f"1e{e}") for e in range(-15, 1, 5)}
 
 
@@ -52,7 +60,7 @@ def x0_marks(function_key: str) -> dict:
 def state_from_query(query: dict) -> tuple[dict, str, list[str]]:
     """The first state and precision from a shared link (see URL_MIRROR), and notes on what was refused."""
     notes: list[str] = []
-    function_key = query_choice(query, "function", DEFAULT_STATE["function"], tuple(FUNCTIONS), notes)
+    function_key = query_choice(query, "function", DEFAULT_STATE["function"], FUNCTION.choices, notes)
     function = FUNCTIONS[function_key]
     low, high = function.x0_range
     # With no x0 in the link, the page's default x0, if this function allows it (the mirror leaves
@@ -64,8 +72,8 @@ def state_from_query(query: dict) -> tuple[dict, str, list[str]]:
     if _x0_problem(function_key, x0):
         notes.append(_x0_problem(function_key, x0))
         x0 = fallback
-    h = query_number(query, "h", DEFAULT_STATE["h"], differences.H_MIN, differences.H_MAX, notes, positive=True)
-    precision = query_choice(query, "precision", DEFAULT_PRECISION, tuple(differences.PRECISIONS), notes)
+    h = query_number(query, "h", DEFAULT_STATE["h"], H.low, H.high, notes, positive=True)
+    precision = query_choice(query, "precision", DEFAULT_PRECISION, PRECISION.choices, notes)
     return {"function": function_key, "x0": x0, "h": h}, precision, notes
 
 
@@ -203,27 +211,18 @@ def _x0_problem(function_key: str, x0: float) -> str | None:
     return None
 
 
-def _clicked_x(click_data):
-    """The x a learner clicked on the main figure, to the slider's 0.01 step; None if unreadable."""
-    try:
-        return round(float(click_data["points"][0]["x"]), 2)
-    except (KeyError, IndexError, TypeError, ValueError, OverflowError):
-        return None
-
-
 def _read_controls(trigger, function_key, x0_slider, x0_text, log_h, h_text, state, click_data=None):
     """The new state and the messages for each control, from whichever control moved."""
     new = dict(state)
     messages = {"x0": "", "h": ""}
     if isinstance(trigger, dict) and trigger.get("type") == ID.PRESET:
-        index = trigger.get("index")
-        # A forged trigger id can carry a list or dict here, which no dict lookup accepts.
-        preset = PRESETS.get(index) if isinstance(index, str) else None
+        preset = PRESETS.get(PRESET.read(trigger.get("index")))
         if preset is not None:
             new = {"function": preset.function, "x0": preset.x0, "h": preset.h}
         return new, messages
     if trigger == ID.FUNCTION:
-        if not isinstance(function_key, str) or function_key not in FUNCTIONS:  # a forged list/dict is unhashable
+        function_key = FUNCTION.read(function_key)
+        if function_key is None:
             return state, messages
         new["function"] = function_key
         low, high = FUNCTIONS[function_key].x0_range
@@ -232,22 +231,23 @@ def _read_controls(trigger, function_key, x0_slider, x0_text, log_h, h_text, sta
         return new, messages
     low, high = FUNCTIONS[new["function"]].x0_range
     if trigger in (ID.X0_SLIDER, ID.X0_INPUT, ID.FIGURE):
-        source = {ID.X0_SLIDER: x0_slider, ID.X0_INPUT: x0_text, ID.FIGURE: _clicked_x(click_data)}[trigger]
+        # A click lands on the slider's 0.01 grid.
+        source = {ID.X0_SLIDER: x0_slider, ID.X0_INPUT: x0_text, ID.FIGURE: clicked_x(click_data, 2)}[trigger]
         # Is it a number, then is f defined there, then is it on the slider's range: the first
         # problem found is the one the learner most needs to hear about.
-        parsed = parse_number(source, "x₀", -math.inf, math.inf)
+        parsed = X0.parse(source)
         problem = parsed.message or _x0_problem(new["function"], parsed.value)
-        problem = problem or parse_number(parsed.value, "x₀", low, high).message
+        problem = problem or replace(X0, low=low, high=high).parse(parsed.value).message
         if problem:
             messages["x0"] = problem
             return None, messages
         new["x0"] = parsed.value
     if trigger in (ID.H_SLIDER, ID.H_INPUT):
         if trigger == ID.H_SLIDER:
-            parsed = parse_number(log_h, "log₁₀ h", math.log10(differences.H_MIN), math.log10(differences.H_MAX))
+            parsed = LOG_H.parse(log_h)
             value = None if parsed.message else 10.0**parsed.value
         else:
-            parsed = parse_number(h_text, "h", differences.H_MIN, differences.H_MAX, positive=True)
+            parsed = H.parse(h_text)
             value = parsed.value
         if parsed.message:
             messages["h"] = parsed.message
@@ -280,7 +280,7 @@ def _read_controls(trigger, function_key, x0_slider, x0_text, log_h, h_text, sta
 )
 def sync_controls(function_key, x0_slider, x0_text, log_h, h_text, _preset_clicks, click_data, state):
     """Validate whichever control moved; on success every control shows the new state."""
-    state = state if _valid_state(state) else DEFAULT_STATE
+    state = read_state(state) or DEFAULT_STATE
     new, messages = _read_controls(ctx.triggered_id, function_key, x0_slider, x0_text, log_h, h_text, state, click_data)
     no = dash.no_update
     if new is None:
@@ -302,20 +302,15 @@ def sync_controls(function_key, x0_slider, x0_text, log_h, h_text, _preset_click
     )
 
 
-def _valid_state(state) -> bool:
-    """A state from the browser is trusted only if it is exactly what sync_controls could have stored."""
-    try:
-        function = FUNCTIONS[state["function"]]
-        x0, h = float(state["x0"]), float(state["h"])
-    except (KeyError, TypeError, ValueError):
-        return False
-    low, high = function.x0_range
-    return (
-        math.isfinite(x0)
-        and low <= x0 <= high
-        and bool(function.defined(x0))
-        and differences.H_MIN <= h <= differences.H_MAX
-    )
+def read_state(state) -> dict | None:
+    """A state from the browser, trusted only if it is exactly what sync_controls could have stored."""
+    clean = read_fields(state, {"function": FUNCTION, "x0": X0, "h": H})
+    if clean is None:
+        return None
+    low, high = FUNCTIONS[clean["function"]].x0_range
+    if not low <= clean["x0"] <= high or _x0_problem(clean["function"], clean["x0"]):
+        return None
+    return clean
 
 
 @callback(
@@ -339,12 +334,10 @@ def _valid_state(state) -> bool:
 )
 def draw(state, precision):
     """Everything on the page that follows from the last good state."""
-    if not _valid_state(state):
-        state = DEFAULT_STATE
-    if not isinstance(precision, str) or precision not in differences.PRECISIONS:  # a forged list/dict is unhashable
-        precision = DEFAULT_PRECISION
+    state = read_state(state) or DEFAULT_STATE
+    precision = PRECISION.read(precision) or DEFAULT_PRECISION
     function = FUNCTIONS[state["function"]]
-    x0, h = float(state["x0"]), float(state["h"])
+    x0, h = state["x0"], state["h"]
     texts = parts.readout_texts(function, x0, h)
     curve = differences.error_curve(function, x0, precision)
     return (
@@ -389,8 +382,8 @@ clientside_callback(
 
 
 def _code(state):
-    state = state if _valid_state(state) else DEFAULT_STATE
-    return codegen.derivative_code(FUNCTIONS[state["function"]], float(state["x0"]), float(state["h"]))
+    state = read_state(state) or DEFAULT_STATE
+    return codegen.derivative_code(FUNCTIONS[state["function"]], state["x0"], state["h"])
 
 
 register_code_panel("derivative", [State(ID.STATE, "data")], _code)

@@ -7,6 +7,7 @@ good state and one computes the run once; the step player (assets/player.js) rep
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import dash
 from dash import ALL, Input, Output, State, callback, ctx, dcc, html
@@ -15,7 +16,7 @@ from app import codegen, ids
 from app.components import descent as parts
 from app.components.code_panel import code_panel, register_code_panel
 from app.components.controls import graph, point_boxes, presets, radio_group, slider_with_input, text_box
-from app.components.parse import parse_number
+from app.components.parse import Choice, Number, clicked_point, read_fields
 from app.components.player import DEFAULT_SPEED, SPEEDS, figure_id, player, player_id, register_player_callback
 from app.components.share import (
     Mirror,
@@ -47,6 +48,12 @@ ID = ids.Descent
 P = ids.Player
 LR_MIN, LR_MAX = 1e-4, 10.0
 SURFACE_CHOICES = ("bowl", "rosenbrock", "saddle", "himmelblau", "ravine", "round")
+LEARNING_RATE = Number("η", LR_MIN, LR_MAX, positive=True)
+LOG_LEARNING_RATE = Number("log₁₀ η", math.log10(LR_MIN), math.log10(LR_MAX))
+STEPS = Number("Steps", 1, MAX_STEPS, whole=True)
+LOSS = Choice("Loss", tuple(LOSSES))
+SURFACE = Choice("Surface", SURFACE_CHOICES)
+COORDINATE = Number("A coordinate")  # each loss's and surface's own view bounds are checked after this
 
 DEFAULT_1D = {"loss": DEFAULT_LOSS, "w0": LOSSES[DEFAULT_LOSS].default_start, "lr": 0.1, "steps": 10}
 DEFAULT_2D = {"surface": "bowl", "x0": 4.0, "y0": 3.0, "lr": 0.05, "steps": 8}
@@ -62,12 +69,13 @@ PRESETS_2D = {
     ),
     "saddle": ("Escaping a saddle", {"surface": "saddle", "x0": 2.5, "y0": 0.01, "lr": 0.1, "steps": 40}),
 }
+PRESET_2D = Choice("Preset", tuple(PRESETS_2D))
 
 
 def _lr_control(slider_id, input_id, message_id, value):
     return slider_with_input(
         label="Learning rate η",
-        hint=f"log scale, {LR_MIN:g} to {LR_MAX:g}",
+        hint=f"log scale, {LEARNING_RATE.low:g} to {LEARNING_RATE.high:g}",
         slider_id=slider_id,
         input_id=input_id,
         message_id=message_id,
@@ -92,7 +100,7 @@ def _one_weight_section(state: dict, start_step: int | None, speed: int):
             ),
             text_box(ID.W0_INPUT, "Start w₀", f"{state['w0']:g}"),
             _lr_control(ID.LR1_SLIDER, ID.LR1_INPUT, ID.LR1_MESSAGE, state["lr"]),
-            text_box(ID.STEPS1_INPUT, "Steps", str(state["steps"]), f"1 to {MAX_STEPS:,}"),
+            text_box(ID.STEPS1_INPUT, "Steps", str(state["steps"]), f"{STEPS.low:g} to {STEPS.high:,}"),
             html.Div(id=ID.MESSAGE1, className="message", role="alert"),
         ],
         className="panel controls",
@@ -137,7 +145,7 @@ def _two_weight_section(state: dict, start_step: int | None, speed: int):
                 [(ID.X0_INPUT, "x₀", f"{state['x0']:g}"), (ID.Y0_INPUT, "y₀", f"{state['y0']:g}")],
             ),
             _lr_control(ID.LR2_SLIDER, ID.LR2_INPUT, ID.LR2_MESSAGE, state["lr"]),
-            text_box(ID.STEPS2_INPUT, "Steps", str(state["steps"]), f"1 to {MAX_STEPS:,}"),
+            text_box(ID.STEPS2_INPUT, "Steps", str(state["steps"]), f"{STEPS.low:g} to {STEPS.high:,}"),
             html.Div(id=ID.MESSAGE2, className="message", role="alert"),
             presets(ID.PRESET, {key: label for key, (label, _) in PRESETS_2D.items()}),
         ],
@@ -183,7 +191,7 @@ def state_from_query(query: dict) -> tuple[dict, dict, dict, list[str]]:
         "loss": loss_key,
         "w0": query_number(query, "w0", w0_fallback, low, high, notes),
         "lr": query_number(query, "lr1", DEFAULT_1D["lr"], LR_MIN, LR_MAX, notes, positive=True),
-        "steps": query_number(query, "steps1", DEFAULT_1D["steps"], 1, MAX_STEPS, notes, whole=True),
+        "steps": query_number(query, "steps1", DEFAULT_1D["steps"], STEPS.low, STEPS.high, notes, whole=True),
     }
     surface = SURFACES[query_choice(query, "surface", DEFAULT_2D["surface"], SURFACE_CHOICES, notes)]
     x0, y0 = query_point(query, ("x0", "y0"), surface, (DEFAULT_2D["x0"], DEFAULT_2D["y0"]), surface.start, notes)
@@ -192,7 +200,7 @@ def state_from_query(query: dict) -> tuple[dict, dict, dict, list[str]]:
         "x0": x0,
         "y0": y0,
         "lr": query_number(query, "lr2", DEFAULT_2D["lr"], LR_MIN, LR_MAX, notes, positive=True),
-        "steps": query_number(query, "steps2", DEFAULT_2D["steps"], 1, MAX_STEPS, notes, whole=True),
+        "steps": query_number(query, "steps2", DEFAULT_2D["steps"], STEPS.low, STEPS.high, notes, whole=True),
     }
     steps = {ID.ONE_D: query_step(query, "step1", notes), ID.TWO_D: query_step(query, "step2", notes)}
     speeds = {
@@ -252,44 +260,28 @@ register_url_mirror(ID.LINK, URL_MIRRORS)
 def _parse_lr(trigger, slider_id, log_lr, lr_text):
     """η from its slider (log scale) or its box, or a message."""
     if trigger == slider_id:
-        parsed = parse_number(log_lr, "log₁₀ η", math.log10(LR_MIN), math.log10(LR_MAX))
+        parsed = LOG_LEARNING_RATE.parse(log_lr)
         return (10.0**parsed.value, None) if parsed.ok else (None, parsed.message)
-    parsed = parse_number(lr_text, "η", LR_MIN, LR_MAX, positive=True)
+    parsed = LEARNING_RATE.parse(lr_text)
     return parsed.value, parsed.message
 
 
-def _parse_steps(text):
-    parsed = parse_number(text, "Steps", 1, MAX_STEPS)
-    if not parsed.ok:
-        return None, parsed.message
-    if parsed.value != int(parsed.value):
-        return None, f"Steps must be a whole number; {parsed.value:g} is not."
-    return int(parsed.value), None
+def read_one_weight(state) -> dict | None:
+    """A 1-D state from the browser, trusted only if sync_one_weight could have stored it."""
+    clean = read_fields(state, {"loss": LOSS, "w0": COORDINATE, "lr": LEARNING_RATE, "steps": STEPS})
+    if clean is None:
+        return None
+    low, high = LOSSES[clean["loss"]].view_w
+    return clean if low <= clean["w0"] <= high else None
 
 
-def _valid_1d(state) -> bool:
-    try:
-        return (
-            state["loss"] in LOSSES
-            and math.isfinite(float(state["w0"]))
-            and abs(float(state["w0"])) <= 1e6
-            and LR_MIN <= float(state["lr"]) <= LR_MAX
-            and 1 <= int(state["steps"]) <= MAX_STEPS
-        )
-    except (KeyError, TypeError, ValueError):
-        return False
-
-
-def _valid_2d(state) -> bool:
-    try:
-        surface = SURFACES[state["surface"]]
-        return (
-            surface.in_view(float(state["x0"]), float(state["y0"]))
-            and LR_MIN <= float(state["lr"]) <= LR_MAX
-            and 1 <= int(state["steps"]) <= MAX_STEPS
-        )
-    except (KeyError, TypeError, ValueError):
-        return False
+def read_two_weights(state) -> dict | None:
+    """A 2-D state from the browser, trusted only if sync_two_weights could have stored it."""
+    fields = {"surface": SURFACE, "x0": COORDINATE, "y0": COORDINATE, "lr": LEARNING_RATE, "steps": STEPS}
+    clean = read_fields(state, fields)
+    if clean is None or not SURFACES[clean["surface"]].in_view(clean["x0"], clean["y0"]):
+        return None
+    return clean
 
 
 def _lr_outputs(lr):
@@ -314,22 +306,22 @@ def _lr_outputs(lr):
 )
 def sync_one_weight(loss_key, w0_text, log_lr, lr_text, steps_text, state):
     """Validate whichever 1-D control moved; a refusal keeps the last good run and says why."""
-    state = dict(state) if _valid_1d(state) else dict(DEFAULT_1D)
+    state = read_one_weight(state) or dict(DEFAULT_1D)
     trigger = ctx.triggered_id
     message = None
-    if trigger == ID.LOSS and isinstance(loss_key, str) and loss_key in LOSSES:  # a forged list/dict is unhashable
+    if trigger == ID.LOSS and LOSS.read(loss_key):
         state["loss"], state["w0"] = loss_key, LOSSES[loss_key].default_start
     elif trigger == ID.W0_INPUT:
         low, high = LOSSES[state["loss"]].view_w
-        parsed = parse_number(w0_text, "w₀", low, high)
+        parsed = replace(COORDINATE, low=low, high=high).parse(w0_text, "w₀")
         message = parsed.message
         state["w0"] = parsed.value if parsed.ok else state["w0"]
     elif trigger in (ID.LR1_SLIDER, ID.LR1_INPUT):
         lr, message = _parse_lr(trigger, ID.LR1_SLIDER, log_lr, lr_text)
         state["lr"] = lr if message is None else state["lr"]
     elif trigger == ID.STEPS1_INPUT:
-        steps, message = _parse_steps(steps_text)
-        state["steps"] = steps if message is None else state["steps"]
+        parsed = STEPS.parse(steps_text)
+        state["steps"], message = (parsed.value, None) if parsed.ok else (state["steps"], parsed.message)
     if message:
         about_lr = trigger in (ID.LR1_SLIDER, ID.LR1_INPUT)
         return (dash.no_update,) * 5 + (("", message) if about_lr else (message, ""))
@@ -359,19 +351,17 @@ def sync_one_weight(loss_key, w0_text, log_lr, lr_text, steps_text, state):
 )
 def sync_two_weights(surface_key, x_text, y_text, click, log_lr, lr_text, steps_text, _presets, state):
     """Validate whichever 2-D control moved; a refusal keeps the last good run and says why."""
-    state = dict(state) if _valid_2d(state) else dict(DEFAULT_2D)
+    state = read_two_weights(state) or dict(DEFAULT_2D)
     trigger = ctx.triggered_id
     message = None
     if isinstance(trigger, dict) and trigger.get("type") == ID.PRESET:
-        index = trigger.get("index")
-        # A forged trigger id can carry a list or dict here, which no dict lookup accepts.
-        state = dict(PRESETS_2D.get(index, ("", state))[1]) if isinstance(index, str) else state
-    elif trigger == ID.SURFACE and surface_key in SURFACE_CHOICES:
+        preset = PRESET_2D.read(trigger.get("index"))
+        state = dict(PRESETS_2D[preset][1]) if preset else state
+    elif trigger == ID.SURFACE and SURFACE.read(surface_key):
         state["surface"] = surface_key
         state["x0"], state["y0"] = SURFACES[surface_key].start
     elif trigger in (ID.X0_INPUT, ID.Y0_INPUT):
-        x = parse_number(x_text, "x₀", -math.inf, math.inf)
-        y = parse_number(y_text, "y₀", -math.inf, math.inf)
+        x, y = COORDINATE.parse(x_text, "x₀"), COORDINATE.parse(y_text, "y₀")
         surface = SURFACES[state["surface"]]
         message = x.message or y.message
         if not message and not surface.in_view(x.value, y.value):
@@ -382,20 +372,16 @@ def sync_two_weights(surface_key, x_text, y_text, click, log_lr, lr_text, steps_
         if not message:
             state["x0"], state["y0"] = x.value, y.value
     elif isinstance(trigger, dict) and trigger.get("index") == "contour":
-        try:
-            point = click["points"][0]
-            x, y = round(float(point["x"]), 3), round(float(point["y"]), 3)
-        except (KeyError, IndexError, TypeError, ValueError, OverflowError):
+        point = clicked_point(click, 3)
+        if point is None or not SURFACES[state["surface"]].in_view(*point):
             return (dash.no_update,) * 9
-        if not SURFACES[state["surface"]].in_view(x, y):
-            return (dash.no_update,) * 9
-        state["x0"], state["y0"] = x, y
+        state["x0"], state["y0"] = point
     elif trigger in (ID.LR2_SLIDER, ID.LR2_INPUT):
         lr, message = _parse_lr(trigger, ID.LR2_SLIDER, log_lr, lr_text)
         state["lr"] = lr if message is None else state["lr"]
     elif trigger == ID.STEPS2_INPUT:
-        steps, message = _parse_steps(steps_text)
-        state["steps"] = steps if message is None else state["steps"]
+        parsed = STEPS.parse(steps_text)
+        state["steps"], message = (parsed.value, None) if parsed.ok else (state["steps"], parsed.message)
     if message:
         about_lr = trigger in (ID.LR2_SLIDER, ID.LR2_INPUT)
         return (dash.no_update,) * 7 + (("", message) if about_lr else (message, ""))
@@ -424,9 +410,9 @@ def sync_two_weights(surface_key, x_text, y_text, click, log_lr, lr_text, steps_
 )
 def run_one_weight(state):
     """Run the 1-D descent once and send it; the curve is re-sent only when the loss changed."""
-    state = state if _valid_1d(state) else DEFAULT_1D
+    state = read_one_weight(state) or DEFAULT_1D
     loss = LOSSES[state["loss"]]
-    trajectory = loss.descent(float(state["w0"]), float(state["lr"]), int(state["steps"]))
+    trajectory = loss.descent(state["w0"], state["lr"], state["steps"])
     view = loss.view_w[1] - loss.view_w[0]
     return (
         parts.player_payload(trajectory, view),
@@ -450,9 +436,9 @@ def run_one_weight(state):
 )
 def run_two_weights(state, drawn_surface):
     """Run the 2-D descent once and send it; the surface meshes only when the surface changed."""
-    state = state if _valid_2d(state) else DEFAULT_2D
+    state = read_two_weights(state) or DEFAULT_2D
     surface = SURFACES[state["surface"]]
-    trajectory = surface.descent((float(state["x0"]), float(state["y0"])), float(state["lr"]), int(state["steps"]))
+    trajectory = surface.descent((state["x0"], state["y0"]), state["lr"], state["steps"])
     if drawn_surface == surface.key:
         surface_figure = contour_figure = dash.no_update
     else:
@@ -473,8 +459,8 @@ def run_two_weights(state, drawn_surface):
 
 
 def _code(one, two):
-    one = one if _valid_1d(one) else DEFAULT_1D
-    two = two if _valid_2d(two) else DEFAULT_2D
+    one = read_one_weight(one) or DEFAULT_1D
+    two = read_two_weights(two) or DEFAULT_2D
     return codegen.descent_code(
         LOSSES[one["loss"]],
         float(one["w0"]),

@@ -6,8 +6,6 @@ When only the point moves, the figures get a Patch: the surface meshes are not s
 
 from __future__ import annotations
 
-import math
-
 import dash
 from dash import Input, Output, Patch, State, callback, ctx, dcc, html
 
@@ -15,7 +13,7 @@ from app import codegen, ids
 from app.components import gradient as parts
 from app.components.code_panel import code_panel, register_code_panel
 from app.components.controls import graph, point_boxes, radio_group, readout, slider_with_input
-from app.components.parse import parse_number
+from app.components.parse import Choice, Number, clicked_point, read_fields, read_flag
 from app.components.share import (
     Mirror,
     link_store,
@@ -49,19 +47,22 @@ DEFAULT_STATE = {
     "descent": False,
 }
 DESCENT_OPTION = "descent"
+SURFACE = Choice("Surface", tuple(SURFACES))
+ANGLE = Number("The angle", 0, 360)
+COORDINATE = Number("A coordinate")  # each surface's map bounds are checked after this (in_view)
 
 
 def state_from_query(query: dict) -> tuple[dict, list[str]]:
     """The first state from a shared link (see the mirror at the end), and notes on what was refused."""
     notes: list[str] = []
-    surface = SURFACES[query_choice(query, "surface", DEFAULT_STATE["surface"], tuple(SURFACES), notes)]
+    surface = SURFACES[query_choice(query, "surface", DEFAULT_STATE["surface"], SURFACE.choices, notes)]
     page_default = (DEFAULT_STATE["x"], DEFAULT_STATE["y"])
     x, y = query_point(query, ("x", "y"), surface, page_default, surface.example_point, notes)
     state = {
         "surface": surface.key,
         "x": x,
         "y": y,
-        "angle": query_number(query, "angle", DEFAULT_STATE["angle"], 0, 360, notes),
+        "angle": query_number(query, "angle", DEFAULT_STATE["angle"], ANGLE.low, ANGLE.high, notes),
         "descent": query_flag(query, "descent", DEFAULT_STATE["descent"], notes),
     }
     return state, notes
@@ -162,20 +163,17 @@ def layout(**query):
     )
 
 
-def valid_state(state) -> bool:
-    """Trust a state from the browser only if sync_controls could have stored it."""
-    try:
-        surface = SURFACES[state["surface"]]
-        x, y, angle = float(state["x"]), float(state["y"]), float(state["angle"])
-    except (KeyError, TypeError, ValueError):
-        return False
-    return surface.in_view(x, y) and math.isfinite(angle) and 0 <= angle <= 360
+def read_state(state) -> dict | None:
+    """A state from the browser, trusted only if sync_controls could have stored it."""
+    clean = read_fields(state, {"surface": SURFACE, "x": COORDINATE, "y": COORDINATE, "angle": ANGLE})
+    if clean is None or not SURFACES[clean["surface"]].in_view(clean["x"], clean["y"]):
+        return None
+    return clean | {"descent": read_flag(state.get("descent"))}
 
 
 def _read_point(surface, x_text, y_text):
     """(x, y) from the two boxes, or a message: a number, then inside the map."""
-    x = parse_number(x_text, "x", -math.inf, math.inf)
-    y = parse_number(y_text, "y", -math.inf, math.inf)
+    x, y = COORDINATE.parse(x_text, "x"), COORDINATE.parse(y_text, "y")
     if not x.ok or not y.ok:
         return None, x.message or y.message
     if not surface.in_view(x.value, y.value):
@@ -185,14 +183,6 @@ def _read_point(surface, x_text, y_text):
             f"and y in [{y_lo:g}, {y_hi:g}]."
         )
     return (x.value, y.value), None
-
-
-def _clicked_point(click_data):
-    try:
-        point = click_data["points"][0]
-        return round(float(point["x"]), 3), round(float(point["y"]), 3)
-    except (KeyError, IndexError, TypeError, ValueError, OverflowError):
-        return None
 
 
 @callback(
@@ -216,17 +206,16 @@ def _clicked_point(click_data):
 )
 def sync_controls(surface_key, x_text, y_text, click_data, angle_slider, angle_text, descent, state):
     """Validate whichever control moved; a refusal keeps the last good state and says why."""
-    state = dict(state) if valid_state(state) else dict(DEFAULT_STATE)
+    state = read_state(state) or dict(DEFAULT_STATE)
     trigger = ctx.triggered_id
     no = dash.no_update
-    # surface_key comes from the request: a forged list or dict is unhashable, so no dict lookup.
-    if trigger == ID.SURFACE and isinstance(surface_key, str) and surface_key in SURFACES:
+    if trigger == ID.SURFACE and SURFACE.read(surface_key):
         state["surface"] = surface_key
         state["x"], state["y"] = SURFACES[surface_key].example_point
     elif trigger in (ID.X_INPUT, ID.Y_INPUT, ID.CONTOUR):
         surface = SURFACES[state["surface"]]
         if trigger == ID.CONTOUR:
-            clicked = _clicked_point(click_data)
+            clicked = clicked_point(click_data, 3)
             point, message = (clicked, None) if clicked and surface.in_view(*clicked) else (None, None)
             if point is None:
                 return (no,) * 8
@@ -237,7 +226,7 @@ def sync_controls(surface_key, x_text, y_text, click_data, angle_slider, angle_t
         state["x"], state["y"] = point
     elif trigger in (ID.ANGLE_SLIDER, ID.ANGLE_INPUT):
         source = angle_slider if trigger == ID.ANGLE_SLIDER else angle_text
-        parsed = parse_number(source, "The angle", 0, 360)
+        parsed = ANGLE.parse(source)
         if not parsed.ok:
             return no, no, no, no, no, no, parsed.message, no
         state["angle"] = parsed.value
@@ -287,10 +276,9 @@ def _apply(patch: Patch, overlay: dict) -> None:
 )
 def draw(state, drawn_surface):
     """The figures, readouts and words for the last good state."""
-    if not valid_state(state):
-        state = DEFAULT_STATE
+    state = read_state(state) or DEFAULT_STATE
     surface = SURFACES[state["surface"]]
-    x, y, angle, descent = float(state["x"]), float(state["y"]), float(state["angle"]), bool(state.get("descent"))
+    x, y, angle, descent = state["x"], state["y"], state["angle"], state["descent"]
     grid = figures.surface_grid(surface)
     if drawn_surface == surface.key:
         # Same surface: send only what depends on the point, not the meshes again.
@@ -323,9 +311,8 @@ def draw(state, drawn_surface):
 
 
 def _code(state):
-    state = state if valid_state(state) else DEFAULT_STATE
-    surface = SURFACES[state["surface"]]
-    return codegen.gradient_code(surface, float(state["x"]), float(state["y"]), float(state["angle"]))
+    state = read_state(state) or DEFAULT_STATE
+    return codegen.gradient_code(SURFACES[state["surface"]], state["x"], state["y"], state["angle"])
 
 
 register_code_panel("gradient", [State(ID.STATE, "data")], _code)
