@@ -24,26 +24,11 @@ graceful_timeout = 10
 keepalive = 5
 preload_app = True
 # Recycle workers now and then, in case anything ever leaks. Not too often: a new worker starts with
-# only the memos the master filled (below), and a class of 100 sends ~100 requests a second.
+# only the memos the master filled (app.main.warm_up, run by app.wsgi before the fork), and a class of
+# 100 sends ~100 requests a second.
 max_requests = 20000
 max_requests_jitter = 2000
 accesslog = "-" if os.environ.get("ACCESS_LOG", "1") == "1" else None
 errorlog = "-"
 # gunicorn 27 opens a control socket under ~/.gunicorn by default; a container user may have no home.
 control_socket_disable = True
-
-
-def when_ready(server):
-    """Fill the memos of pure results (surface meshes, their encodings, the default sweeps) once, in
-    the master, before it forks: every worker then starts with them, and shares their memory."""
-    from app.components.learning_rate import DEFAULT_STEPS
-    from app.compute import learning_rate
-    from app.compute.losses import LOSSES
-    from app.compute.surfaces import SURFACES
-    from app.figures.gradient import encoded_grid, surface_grid
-
-    for surface in SURFACES.values():
-        encoded_grid(surface, surface_grid(surface))
-        if surface.quadratic:
-            learning_rate.surface_sweep(surface, DEFAULT_STEPS, *learning_rate.SWEEP_RANGE)
-    learning_rate.loss_sweep(LOSSES["square"], 0.0, DEFAULT_STEPS, *learning_rate.SWEEP_RANGE)

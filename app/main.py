@@ -63,6 +63,28 @@ def create_app() -> Dash:
     return app
 
 
+def warm_up(app: Dash) -> None:
+    """Everything a server should do once before it serves: call it before forking workers.
+
+    - Dash finishes its setup (the callback map among it) on the first request a process serves, and
+      the threads of a fresh worker that arrive during that setup find the map half-filled ("unknown
+      output", seen once in 7,000 requests of bench/load.py). One request here does it once for all.
+    - The memos of pure results (surface meshes and their encodings, the default stability sweeps)
+      are filled, so every worker starts with them and shares their memory.
+    """
+    from app.components.learning_rate import DEFAULT_STEPS, LOSS, START
+    from app.compute import learning_rate
+    from app.compute.surfaces import SURFACES
+    from app.figures.gradient import encoded_grid, surface_grid
+
+    app.server.test_client().get(HEALTH_PATH)
+    for surface in SURFACES.values():
+        encoded_grid(surface, surface_grid(surface))
+        if surface.quadratic:
+            learning_rate.surface_sweep(surface, DEFAULT_STEPS, *learning_rate.SWEEP_RANGE)
+    learning_rate.loss_sweep(LOSS, START, DEFAULT_STEPS, *learning_rate.SWEEP_RANGE)
+
+
 PAGES_LOCATION = "_pages_location"  # Dash's own router reads its pathname and search
 
 

@@ -12,7 +12,7 @@ from app.compute import descent
 from app.compute import learning_rate as theory
 from app.compute.descent import Trajectory
 from app.compute.learning_rate import Sweep
-from app.compute.losses import Loss1D
+from app.compute.losses import LOSSES, Loss1D
 from app.compute.surfaces import Surface
 from app.figures import style
 from app.formatting import fixed
@@ -33,6 +33,8 @@ PRESETS = {
 }
 DEFAULT_RUNS = [{"key": i, "lr": lr} for i, (_, lr) in enumerate(PRESETS.values())]
 DEFAULT_STEPS = 20
+LOSS = LOSSES["square"]  # (w − 3)², the chapter's example for learning rates
+START = 0.0
 
 
 def observed_ratio(trajectory: Trajectory, minimum: float) -> tuple[float | None, bool]:

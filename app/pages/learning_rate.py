@@ -19,7 +19,6 @@ from app.components.parse import Choice
 from app.components.share import Mirror, link_store, query_choice, query_number, query_numbers, register_url_mirror
 from app.components.shell import next_concept_link, page_header, section
 from app.compute import learning_rate as theory
-from app.compute.losses import LOSSES
 from app.compute.surfaces import SURFACES
 from app.figures import learning_rate as figures
 from app.figures import style
@@ -36,8 +35,7 @@ dash.register_page(
 )
 
 ID = ids.LearningRate
-LOSS = LOSSES["square"]  # (w − 3)², the chapter's example for learning rates
-START = 0.0
+LOSS, START = parts.LOSS, parts.START
 QUADRATIC_SURFACES = ("bowl", "round", "ravine", "saddle")
 SURFACE = Choice("Surface", QUADRATIC_SURFACES)
 SCHEDULE = Choice("Schedule", tuple(theory.SCHEDULES))

@@ -21,6 +21,7 @@ import shutil
 import signal
 import ssl
 import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -36,7 +37,7 @@ BASE_TAG = "local/python:3.11-slim"
 IMAGE_TAG = "gradients:container-test"
 USER_ID = 10001  # the Dockerfile's `USER`
 CA_BUNDLE = Path("/etc/ssl/certs/ca-certificates.crt")
-DEBIAN_MIRROR = "http://deb.debian.org/debian"
+APT_SOURCES = Path("/etc/apt")
 ROOTFS_PACKAGES = "python3,python3-venv,python3-pip,ca-certificates"
 # A rootfs tarball made once is reused by later runs (and remade whenever it is missing).
 CACHE_DIR = Path(tempfile.gettempdir()) / "gradients-container-test-cache"
@@ -202,16 +203,53 @@ def _stop_process(process: subprocess.Popen):
         process.wait(timeout=30)
 
 
+def debian_mirror(apt_root: Path = APT_SOURCES) -> str | None:
+    """The Debian archive this machine's apt uses for its main suite: deb822 .sources files first, then
+    one-line .list entries. The security archive is not a place to debootstrap from."""
+    candidates = []
+    for path in sorted((apt_root / "sources.list.d").glob("*.sources")):
+        for stanza in path.read_text(encoding="utf-8", errors="replace").split("\n\n"):
+            fields = dict(
+                line.split(":", 1) for line in stanza.splitlines() if ":" in line and not line.lstrip().startswith("#")
+            )
+            fields = {key.strip(): value.strip() for key, value in fields.items()}
+            if "deb" in fields.get("Types", "").split() and fields.get("Enabled", "yes") != "no":
+                candidates += fields.get("URIs", "").split()
+    lists = [apt_root / "sources.list", *sorted((apt_root / "sources.list.d").glob("*.list"))]
+    for path in filter(Path.is_file, lists):
+        for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
+            words = [w for w in line.split("#", 1)[0].split() if not w.startswith("[")]
+            if len(words) >= 3 and words[0] == "deb":
+                candidates.append(words[1])
+    usable = [uri for uri in candidates if uri.startswith("http") and "security" not in uri]
+    return usable[0] if usable else None
+
+
+def package_index() -> str:
+    """The simple index pip installs from here: its configured index-url, else pip's own default."""
+    done = subprocess.run(
+        [sys.executable, "-m", "pip", "config", "get", "global.index-url"], capture_output=True, text=True, check=False
+    )
+    if done.returncode == 0 and done.stdout.strip():
+        return done.stdout.strip().rstrip("/") + "/"
+    from pip._internal.models.index import PyPI
+
+    return PyPI.simple_url.rstrip("/") + "/"
+
+
 def _rootfs_tarball(debootstrap, work: Path) -> Path:
     """A minimal Debian bookworm with Python 3.11, as a tarball for `docker import`; cached between runs."""
     if CACHED_ROOTFS.is_file():
         return CACHED_ROOTFS
     rootfs = work / "rootfs"
-    command = [debootstrap, "--variant=minbase", f"--include={ROOTFS_PACKAGES}", "bookworm", rootfs, DEBIAN_MIRROR]
+    mirror = debian_mirror()
+    if mirror is None:
+        pytest.skip(f"no Debian archive found in {APT_SOURCES}/sources.list*, so debootstrap has nowhere to go")
+    command = [debootstrap, "--variant=minbase", f"--include={ROOTFS_PACKAGES}", "bookworm", rootfs, mirror]
     try:
         _run(command, timeout=900, log=work / "debootstrap.log")
     except (RuntimeError, subprocess.TimeoutExpired) as error:
-        pytest.skip(f"debootstrap could not make the stand-in base image (is {DEBIAN_MIRROR} reachable?): {error}")
+        pytest.skip(f"debootstrap could not make the stand-in base image (is {mirror} reachable?): {error}")
     python = rootfs / "usr/local/bin/python"  # where python:3.11-slim has it
     python.unlink(missing_ok=True)
     python.symlink_to("/usr/bin/python3")
@@ -263,7 +301,7 @@ def _serve_torch_index(wheel: Path, work: Path, cleanup: contextlib.ExitStack) -
 def _pypi_reachable():
     context = ssl.create_default_context(cafile=str(CA_BUNDLE) if CA_BUNDLE.is_file() else None)
     try:
-        urllib.request.urlopen("https://pypi.org/simple/gunicorn/", timeout=15, context=context).close()
+        urllib.request.urlopen(package_index() + "gunicorn/", timeout=15, context=context).close()
     except OSError as error:
         return error
     return None
@@ -292,7 +330,7 @@ def test_image_serves_pages_with_no_network_as_a_non_root_user(record_property, 
     docker, dockerd, debootstrap = _docker_tools()
     unreachable = _pypi_reachable()
     if unreachable is not None:
-        pytest.skip(f"the image build installs requirements.txt from PyPI, which is not reachable: {unreachable}")
+        pytest.skip(f"the image build installs requirements.txt from {package_index()}, not reachable: {unreachable}")
 
     started = time.monotonic()
     work = Path(tempfile.mkdtemp(prefix="gradients-docker-"))
@@ -358,3 +396,23 @@ def test_image_serves_pages_with_no_network_as_a_non_root_user(record_property, 
     assert user.strip() == str(USER_ID)
     assert len(masters) == 1 and len(workers) == 2, gunicorn  # WEB_CONCURRENCY=2 in the Dockerfile
     assert {p["uid"] for p in gunicorn} == {USER_ID}, gunicorn
+
+
+def test_the_mirror_is_read_from_apt_sources(tmp_path):
+    """Both of apt's formats; comments, disabled stanzas and the security archive are passed over."""
+    listed = tmp_path / "sources.list.d"
+    listed.mkdir()
+    (listed / "a.sources").write_text(
+        "Types: deb\nURIs: http://mirror.invalid/security\nSuites: bookworm-security\n\n"
+        "Types: deb-src\nURIs: http://mirror.invalid/src\n\n"
+        "Types: deb\nEnabled: no\nURIs: http://mirror.invalid/off\n\n"
+        "# Types: deb\nTypes: deb\nURIs: http://mirror.invalid/debian\nSuites: bookworm\n"
+    )
+    assert debian_mirror(tmp_path) == "http://mirror.invalid/debian"
+    (listed / "a.sources").unlink()
+    (tmp_path / "sources.list").write_text(
+        "# deb http://mirror.invalid/old bookworm main\ndeb [arch=amd64] http://mirror.invalid/one bookworm main\n"
+    )
+    assert debian_mirror(tmp_path) == "http://mirror.invalid/one"
+    assert debian_mirror(tmp_path / "nothing-here") is None
+    assert package_index().endswith("/")

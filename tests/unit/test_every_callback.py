@@ -36,6 +36,8 @@ BAD_VALUES = {
     "-1e308": -1e308,
     "10**30": 10**30,
     "-10**30": -(10**30),
+    "10**400": 10**400,  # a JSON integer float() cannot hold
+    "-10**400": -(10**400),
     "0": 0,
     "-1": -1,
     "True": True,
@@ -43,6 +45,8 @@ BAD_VALUES = {
     "[1, 2]": [1, 2],
     "{}": {},
     "{a: 1}": {"a": 1},
+    "['bowl']": ["bowl"],  # a list or dict where a name is expected: unhashable, so no dict lookup
+    "{bowl: 1}": {"bowl": 1},
     "10k chars": "9" * 10_000,
     "junk store": {"function": [1], "x0": {"a": 1}, "h": "x", "surface": [], "lr": {}, "steps": "1e9"},
     "10k-item list": [{"lr": 0.1, "x": 1}] * 10_000,
@@ -50,6 +54,25 @@ BAD_VALUES = {
 # Strict JSON cannot carry these; Python's json.dumps writes them as NaN / Infinity tokens, and
 # Flask's parser reads those tokens back as floats. These bodies are posted as raw text.
 NON_FINITE = {"NaN token": float("nan"), "Infinity token": float("inf"), "-Infinity token": float("-inf")}
+# Written into the JSON text as it stands: 1e400 is valid JSON that Python reads as inf, but
+# json.dumps cannot write it, so it travels as a marker replaced after encoding.
+RAW_TOKENS = {"1e400": "1e400", "-1e400": "-1e400"}
+
+
+def _marker(token: str) -> str:
+    return f"@@raw:{token}@@"
+
+
+def _encode(body) -> str:
+    text = json.dumps(body)
+    for token in RAW_TOKENS.values():
+        text = text.replace(json.dumps(_marker(token)), token)
+    return text
+
+
+# A field of a store: each bad value, plus the raw tokens.
+STORE_FIELD_VALUES = {**BAD_VALUES, **{label: _marker(token) for label, token in RAW_TOKENS.items()}}
+STORE_FIELD_VALUES.pop("10k-item list")  # one huge field per post is covered by the slot itself
 # Every slot bad at once: one value of each kind, so the figure-heavy callbacks stay within the time
 # budget (each of their posts redraws the page's figures, 0.1-0.2 s).
 AT_ONCE = ["None", "abc", "'nan'", "'-inf'", "'1e400'", "-1e308", "10**30", "True", "[1, 2]", "{a: 1}", "10k chars"]
@@ -78,6 +101,34 @@ def _app():
     app = create_app()
     DashClient(app)  # the first request finishes the app's setup
     return app
+
+
+@cache
+def _store_defaults() -> dict:
+    """The data each store starts with in its page's layout: the shape a forged field is put into."""
+    app = _app()
+    roots = [app.layout()] + [page["layout"]() for page in dash.page_registry.values()]
+    found = {}
+    for root in roots:
+        for component in [root, *root._traverse()]:
+            if type(component).__name__ == "Store" and isinstance(getattr(component, "id", None), str):
+                found[component.id] = getattr(component, "data", None)
+    return found
+
+
+def _with_bad_field(data, field: str, value):
+    """A copy of a store's data with one field set to ``value`` (in every item of a list of dicts)."""
+    if isinstance(data, dict):
+        return {**data, field: value}
+    return [{**item, field: value} for item in data]
+
+
+def _store_fields(data) -> list[str]:
+    if isinstance(data, dict):
+        return list(data)
+    if isinstance(data, list) and data and all(isinstance(item, dict) for item in data):
+        return list(data[0])
+    return []
 
 
 @cache
@@ -195,6 +246,13 @@ def _bad_input_cases(callback: Callback):
         for label in ("NaN token", "Infinity token"):
             body = json.dumps(callback.payload({slot.name: NON_FINITE[label]}, changed))
             yield f"{slot.name} = {label}", body, True
+        if slot.property == "data" and not slot.wildcard:
+            # Every field of the store the page itself sent, set to each bad value, the rest left good.
+            data = _store_defaults().get(slot.id)
+            for field in _store_fields(data):
+                for label, value in STORE_FIELD_VALUES.items():
+                    body = _encode(callback.payload({slot.name: _with_bad_field(data, field, value)}, changed))
+                    yield f"{slot.name}[{field!r}] = {label}", body, True
         if slot.wildcard:
             yield f"{slot.name} = [] (no such components)", callback.payload(changed=changed, empty={slot.name}), False
             for label, value in {"abc": "abc", "{a: 1}": {"a": 1}, "10**30": 10**30}.items():

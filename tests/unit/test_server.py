@@ -335,3 +335,50 @@ def test_learning_rate_bad_steps(client, steps):
     )
     assert response.status_code == 200
     assert response.get_json()["response"][LRI.STEPS_MESSAGE]["children"]
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_the_quick_start_serves_with_gunicorn_on_loopback():
+    """`python -m app` (what scripts/start runs) is gunicorn with gunicorn.conf.py, on 127.0.0.1, and says where."""
+    import os
+    import time
+    import urllib.request
+
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if k not in ("HOST", "DASH_DEV")} | {"PORT": str(port)}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "app"], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+    try:
+        deadline, answered = time.monotonic() + 60, None
+        while time.monotonic() < deadline and answered is None and server.poll() is None:
+            try:
+                answered = urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2).status
+            except OSError:
+                time.sleep(0.3)
+        assert answered == 200
+    finally:
+        server.terminate()
+        output = server.communicate(timeout=30)[0]
+    assert f"open http://127.0.0.1:{port}/" in output
+    assert "Starting gunicorn" in output and f"Listening at: http://127.0.0.1:{port}" in output
+    assert "development server" not in output.lower()  # Flask's warning banner
+
+
+def test_warm_up_fills_the_memos_every_worker_shares(app):
+    from app.components.learning_rate import DEFAULT_STEPS, LOSS, START
+    from app.compute import learning_rate
+    from app.main import warm_up
+
+    learning_rate.loss_sweep.cache_clear()
+    warm_up(app)
+    before = learning_rate.loss_sweep.cache_info()
+    learning_rate.loss_sweep(LOSS, START, DEFAULT_STEPS, *learning_rate.SWEEP_RANGE)
+    assert learning_rate.loss_sweep.cache_info().hits == before.hits + 1, "the default sweep was already computed"
