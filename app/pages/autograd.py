@@ -71,6 +71,78 @@ def state_from_query(query: dict) -> tuple[dict, list[str]]:
     return state, notes
 
 
+def _one_input_section(state: dict) -> html.Section:
+    """y = x² at one x: its value and x.grad."""
+    return section(
+        "One input: y = x²",
+        html.Div(
+            [
+                text_box(ID.X_INPUT, "x", f"{state['x']:g}", RULES["x"].hint),
+                html.Div(
+                    [readout("y = x²", ID.READ_Y), readout("x.grad", ID.READ_XGRAD)],
+                    className="readouts",
+                    **{"aria-live": "polite"},
+                ),
+            ],
+            className="two-columns",
+        ),
+    )
+
+
+def _two_input_section(state: dict) -> html.Section:
+    """z = x² + 3y²: its gradient and the graph torch recorded."""
+    return section(
+        "Two inputs: z = x² + 3y², and the graph behind it",
+        html.Div(
+            [
+                html.Div(
+                    [
+                        text_box(ID.A_INPUT, "x", f"{state['a']:g}", RULES["a"].hint),
+                        text_box(ID.B_INPUT, "y", f"{state['b']:g}", RULES["b"].hint),
+                        html.Div(
+                            [readout("z", ID.READ_Z), readout("[x.grad, y.grad]", ID.READ_GRADIENT)],
+                            className="readouts",
+                            **{"aria-live": "polite"},
+                        ),
+                    ],
+                    className="panel controls",
+                ),
+                graph(ID.GRAPH, "secondary-figure", ID.GRAPH_SUMMARY),
+            ],
+            className="workbench",
+        ),
+    )
+
+
+def _training_section(state: dict) -> html.Section:
+    """The 8-step loop, and what forgetting zero_grad() does to it."""
+    return section(
+        "The training loop, and the gradient-accumulation pitfall",
+        html.Div(
+            [
+                html.Div(
+                    [
+                        text_box(ID.LR_INPUT, "Learning rate η", f"{state['lr']:g}", RULES["lr"].hint),
+                        text_box(ID.STEPS_INPUT, "Steps", str(state["steps"]), RULES["steps"].hint),
+                        dcc.Checklist(
+                            id=ID.FORGET,
+                            options=[{"label": " forget to zero the gradients (no w.grad.zero_())", "value": FORGET}],
+                            value=[FORGET] if state["forget"] else [],
+                            className="checkbox",
+                        ),
+                        html.P(id=ID.MATCH, className="verdict", role="status"),
+                    ],
+                    className="panel controls",
+                ),
+                graph(ID.PITFALL, summary_id=ID.PITFALL_SUMMARY),
+            ],
+            className="workbench",
+        ),
+        html.P(id=ID.PITFALL_TEXT, className="explanation"),
+        html.Div(id=ID.LOOP_TABLE, className="table-wrap"),
+    )
+
+
 def layout(**query):
     state, notes = state_from_query(query)
     return html.Div(
@@ -82,68 +154,9 @@ def layout(**query):
                 notes,
             ),
             html.Div(id=ID.MESSAGE, className="message", role="alert"),
-            section(
-                "One input: y = x²",
-                html.Div(
-                    [
-                        text_box(ID.X_INPUT, "x", f"{state['x']:g}", RULES["x"].hint),
-                        html.Div(
-                            [readout("y = x²", ID.READ_Y), readout("x.grad", ID.READ_XGRAD)],
-                            className="readouts",
-                            **{"aria-live": "polite"},
-                        ),
-                    ],
-                    className="two-columns",
-                ),
-            ),
-            section(
-                "Two inputs: z = x² + 3y², and the graph behind it",
-                html.Div(
-                    [
-                        html.Div(
-                            [
-                                text_box(ID.A_INPUT, "x", f"{state['a']:g}", RULES["a"].hint),
-                                text_box(ID.B_INPUT, "y", f"{state['b']:g}", RULES["b"].hint),
-                                html.Div(
-                                    [readout("z", ID.READ_Z), readout("[x.grad, y.grad]", ID.READ_GRADIENT)],
-                                    className="readouts",
-                                    **{"aria-live": "polite"},
-                                ),
-                            ],
-                            className="panel controls",
-                        ),
-                        graph(ID.GRAPH, "secondary-figure", ID.GRAPH_SUMMARY),
-                    ],
-                    className="workbench",
-                ),
-            ),
-            section(
-                "The training loop, and the gradient-accumulation pitfall",
-                html.Div(
-                    [
-                        html.Div(
-                            [
-                                text_box(ID.LR_INPUT, "Learning rate η", f"{state['lr']:g}", RULES["lr"].hint),
-                                text_box(ID.STEPS_INPUT, "Steps", str(state["steps"]), RULES["steps"].hint),
-                                dcc.Checklist(
-                                    id=ID.FORGET,
-                                    options=[
-                                        {"label": " forget to zero the gradients (no w.grad.zero_())", "value": FORGET}
-                                    ],
-                                    value=[FORGET] if state["forget"] else [],
-                                    className="checkbox",
-                                ),
-                                html.P(id=ID.MATCH, className="verdict", role="status"),
-                            ],
-                            className="panel controls",
-                        ),
-                        graph(ID.PITFALL, summary_id=ID.PITFALL_SUMMARY),
-                    ],
-                    className="workbench",
-                ),
-                html.P(id=ID.PITFALL_TEXT, className="explanation"),
-                html.Div(id=ID.LOOP_TABLE, className="table-wrap"),
-            ),
+            _one_input_section(state),
+            _two_input_section(state),
+            _training_section(state),
             code_panel("autograd"),
             next_concept_link(PATH),
             link_store(ID.LINK),

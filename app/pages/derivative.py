@@ -77,10 +77,10 @@ def state_from_query(query: dict) -> tuple[dict, str, list[str]]:
     return {"function": function_key, "x0": x0, "h": h}, precision, notes
 
 
-def layout(**query):
-    state, precision, notes = state_from_query(query)
+def _controls(state: dict) -> html.Div:
+    """The function, x₀ and h (each slider with its exact box), Animate and the presets."""
     function = FUNCTIONS[state["function"]]
-    controls = html.Div(
+    return html.Div(
         [
             radio_group(
                 ID.FUNCTION,
@@ -103,12 +103,12 @@ def layout(**query):
             ),
             slider_with_input(
                 label="Step h",
-                hint=f"log scale, {step(differences.H_MIN)} to {step(differences.H_MAX)}",
+                hint=f"log scale, {step(H.low)} to {step(H.high)}",
                 slider_id=ID.H_SLIDER,
                 input_id=ID.H_INPUT,
                 message_id=ID.H_MESSAGE,
-                min=math.log10(differences.H_MIN),
-                max=math.log10(differences.H_MAX),
+                min=LOG_H.low,
+                max=LOG_H.high,
                 step=0.01,
                 value=math.log10(state["h"]),
                 input_value=step(state["h"]),
@@ -119,7 +119,11 @@ def layout(**query):
         ],
         className="panel controls",
     )
-    figure_block = html.Div(
+
+
+def _figure_block() -> html.Div:
+    """The secant figure with its readouts, and the three-way check under it."""
+    return html.Div(
         [
             graph(ID.FIGURE, summary_id=ID.FIGURE_SUMMARY),
             html.Div(
@@ -136,6 +140,61 @@ def layout(**query):
         ],
         className="figure-block",
     )
+
+
+def _limit_section() -> html.Section:
+    return section(
+        "The limit, row by row",
+        html.P(
+            "Each row cuts h ten-fold. Watch the errors: the forward one falls ten-fold, the central "
+            "one a hundred-fold.",
+            className="section-idea",
+        ),
+        html.Div(id=ID.TABLE, className="table-wrap"),
+    )
+
+
+def _rounding_section(precision: str) -> html.Section:
+    return section(
+        "Beyond the chapter: where smaller h stops helping",
+        html.P(
+            "A computer rounds every number. Push h far enough and rounding, not the limit, decides the answer.",
+            className="section-idea",
+        ),
+        radio_group(
+            ID.PRECISION,
+            "Arithmetic",
+            [
+                {"label": "float64 (double)", "value": "float64"},
+                {"label": "float32 (single, as on most GPUs)", "value": "float32"},
+            ],
+            precision,
+            inline=True,
+        ),
+        graph(ID.ERROR_FIGURE, "secondary-figure", ID.ERROR_SUMMARY),
+        html.P(id=ID.ERROR_EXPLANATION, className="explanation"),
+    )
+
+
+def _rules_section() -> html.Section:
+    return section(
+        "The rules that save you the limit",
+        html.P(
+            "Nobody takes the limit every time: a few rules give the derivative directly.",
+            className="section-idea",
+        ),
+        html.Div(
+            [
+                html.Div([html.H3("The power rule"), parts.power_rule_table()], id=ID.POWER_RULES),
+                html.Div([html.H3("Special functions"), parts.special_functions_table(1.0)], id=ID.SPECIAL_RULES),
+            ],
+            className="two-columns",
+        ),
+    )
+
+
+def layout(**query):
+    state, precision, notes = state_from_query(query)
     return html.Div(
         [
             page_header(
@@ -144,53 +203,11 @@ def layout(**query):
                 "them settles on one number, the derivative.",
                 notes,
             ),
-            html.Div([controls, figure_block], className="workbench"),
+            html.Div([_controls(state), _figure_block()], className="workbench"),
             dcc.Markdown(id=ID.EXPLANATION, mathjax=True, className="explanation"),
-            section(
-                "The limit, row by row",
-                html.P(
-                    "Each row cuts h ten-fold. Watch the errors: the forward one falls ten-fold, the central "
-                    "one a hundred-fold.",
-                    className="section-idea",
-                ),
-                html.Div(id=ID.TABLE, className="table-wrap"),
-            ),
-            section(
-                "Beyond the chapter: where smaller h stops helping",
-                html.P(
-                    "A computer rounds every number. Push h far enough and rounding, not the limit, decides the "
-                    "answer.",
-                    className="section-idea",
-                ),
-                radio_group(
-                    ID.PRECISION,
-                    "Arithmetic",
-                    [
-                        {"label": "float64 (double)", "value": "float64"},
-                        {"label": "float32 (single, as on most GPUs)", "value": "float32"},
-                    ],
-                    precision,
-                    inline=True,
-                ),
-                graph(ID.ERROR_FIGURE, "secondary-figure", ID.ERROR_SUMMARY),
-                html.P(id=ID.ERROR_EXPLANATION, className="explanation"),
-            ),
-            section(
-                "The rules that save you the limit",
-                html.P(
-                    "Nobody takes the limit every time: a few rules give the derivative directly.",
-                    className="section-idea",
-                ),
-                html.Div(
-                    [
-                        html.Div([html.H3("The power rule"), parts.power_rule_table()], id=ID.POWER_RULES),
-                        html.Div(
-                            [html.H3("Special functions"), parts.special_functions_table(1.0)], id=ID.SPECIAL_RULES
-                        ),
-                    ],
-                    className="two-columns",
-                ),
-            ),
+            _limit_section(),
+            _rounding_section(precision),
+            _rules_section(),
             code_panel("derivative"),
             next_concept_link(PATH),
             link_store(ID.LINK),

@@ -68,10 +68,10 @@ def state_from_query(query: dict) -> tuple[dict, list[str]]:
     return state, notes
 
 
-def layout(**query):
-    state, notes = state_from_query(query)
+def _controls(state: dict) -> html.Div:
+    """The surface, the point, the direction u and the −∇f switch."""
     surface = SURFACES[state["surface"]]
-    controls = html.Div(
+    return html.Div(
         [
             radio_group(
                 ID.SURFACE,
@@ -92,8 +92,8 @@ def layout(**query):
                 slider_id=ID.ANGLE_SLIDER,
                 input_id=ID.ANGLE_INPUT,
                 message_id=ID.ANGLE_MESSAGE,
-                min=0,
-                max=360,
+                min=ANGLE.low,
+                max=ANGLE.high,
                 step=1,
                 value=state["angle"],
                 input_value=f"{state['angle']:g}",
@@ -108,7 +108,11 @@ def layout(**query):
         ],
         className="panel controls",
     )
-    contour_block = html.Div(
+
+
+def _contour_block() -> html.Div:
+    """The contour map and the readouts of what it shows."""
+    return html.Div(
         [
             graph(ID.CONTOUR, summary_id=ID.CONTOUR_SUMMARY),
             html.Div(
@@ -127,6 +131,10 @@ def layout(**query):
         ],
         className="figure-block",
     )
+
+
+def layout(**query):
+    state, notes = state_from_query(query)
     return html.Div(
         [
             page_header(
@@ -135,7 +143,7 @@ def layout(**query):
                 "vector, give all of them: that vector, the gradient, points straight uphill.",
                 notes,
             ),
-            html.Div([controls, contour_block], className="workbench"),
+            html.Div([_controls(state), _contour_block()], className="workbench"),
             html.P(id=ID.EXPLANATION, className="explanation"),
             html.Div(
                 [
