@@ -17,7 +17,7 @@ from dataclasses import asdict, dataclass
 
 from dash import Input, Output, clientside_callback, dcc, html
 
-from app.components.parse import parse_number
+from app.components.parse import Choice, parse_number
 
 # Keys the browser alone reads, kept in the link by assets/presenter.js and assets/share.js:
 # present=1 (presenter mode), controls=0 (controls hidden), code=1 (the code panel open).
@@ -94,10 +94,11 @@ def query_choice(query: dict, key: str, default: str, choices, notes: list[str])
     value = _first(query, key)
     if value is None:
         return default
-    if isinstance(value, str) and value in choices:
-        return value
-    notes.append(f"{key}: “{str(value)[:40]}” is not one of {', '.join(choices)}.")
-    return default
+    parsed = Choice(key, tuple(choices)).parse(value)
+    if not parsed.ok:
+        notes.append(parsed.message)
+        return default
+    return parsed.value
 
 
 def query_flag(query: dict, key: str, default: bool, notes: list[str]) -> bool:

@@ -39,6 +39,7 @@ LOSS, START = parts.LOSS, parts.START
 QUADRATIC_SURFACES = ("bowl", "round", "ravine", "saddle")
 SURFACE = Choice("Surface", QUADRATIC_SURFACES)
 SCHEDULE = Choice("Schedule", tuple(theory.SCHEDULES))
+PRESET = Choice("Preset", tuple(parts.PRESETS))
 STARTING_LR = replace(parts.LEARNING_RATE, name="The starting η")
 
 
@@ -294,7 +295,7 @@ def edit_runs(_add, _submit, _presets, _removes, slot_values, new_lr, runs):
         key = trigger.get("index")
         if key == "all":
             runs = _valid_runs(parts.DEFAULT_RUNS)
-        elif isinstance(key, str) and key in parts.PRESETS:  # a forged trigger's list/dict index is unhashable
+        elif PRESET.read(key):
             lr = parts.PRESETS[key][1]
             if any(run["lr"] == lr for run in runs):
                 message = f"η = {lr:g} is already running."
