@@ -10,8 +10,9 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from dash import dcc, html
+from dash import html
 
+from app.components.maths import formula, fraction
 from app.compute import differences
 from app.compute.functions import (
     DEFAULT_FUNCTION,
@@ -19,8 +20,8 @@ from app.compute.functions import (
     SPECIAL_FUNCTIONS,
     Function1D,
     autograd_derivative,
-    power_derivative_latex,
-    power_latex,
+    power_derivative_label,
+    power_label,
     power_rule,
 )
 from app.figures.derivative import moving_parts_many
@@ -141,37 +142,58 @@ def _shrink_factor(errors: np.ndarray) -> float | None:
     return float(np.exp(np.mean(np.log(usable[:-1] / usable[1:]))))
 
 
-def explanation(function: Function1D, x0: float, h: float) -> str:
+def explanation(function: Function1D, x0: float, h: float) -> html.P:
     """A few sentences, with maths, tying the current picture to the idea of a limit."""
     table = differences.limit_table(function, x0)
     texts = readout_texts(function, x0, h)
     forward_factor = _shrink_factor(table.forward_error)
     central_factor = _shrink_factor(table.central_error)
     lines = [
-        r"The secant's slope is rise over run, $\dfrac{f(x_0+h)-f(x_0)}{h}$. "
-        rf"The derivative is what that slope tends to as $h \to 0$: for $f(x) = {function.latex}$ it is "
-        rf"$f'(x) = {function.derivative_latex}$, so f′({x0:g}) = {texts['true']}.",
+        "The secant's slope is rise over run, ",
+        fraction("f(x₀ + h) − f(x₀)", "h"),
+        ". The derivative is what that slope tends to as ",
+        formula("h → 0"),
+        ": for ",
+        formula(f"f(x) = {function.label}"),
+        " it is ",
+        formula(f"f′(x) = {function.derivative_label}"),
+        f", so f′({x0:g}) = {texts['true']}. ",
     ]
     if texts["slope"] == UNDEFINED:
-        lines.append("With this h the secant would leave the function's domain, so it has no slope.")
+        lines.append("With this h the secant would leave the function's domain, so it has no slope. ")
     else:
-        lines.append(f"With h = {texts['h']} the secant's slope is {texts['slope']}, off by {texts['error']}.")
+        lines.append(f"With h = {texts['h']} the secant's slope is {texts['slope']}, off by {texts['error']}. ")
     if forward_factor is not None:
-        lines.append(
-            f"In the table below, each ten-fold cut in $h$ cuts the secant's error about "
-            f"**{forward_factor:.1f}×**: the error shrinks in proportion to $h$."
-        )
+        lines += [
+            "In the table below, each ten-fold cut in ",
+            formula("h"),
+            " cuts the secant's error about ",
+            html.Strong(f"{forward_factor:.1f}×"),
+            ": the error shrinks in proportion to ",
+            formula("h"),
+            ". ",
+        ]
     if central_factor is not None:
-        lines.append(
-            f"The central difference looks both ways and cancels that first-order error: its error shrinks "
-            f"about **{central_factor:.0f}×** per ten-fold cut, in proportion to $h^2$."
-        )
+        lines += [
+            "The central difference looks both ways and cancels that first-order error: its error shrinks about ",
+            html.Strong(f"{central_factor:.0f}×"),
+            " per ten-fold cut, in proportion to ",
+            formula("h²"),
+            ".",
+        ]
     elif np.isfinite(table.central_error).all():
-        lines.append(
-            f"For ${function.latex}$ the central difference is exact up to rounding at every $h$: "
-            "its error has no $h$ or $h^2$ term at all."
-        )
-    return " ".join(lines)
+        lines += [
+            "For ",
+            formula(function.label),
+            " the central difference is exact up to rounding at every ",
+            formula("h"),
+            ": its error has no ",
+            formula("h"),
+            " or ",
+            formula("h²"),
+            " term at all.",
+        ]
+    return html.P(lines)
 
 
 def error_explanation(function: Function1D, x0: float, curve: differences.ErrorCurve) -> str:
@@ -224,46 +246,39 @@ def three_ways(function: Function1D, x0: float) -> str:
     )
 
 
-def power_rule_table() -> dcc.Markdown:
+def _rules_table(header: list, rows: list[list], number_column: int) -> html.Div:
+    """A small table of rules: formulas and words left-aligned, the one column of numbers right-aligned."""
+
+    def cells(tag, values):
+        return [tag(value, className="number" if i == number_column else None) for i, value in enumerate(values)]
+
+    body = html.Tbody([html.Tr(cells(html.Td, row)) for row in rows])
+    return html.Div(html.Table([html.Thead(html.Tr(cells(html.Th, header))), body]), className="rules-table")
+
+
+def power_rule_table() -> html.Div:
     """The power rule at x = 2, every number computed."""
-    rows = [
-        f"| ${power_latex(n)}$ | ${power_derivative_latex(n)}$ | {power_rule(n, POWER_RULE_AT):.1f} |"
-        for n in POWER_RULE_EXPONENTS
-    ]
-    return dcc.Markdown(
-        "\n".join(
-            [
-                f"| $f(x)$ | $f'(x) = n\\,x^{{n-1}}$ | $f'({POWER_RULE_AT:g})$ |",
-                "|:--|:--|--:|",
-                *rows,
-            ]
-        ),
-        mathjax=True,
-        className="rules-table",
+    return _rules_table(
+        [formula("f(x)"), formula("f′(x) = n·xⁿ⁻¹"), formula(f"f′({POWER_RULE_AT:g})")],
+        [
+            [formula(power_label(n)), formula(power_derivative_label(n)), f"{power_rule(n, POWER_RULE_AT):.1f}"]
+            for n in POWER_RULE_EXPONENTS
+        ],
+        number_column=2,
     )
 
 
-def special_functions_table(x0: float) -> dcc.Markdown:
+def special_functions_table(x0: float) -> html.Div:
     """eˣ, ln x, sin x and 1/x: their derivatives, their slope at x0, and where networks use them."""
     rows = []
     for key in SPECIAL_FUNCTIONS:
         function = FUNCTIONS[key]
         slope = float(function.derivative(x0))
         rows.append(
-            f"| ${function.latex}$ | ${function.derivative_latex}$ | {fixed(slope, 4)} | "
-            f"{function.neural_network_use} |"
+            [formula(function.label), formula(function.derivative_label), fixed(slope, 4), function.neural_network_use]
         )
-    return dcc.Markdown(
-        "\n".join(
-            [
-                f"| $f(x)$ | $f'(x)$ | $f'({x0:g})$ | where a neural network uses it |",
-                "|:--|:--|--:|:--|",
-                *rows,
-            ]
-        ),
-        mathjax=True,
-        className="rules-table",
-    )
+    header = [formula("f(x)"), formula("f′(x)"), formula(f"f′({x0:g})"), "where a neural network uses it"]
+    return _rules_table(header, rows, number_column=2)
 
 
 # ---- each figure's state in words (the aria-live line under it) ------------------------------------

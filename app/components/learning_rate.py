@@ -5,8 +5,9 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from dash import dcc, html
+from dash import html
 
+from app.components.maths import formula
 from app.components.parse import Number
 from app.compute import descent
 from app.compute import learning_rate as theory
@@ -92,24 +93,47 @@ def _verdict_word(trajectory: Trajectory) -> str:
     return trajectory.verdict
 
 
-def one_weight_rule(loss: Loss1D) -> dcc.Markdown:
+def one_weight_rule(loss: Loss1D) -> html.Div:
     """The 1-D rule, computed from the loss's curvature, with the chapter's η = 1 mistake corrected."""
     curvature = loss.curvature_at_minimum()
     predicted = theory.loss_theory(loss)
     boundary, fastest = predicted.critical, predicted.fastest
-    return dcc.Markdown(
-        f"On $L(w) = {loss.latex}$ the curvature is $L'' = {curvature:g}$, and one step turns the error "
-        f"$w - 3$ into $(1 - {curvature:g}\\eta)(w - 3)$. So the size of $1 - {curvature:g}\\eta$ decides "
-        f"everything: for $0 < \\eta < {boundary:g}$ it is below 1 and the run converges (fastest at "
-        f"$\\eta = 1/L'' = {fastest:g}$, which lands on the minimum in one step; above that the factor is "
-        f"negative and the run zig-zags). At $\\eta = {boundary:g}$ the factor is exactly $-1$: from $w_0 = 0$ "
-        f"the weight hops $0, 6, 0, 6, \\dots$ for ever, with constant amplitude. It neither converges nor "
-        f"diverges. Only above $\\eta = {boundary:g}$ does the error grow every step.\n\n"
-        f"*The source chapter groups $\\eta = 1$ with divergence. It does not diverge: it oscillates, as the "
-        f"$\\eta = 1$ run here shows.*",
-        mathjax=True,
-        className="explanation",
-    )
+    factor = f"1 − {curvature:g}η"
+    rule = [
+        "On ",
+        formula(f"L(w) = {loss.label}"),
+        " the curvature is ",
+        formula(f"L″ = {curvature:g}"),
+        ", and one step turns the error ",
+        formula("w − 3"),
+        " into ",
+        formula(f"({factor})(w − 3)"),
+        ". So the size of ",
+        formula(factor),
+        " decides everything: for ",
+        formula(f"0 < η < {boundary:g}"),
+        " it is below 1 and the run converges (fastest at ",
+        formula(f"η = 1/L″ = {fastest:g}"),
+        ", which lands on the minimum in one step; above that the factor is negative and the run zig-zags). At ",
+        formula(f"η = {boundary:g}"),
+        " the factor is exactly ",
+        formula("−1"),
+        ": from ",
+        formula("w₀ = 0"),
+        " the weight hops ",
+        formula("0, 6, 0, 6, …"),
+        " for ever, with constant amplitude. It neither converges nor diverges. Only above ",
+        formula(f"η = {boundary:g}"),
+        " does the error grow every step.",
+    ]
+    correction = [
+        "The source chapter groups ",
+        formula("η = 1"),
+        " with divergence. It does not diverge: it oscillates, as the ",
+        formula("η = 1"),
+        " run here shows.",
+    ]
+    return html.Div([html.P(rule), html.P(html.Em(correction))], className="explanation")
 
 
 def factor_table(surface: Surface, learning_rates: list[float]) -> html.Table:

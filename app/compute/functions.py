@@ -206,15 +206,18 @@ def power_rule(exponent: int, x: float) -> float:
     return exponent * x ** (exponent - 1)
 
 
-def power_latex(exponent: int) -> str:
-    """xⁿ in LaTeX, written plainly for n = 0 and n = 1."""
-    return {0: "1", 1: "x"}.get(exponent, f"x^{{{exponent}}}")
+SUPERSCRIPT_DIGITS = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
 
 
-def power_derivative_latex(exponent: int) -> str:
-    """n·xⁿ⁻¹ in LaTeX, simplified the way a person would write it."""
+def power_label(exponent: int) -> str:
+    """xⁿ in Unicode, written plainly for n = 0 and n = 1."""
+    return {0: "1", 1: "x"}.get(exponent, "x" + str(exponent).translate(SUPERSCRIPT_DIGITS))
+
+
+def power_derivative_label(exponent: int) -> str:
+    """n·xⁿ⁻¹ in Unicode, simplified the way a person would write it."""
     if exponent == 0:
         return "0"
     if exponent == 1:
         return "1"
-    return f"{exponent}{power_latex(exponent - 1)}"
+    return f"{exponent}{power_label(exponent - 1)}"

@@ -204,7 +204,7 @@ def layout(**query):
                 notes,
             ),
             html.Div([_controls(state), _figure_block()], className="workbench"),
-            dcc.Markdown(id=ID.EXPLANATION, mathjax=True, className="explanation"),
+            html.Div(id=ID.EXPLANATION, className="explanation"),
             _limit_section(),
             _rounding_section(precision),
             _rules_section(),

@@ -4,6 +4,7 @@ import math
 
 import numpy as np
 import pytest
+from dash import html
 
 from app.components import derivative as parts
 from app.compute.functions import FUNCTIONS
@@ -19,6 +20,33 @@ def flat_text(component) -> str:
         return " ".join(flat_text(c) for c in component)
     children = getattr(component, "children", None)
     return "" if children is None else flat_text(children)
+
+
+def inline_text(component) -> str:
+    """The text of an inline component as it reads on screen (a formula's pieces run together)."""
+    if isinstance(component, str | int | float):
+        return str(component)
+    if isinstance(component, list | tuple):
+        return "".join(inline_text(c) for c in component)
+    children = getattr(component, "children", None)
+    return "" if children is None else inline_text(children)
+
+
+def components_of(component, kind) -> list:
+    """Every component of this kind inside a tree, in order."""
+    found = [component] if isinstance(component, kind) else []
+    children = component if isinstance(component, list | tuple) else getattr(component, "children", None)
+    if isinstance(children, list | tuple):
+        for child in children:
+            found += components_of(child, kind)
+    elif children is not None and not isinstance(children, str | int | float):
+        found += components_of(children, kind)
+    return found
+
+
+def table_rows(component) -> list[list[str]]:
+    """A table's body, row by row, each cell's text as it reads."""
+    return [[inline_text(cell) for cell in row.children] for row in components_of(component, html.Tbody)[0].children]
 
 
 def test_readouts_for_the_chapters_example():
@@ -56,7 +84,8 @@ def test_animation_frames_shrink_h_from_one_to_1e_minus_4():
 
 
 def test_explanation_reports_the_observed_shrink_factors():
-    text = parts.explanation(sin, 1.0, 0.1)
+    paragraph = parts.explanation(sin, 1.0, 0.1)
+    text = flat_text(paragraph)
     steps = [10.0**-k for k in range(5)]
     forward = [abs((math.sin(1 + h) - math.sin(1)) / h - math.cos(1)) for h in steps]
     central = [abs((math.sin(1 + h) - math.sin(1 - h)) / (2 * h) - math.cos(1)) for h in steps]
@@ -65,8 +94,10 @@ def test_explanation_reports_the_observed_shrink_factors():
         return math.exp(sum(math.log(a / b) for a, b in zip(errors, errors[1:], strict=False)) / (len(errors) - 1))
 
     assert f"f′(1) = {math.cos(1):.6f}" in text
-    assert f"**{mean_ratio(forward):.1f}×**" in text and f"**{mean_ratio(central):.0f}×**" in text
-    assert "exact up to rounding" in parts.explanation(square, 2.0, 0.1)
+    bold = [inline_text(strong) for strong in components_of(paragraph, html.Strong)]
+    assert f"{mean_ratio(forward):.1f}×" in bold and f"{mean_ratio(central):.0f}×" in bold
+    assert "exact up to rounding" in flat_text(parts.explanation(square, 2.0, 0.1))
+    assert "f′(x) = cos x" in inline_text(paragraph), "the derivative's formula, with the variables as <var>"
 
 
 def test_three_ways_agree():
@@ -77,12 +108,14 @@ def test_three_ways_agree():
 
 
 def test_power_rule_table_is_computed():
-    markdown = parts.power_rule_table().children
-    for row in ("| $x^{2}$ | $2x$ | 4.0 |", "| $x^{4}$ | $4x^{3}$ | 32.0 |", "| $1$ | $0$ | 0.0 |"):
-        assert row in markdown
+    rows = table_rows(parts.power_rule_table())
+    for row in (["x²", "2x", "4.0"], ["x⁴", "4x³", "32.0"], ["1", "0", "0.0"]):
+        assert row in rows
 
 
 def test_special_functions_table_at_the_current_point():
-    markdown = parts.special_functions_table(2.0).children
-    assert f"{math.exp(2):.4f}" in markdown and f"{math.cos(2):.4f}" in markdown and "-0.2500" in markdown
-    assert "cross-entropy" in markdown and "softmax" in markdown
+    table = parts.special_functions_table(2.0)
+    text = flat_text(table)
+    assert f"{math.exp(2):.4f}" in text and f"{math.cos(2):.4f}" in text and "-0.2500" in text
+    assert "cross-entropy" in text and "softmax" in text
+    assert [row[:3] for row in table_rows(table)][-1] == ["1/x", "−1/x²", "-0.2500"]

@@ -10,8 +10,8 @@ from app.compute.functions import (
     FUNCTIONS,
     SPECIAL_FUNCTIONS,
     autograd_derivative,
-    power_derivative_latex,
-    power_latex,
+    power_derivative_label,
+    power_label,
     power_rule,
 )
 
@@ -96,9 +96,9 @@ def test_power_rule_at_two_is_the_chapters_table():
         assert slope == float(x.grad)
 
 
-def test_power_rule_latex():
-    assert [power_latex(n) for n in (2, 1, 0)] == ["x^{2}", "x", "1"]
-    assert [power_derivative_latex(n) for n in (4, 2, 1, 0)] == ["4x^{3}", "2x", "1", "0"]
+def test_power_rule_labels():
+    assert [power_label(n) for n in (2, 1, 0)] == ["x²", "x", "1"]
+    assert [power_derivative_label(n) for n in (4, 2, 1, 0)] == ["4x³", "2x", "1", "0"]
 
 
 def test_special_functions_each_say_where_networks_use_them():
