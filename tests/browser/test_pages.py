@@ -46,9 +46,9 @@ def test_pages_fetch_nothing_from_another_host(dash_thread_server):
     driver = webdriver.Chrome(options=options)
     try:
         requested = []
-        # Each page with something that shows it has fully rendered: the home page's cards, and the
-        # formulas MathJax typesets (from dcc's own bundle) on /derivative.
-        for path, rendered in (("/", ".card"), ("/derivative", "mjx-container")):
+        # Each page with something that shows it has fully rendered: the home page's cards, and a
+        # figure plotly.js has drawn on /derivative.
+        for path, rendered in (("/", ".card"), ("/derivative", ".js-plotly-plot .main-svg")):
             driver.get(dash_thread_server.url + path)
             wait_until(lambda selector=rendered: driver.find_elements("css selector", selector), timeout=15)
             for entry in driver.get_log("performance"):
@@ -58,6 +58,6 @@ def test_pages_fetch_nothing_from_another_host(dash_thread_server):
         hosts = {urlparse(url).hostname for url in requested if urlparse(url).scheme in ("http", "https", "ws")}
         assert len(requested) > 10, "the log saw the page's own requests"
         assert hosts == {urlparse(dash_thread_server.url).hostname}, hosts
-        assert any("mathjax" in url.lower() for url in requested), "MathJax came from the app itself"
+        assert any("/assets/vendor/plotly-" in url for url in requested), "plotly.js came from the app itself"
     finally:
         driver.quit()

@@ -1,0 +1,66 @@
+"""What every page downloads: no MathJax, only the app's partial plotly.js, and every figure still drawn."""
+
+from __future__ import annotations
+
+import json
+
+from selenium import webdriver
+
+from app.main import create_app
+from tests.browser.helpers import wait_until
+from tests.conftest import chromium_options
+from tests.unit.test_plotly_bundle import RECORD
+
+# Each page's figures by the trace types plotly.js drew in them (gd._fullData), in page order.
+FIGURES = {
+    "/": [],
+    "/derivative": [{"scatter"}, {"scatter"}],
+    "/gradient": [{"contour", "scatter"}, {"surface", "scatter3d"}, {"scatter"}],
+    "/descent": [{"scatter"}, {"scatter"}, {"surface", "scatter3d"}, {"contour", "scatter"}, {"scatter"}],
+    "/learning-rate": [{"scatter"}, {"scatter"}, {"contour", "scatter"}, {"scatter"}, {"scatter"}],
+    "/autograd": [{"scatter"}, {"contour", "scatter"}],
+}
+DRAWN = """
+return Array.from(document.querySelectorAll('.js-plotly-plot')).map(function (gd) {
+    return {
+        types: Array.from(new Set((gd._fullData || []).map(function (trace) { return trace.type; }))),
+        svg: Boolean(gd.querySelector('.main-svg')),
+        webgl: !gd._fullLayout || !gd._fullLayout.scene || Boolean(gd._fullLayout.scene._scene.glplot),
+    };
+});
+"""
+
+
+def test_every_page_draws_every_figure_with_the_partial_bundle_and_no_mathjax(dash_thread_server):
+    dash_thread_server(create_app())
+    options = chromium_options()
+    options.set_capability("goog:loggingPrefs", {"performance": "ALL", "browser": "ALL"})
+    driver = webdriver.Chrome(options=options)
+    try:
+        driver.execute_cdp_cmd("Network.enable", {})
+        driver.execute_cdp_cmd("Network.setCacheDisabled", {"cacheDisabled": True})
+        for path, figures in FIGURES.items():
+            driver.get(dash_thread_server.url + path)
+            wait_until(lambda: driver.find_elements("css selector", "h1"), timeout=15)
+
+            def drawn(expected=figures):
+                shown = driver.execute_script(DRAWN)
+                return len(shown) == len(expected) and all(f["svg"] and f["types"] for f in shown)
+
+            wait_until(drawn, timeout=20)
+            shown = driver.execute_script(DRAWN)
+            assert [set(figure["types"]) for figure in shown] == figures, path
+            assert all(figure["webgl"] for figure in shown), f"{path}: a 3-D scene has no WebGL plot"
+
+            requested = [
+                message["params"]["request"]["url"]
+                for message in (json.loads(entry["message"])["message"] for entry in driver.get_log("performance"))
+                if message["method"] == "Network.requestWillBeSent"
+            ]
+            assert not [url for url in requested if "mathjax" in url.lower()], path
+            plotly = [url for url in requested if "plotly" in url.lower()]
+            assert plotly and all(f"/assets/vendor/{RECORD['file']}" in url for url in plotly), (path, plotly)
+            errors = [entry for entry in driver.get_log("browser") if entry["level"] == "SEVERE"]
+            assert errors == [], (path, errors)
+    finally:
+        driver.quit()
