@@ -22,7 +22,12 @@ def create_app() -> Dash:
         use_pages=True,
         pages_folder=str(ROOT / "app" / "pages"),
         assets_folder=str(ROOT / "assets"),
-        serve_locally=True,  # offline first: dash, plotly.js and MathJax come from this server
+        # Offline first: Dash and React come from this server, and plotly.js is assets/vendor's partial
+        # bundle (scripts/build-plotly). Dash loads assets as plain scripts, so it defines window.Plotly
+        # before any graph renders; dcc.Graph fetches its own full plotly.min.js only when window.Plotly
+        # is missing, and that file is never in the page's script tags while eager_loading stays off
+        # (tests/unit/test_plotly_bundle.py and tests/browser/test_bundle.py check both).
+        serve_locally=True,
         compress=True,
         title="Gradients, by hand",
         update_title=None,  # keep the tab title steady while callbacks run
