@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 import time
 
+import pytest
+
 from app import ids
 from app.main import create_app
 from tests.browser.helpers import severe_console_errors, text_of, type_into, wait_until
@@ -83,4 +85,17 @@ def test_autograd_page(dash_duo):
     type_into(dash_duo, f"#{A.LR_INPUT}", "0")
     dash_duo.wait_for_contains_text(f"#{A.MESSAGE}", "greater than 0")
     assert "[15.2000, 30.6000]" in text_of(dash_duo, f"#{A.LOOP_TABLE}")
+    type_into(dash_duo, f"#{A.LR_INPUT}", "0.1")
+    # x² + 3y² from (4, 3): each step multiplies x by (1 − 2η) and y by (1 − 6η), independent of the app.
+    expected = (4 * (1 - 0.2) ** 8, 3 * (1 - 0.6) ** 8)
+
+    def pitfall_paths():
+        return dash_duo.driver.execute_script(
+            "const d = document.querySelector('#' + arguments[0] + ' .js-plotly-plot').data;"
+            "return [d[0].type, Array.from(d[1].x).slice(-1)[0], Array.from(d[1].y).slice(-1)[0], d.length];",
+            A.PITFALL,
+        )
+
+    wait_until(lambda: pitfall_paths()[1:3] == pytest.approx(expected, abs=1e-9))
+    assert pitfall_paths()[0] == "contour" and pitfall_paths()[3] == 3, "the patch left the contours in place"
     assert severe_console_errors(dash_duo) == []
