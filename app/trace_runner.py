@@ -78,18 +78,23 @@ def main():
         if frame.f_code.co_filename != FILENAME:
             return None  # only the generated program is traced, not numpy or torch
         if event in ("line", "return"):
-            key = id(frame)
+            # Keyed by the frame itself, never by id(frame): a returned frame's id is reused by the next
+            # call, whose values then landed on the previous call's last line.
             now = snapshot(frame)
-            if key in last_line:
-                before = last_seen.get(key, {})
+            if frame in last_line:
+                before = last_seen.get(frame, {})
                 changed = {n: v for n, v in now.items() if before.get(n) != v}
                 if event == "return" and describe(arg) is not None:
                     changed["returns"] = describe(arg)
                 if changed and len(rows) < MAX_ROWS:
-                    rows.append([last_line[key], changed])
+                    rows.append([last_line[frame], changed])
                 elif changed:
                     truncated = True
-            last_line[key], last_seen[key] = frame.f_lineno, now
+            if event == "return":  # the frame is done: forget it (and let it be freed)
+                last_line.pop(frame, None)
+                last_seen.pop(frame, None)
+            else:
+                last_line[frame], last_seen[frame] = frame.f_lineno, now
         return tracer
 
     captured = io.StringIO()
