@@ -282,6 +282,7 @@ ENVELOPES = [
 
 # --- posting --------------------------------------------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def served():
     """The app these tests post to: one for the module (create_app() costs 0.15 s, and a callback keeps
