@@ -133,7 +133,7 @@ class TraceLearner:
             if r.status == 204:
                 return {}
             if r.status != 200:
-                raise RuntimeError(f"HTTP {r.status}: {(await r.text())[:200]}")
+                raise RuntimeError(f"HTTP {r.status} on {callback.name} {query.keys()}: {(await r.text())[:200]}")
             return orjson.loads(await r.read())
 
     async def press_run(self) -> tuple[float, str]:
@@ -157,7 +157,7 @@ class TraceLearner:
             if "response" in answer:
                 text = json.dumps(answer["response"])
                 return time.monotonic() - start, "error" if "It stopped with an error" in text else "traced"
-        raise RuntimeError("no trace within 30 s")
+        raise RuntimeError(f"no trace within 30 s; job {handles['job'].split('~')[0]}; last answer {answer!r:.300}")
 
 
 async def burst(base: str, recorder: load.Recorder, x0s: list[str], press_again: bool) -> dict:

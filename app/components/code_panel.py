@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import re
+import secrets
 from collections.abc import Callable
 
 import diskcache
@@ -170,7 +171,10 @@ def register_code_panel(page: str, settings: list[State], make_code: Callable[..
             return no_update, busy, no_update
         # Only there to make each press a new request; a forged count must still fit in JSON.
         clicks = clicks if isinstance(clicks, int) and 0 <= clicks < 2**31 else 0
-        return no_update, "Queued…", {"key": trace_key(code.source), "clicks": clicks}
+        # The nonce keeps two learners' identical requests apart: Dash names a background job's result by
+        # a hash of the callback's arguments only, and reading a result deletes it, so without it one
+        # learner's poll could take (and delete) another's result, and that learner would wait forever.
+        return no_update, "Queued…", {"key": trace_key(code.source), "clicks": clicks, "nonce": secrets.token_hex(8)}
 
     @callback(
         Output(ids.trace, "children", allow_duplicate=True),
