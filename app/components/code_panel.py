@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import re
 import secrets
 from collections.abc import Callable
@@ -27,6 +28,7 @@ from app.codegen import GeneratedCode
 from app.ids import CodePanel
 from app.tracing import TraceResult
 from app.tracing.cache import private_folder, trace_key
+from app.tracing.sandbox import BACKGROUND_NICENESS
 from app.tracing.service import TraceService, TraceSettings, trace_service
 
 POLL_MS = 300  # how often the browser asks for the background job's progress
@@ -193,6 +195,7 @@ def register_code_panel(page: str, settings: list[State], make_code: Callable[..
         """In a job process of its own: wait for a slot, trace, cache, and show the table."""
         if _valid_request(request) is None:
             raise PreventUpdate
+        os.nice(BACKGROUND_NICENESS)  # this job waits and traces; the workers' requests come first
         code = make_code(*values)
         shown = []
 

@@ -36,6 +36,9 @@ from dataclasses import dataclass, field
 from app.tracing import runner
 
 NOBODY = 65534
+# Traces are background work: on a server with as many trace slots as cores, the web workers would
+# otherwise share the CPU with them equally, and every page would wait during a burst of traces.
+BACKGROUND_NICENESS = 10
 MAX_REPORT_BYTES = 4 * 1024**2  # 400 rows of short values and 20,000 characters of output fit many times over
 # Paths a traced program may never open, even to read: another process's environment and memory, secrets.
 PRIVATE_PREFIXES = ("/proc", "/sys", "/etc", "/run", "/root", "/home", "/var", "/dev/shm")
@@ -172,6 +175,7 @@ def _child(source: str, write_end: int, folder: str, limits: Limits) -> None:
     """In the forked child: shut the doors, set the limits, trace, report, exit. Never returns."""
     try:
         os.setsid()
+        os.nice(BACKGROUND_NICENESS)  # a learner's page beats a trace to the CPU
         _only_keep_descriptor(write_end)
         os.chdir(folder)
         os.environ.clear()
