@@ -18,7 +18,6 @@ import re
 import secrets
 from collections.abc import Callable
 
-import diskcache
 import multiprocess
 import psutil
 from dash import DiskcacheManager, Input, Output, State, callback, dcc, html, no_update
@@ -27,7 +26,7 @@ from dash.exceptions import PreventUpdate
 from app.codegen import GeneratedCode
 from app.ids import CodePanel
 from app.tracing import TraceResult
-from app.tracing.cache import private_folder, trace_key
+from app.tracing.cache import ForkSafeCache, private_folder, trace_key
 from app.tracing.sandbox import BACKGROUND_NICENESS
 from app.tracing.service import TraceService, TraceSettings, trace_service
 
@@ -64,7 +63,7 @@ def background_manager() -> DiskcacheManager:
     """Dash's manager for the background trace jobs: their results and progress go through a disk cache
     in the trace runtime folder, shared by every worker of this server (create_app passes it to Dash)."""
     folder = private_folder(TraceSettings.from_env().runtime_dir / "jobs")
-    return TraceJobManager(diskcache.Cache(str(folder)))
+    return TraceJobManager(ForkSafeCache(str(folder)))
 
 
 def code_panel(page: str) -> html.Details:

@@ -17,8 +17,11 @@ import contextlib
 import hashlib
 import json
 import os
+import threading
 from pathlib import Path
 from typing import Protocol
+
+import diskcache
 
 from app.tracing.runner import RUNNER_VERSION
 
@@ -46,11 +49,52 @@ def private_folder(path: str | os.PathLike) -> Path:
     return folder
 
 
+# SQLite's own mutexes are process-wide C state that no fork handler resets. A gunicorn worker has
+# several threads using diskcache (the trace cache, Dash's job store) while another thread forks a Dash
+# background job; a fork in the middle of such a call left the job blocked forever on its first SQLite
+# call (seen in bench/classroom.py, about one job in 300). So every diskcache call in this process holds
+# this lock, and so does every fork (os.register_at_fork): a fork then never splits a SQLite call. It is a
+# lock, not state: a process-wide one is the point.
+_SQLITE_FORK_GATE = threading.RLock()
+os.register_at_fork(
+    before=_SQLITE_FORK_GATE.acquire,
+    after_in_parent=_SQLITE_FORK_GATE.release,
+    after_in_child=_SQLITE_FORK_GATE.release,
+)
+
+
+class ForkSafeCache(diskcache.Cache):
+    """A diskcache.Cache whose calls never overlap a fork of this process (see _SQLITE_FORK_GATE)."""
+
+    def get(self, *args, **kwargs):
+        with _SQLITE_FORK_GATE:
+            return super().get(*args, **kwargs)
+
+    def set(self, *args, **kwargs):
+        with _SQLITE_FORK_GATE:
+            return super().set(*args, **kwargs)
+
+    def add(self, *args, **kwargs):
+        with _SQLITE_FORK_GATE:
+            return super().add(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        with _SQLITE_FORK_GATE:
+            return super().delete(*args, **kwargs)
+
+    def touch(self, *args, **kwargs):
+        with _SQLITE_FORK_GATE:
+            return super().touch(*args, **kwargs)
+
+    @contextlib.contextmanager
+    def transact(self, retry=False):
+        with _SQLITE_FORK_GATE, super().transact(retry):
+            yield
+
+
 class DiskTraceCache:
     def __init__(self, directory: str | os.PathLike, size_limit: int = DISK_SIZE_LIMIT):
-        import diskcache  # noqa: PLC0415 - only the disk store needs it
-
-        self.store = diskcache.Cache(
+        self.store = ForkSafeCache(
             str(private_folder(directory)), size_limit=size_limit, eviction_policy="least-recently-used"
         )
 
