@@ -187,6 +187,9 @@ class CodePanel:
         self.download = f"{page}-code-download"
         self.run = f"{page}-code-run"
         self.trace = f"{page}-code-trace"
+        self.cancel = f"{page}-code-cancel"  # stops a queued or running trace
+        self.status = f"{page}-code-status"  # the trace's place in the queue, or why it was refused
+        self.request = f"{page}-code-request"  # a dcc.Store: a trace to run in the background
 
 
 class Autograd:
