@@ -129,7 +129,8 @@ def test_autograd_page(dash_duo):
 
     def pitfall_paths():
         return dash_duo.driver.execute_script(
-            "const d = document.querySelector('#' + arguments[0] + ' .js-plotly-plot').data;"
+            # _fullData holds the arrays plotly.js decoded (data keeps the typed-array specs as sent).
+            "const d = document.querySelector('#' + arguments[0] + ' .js-plotly-plot')._fullData;"
             "return [d[0].type, Array.from(d[1].x).slice(-1)[0], Array.from(d[1].y).slice(-1)[0], d.length];",
             A.PITFALL,
         )
