@@ -22,6 +22,7 @@ class Derivative:
     FIGURE_SUMMARY = "derivative-figure-summary"  # each figure's state in words (aria-live)
     ERROR_SUMMARY = "derivative-error-summary"
     FUNCTION = "derivative-function"
+    DRAWN_FUNCTION = "derivative-drawn-function"  # whose curve the main figure holds now
     X0_SLIDER = "derivative-x0-slider"
     X0_INPUT = "derivative-x0-input"
     X0_MESSAGE = "derivative-x0-message"
@@ -130,6 +131,7 @@ class Descent:
     PRESET = "descent-preset"  # pattern-matching type: {"type": PRESET, "index": preset key}
     STATE2 = "descent-2d-state"
     DRAWN_SURFACE = "descent-drawn-surface"
+    DRAWN_LOSS = "descent-drawn-loss"  # which loss's curve the 1-D figure holds now
     TABLE2 = "descent-2d-table"
     VERDICT2 = "descent-2d-verdict"
     EXPLANATION2 = "descent-2d-explanation"
@@ -161,6 +163,7 @@ class LearningRate:
 
     SURFACE = "lr-surface"
     CONTOUR = "lr-contour"
+    DRAWN_CONTOUR = "lr-drawn-contour"  # {"surface": key, "runs": n}: what the contour map in the browser holds
     FACTORS = "lr-factors"
     RULE_2D = "lr-rule-2d"
 
@@ -184,6 +187,9 @@ class CodePanel:
         self.download = f"{page}-code-download"
         self.run = f"{page}-code-run"
         self.trace = f"{page}-code-trace"
+        self.cancel = f"{page}-code-cancel"  # stops a queued or running trace
+        self.status = f"{page}-code-status"  # the trace's place in the queue, or why it was refused
+        self.request = f"{page}-code-request"  # a dcc.Store: a trace to run in the background
 
 
 class Autograd:
@@ -198,6 +204,7 @@ class Autograd:
     FORGET = "autograd-forget-zero-grad"
     MESSAGE = "autograd-message"
     STATE = "autograd-state"
+    DRAWN = "autograd-drawn"  # the state the figures in the browser show: what a change can leave alone
 
     READ_Y = "autograd-read-y"
     READ_XGRAD = "autograd-read-x-grad"

@@ -9,6 +9,7 @@ from dash import ALL, ClientsideFunction, Dash, Input, Output, State, dcc, html
 from flask import request
 
 from app import ids
+from app.components.code_panel import background_manager
 from app.components.shell import navbar
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -35,6 +36,8 @@ def create_app() -> Dash:
         # (~15 ms each, bench/load.py); tests/unit/test_every_callback.py checks them instead.
         suppress_callback_exceptions=True,
         meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
+        # The code panels' traces run as background callbacks (app/components/code_panel.py).
+        background_callback_manager=background_manager(),
     )
     # A function, so the nav is built once the page registry is filled.
     app.layout = lambda: html.Div(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import tempfile
 
 import pytest
 from dash.testing.application_runners import BaseDashRunner
@@ -13,6 +14,12 @@ from selenium.webdriver.chrome.options import Options
 # collide; DASH_TEST_PORT_BASE moves one of them elsewhere.
 if os.environ.get("DASH_TEST_PORT_BASE", "").isdigit():
     BaseDashRunner._next_port = int(os.environ["DASH_TEST_PORT_BASE"])
+
+# The code trace's cache, queue and background jobs in a folder of this test run's own: a trace is then
+# really run once per session, and two test runs (or a running server) never share a queue.
+_TRACE_FOLDER = tempfile.mkdtemp(prefix="trace-tests-")
+os.environ.setdefault("TRACE_CACHE_DIR", os.path.join(_TRACE_FOLDER, "cache"))
+os.environ.setdefault("TRACE_RUNTIME_DIR", os.path.join(_TRACE_FOLDER, "runtime"))
 
 # This machine has no network; without these Chromium keeps trying to reach Google's services.
 QUIET_CHROMIUM_FLAGS = (

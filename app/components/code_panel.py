@@ -1,15 +1,69 @@
 """The code panel under every concept page: the exact Python for the current view, a copy button, a
-.py download, and a line-by-line trace of what running it produced."""
+.py download, and a line-by-line trace of what running it produced.
+
+"Run it and trace each line" never makes a web request wait for a trace (app/tracing):
+
+1. A normal callback looks the program up in the trace cache. A hit is shown at once. On a miss it
+   either answers "busy" at once (the queue is full) or writes a request into a dcc.Store.
+2. That store starts a Dash background callback: a job process, forked from the warm worker, that
+   waits for a slot (the page shows its place in the queue), runs the sandbox, caches the result and
+   returns the table. The learner can cancel it; Dash then kills the job and its sandbox.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import os
+import re
+import secrets
 from collections.abc import Callable
 
-from dash import Input, Output, State, callback, dcc, html
+import multiprocess
+import psutil
+from dash import DiskcacheManager, Input, Output, State, callback, dcc, html, no_update
+from dash.exceptions import PreventUpdate
 
 from app.codegen import GeneratedCode
 from app.ids import CodePanel
-from app.tracing import run_traced
+from app.tracing import TraceResult
+from app.tracing.cache import ForkSafeCache, private_folder, trace_key
+from app.tracing.sandbox import BACKGROUND_NICENESS
+from app.tracing.service import TraceService, TraceSettings, trace_service
+
+POLL_MS = 300  # how often the browser asks for the background job's progress
+KEY_PATTERN = re.compile(r"[0-9a-f]{64}")
+
+
+class TraceJobManager(DiskcacheManager):
+    """Dash's DiskcacheManager, except that ending a job never makes a web request wait.
+
+    Dash's own terminate_job kills the job and then waits up to 1 s for it with psutil. With several
+    gunicorn workers, the poll that collects a result often reaches a worker that did not start the job:
+    the finished job is then another process's zombie, psutil cannot reap it, and the request thread
+    sleeps the whole second (every other trace took 1 s longer). Here the job and everything it
+    started (its sandbox) are killed without waiting; a job of this worker is reaped at once if it has
+    ended, else when the worker next starts or ends a job.
+    """
+
+    def terminate_job(self, job):
+        if job is None:
+            return
+        try:
+            process = psutil.Process(int(job))
+            doomed = [*process.children(recursive=True), process]
+        except (psutil.NoSuchProcess, ValueError):
+            doomed = []
+        for target in doomed:
+            with contextlib.suppress(psutil.NoSuchProcess):
+                target.kill()
+        multiprocess.active_children()  # reaps this worker's finished jobs (never blocks)
+
+
+def background_manager() -> DiskcacheManager:
+    """Dash's manager for the background trace jobs: their results and progress go through a disk cache
+    in the trace runtime folder, shared by every worker of this server (create_app passes it to Dash)."""
+    folder = private_folder(TraceSettings.from_env().runtime_dir / "jobs")
+    return TraceJobManager(ForkSafeCache(str(folder)))
 
 
 def code_panel(page: str) -> html.Details:
@@ -28,18 +82,27 @@ def code_panel(page: str) -> html.Details:
                     html.Button("Download .py", id=ids.download_button, n_clicks=0),
                     dcc.Download(id=ids.download),
                     html.Button("▶ Run it and trace each line", id=ids.run, n_clicks=0, className="primary"),
+                    html.Button(
+                        "Cancel",
+                        id=ids.cancel,
+                        n_clicks=0,
+                        hidden=True,
+                        title="Stop this trace",
+                        **{"aria-label": "Cancel the trace"},
+                    ),
                 ],
                 className="code-actions",
             ),
+            html.P(id=ids.status, className="hint-text trace-status", role="status", **{"aria-live": "polite"}),
+            dcc.Store(id=ids.request),
             html.Pre(id=ids.source, className="code"),
-            dcc.Loading(html.Div(id=ids.trace, className="trace"), type="dot"),
+            html.Div(id=ids.trace, className="trace"),
         ],
         className="code-panel",
     )
 
 
-def _trace_view(code: GeneratedCode) -> list:
-    result = run_traced(code)
+def _trace_view(code: GeneratedCode, result: TraceResult) -> list:
     lines = code.source.split("\n")
     parts = []
     if result.error:
@@ -50,7 +113,7 @@ def _trace_view(code: GeneratedCode) -> list:
         html.Tr(
             [
                 html.Td(str(line), className="line-number"),
-                html.Td(html.Code(lines[line - 1].strip() if 0 < line <= len(lines) else "")),
+                html.Td(html.Code(lines[line - 1].strip() if isinstance(line, int) and 0 < line <= len(lines) else "")),
                 html.Td(", ".join(f"{name} = {value}" for name, value in values.items())),
                 html.Td(code.notes.get(line, ""), className="note"),
             ]
@@ -68,23 +131,81 @@ def _trace_view(code: GeneratedCode) -> list:
     return parts
 
 
+def _valid_request(request) -> str | None:
+    """The source hash a trace request names, or None for anything the panel itself would not write."""
+    if (
+        not isinstance(request, dict)
+        or not isinstance(request.get("clicks"), int)
+        or isinstance(request["clicks"], bool)
+    ):
+        return None
+    key = request.get("key")
+    return key if isinstance(key, str) and KEY_PATTERN.fullmatch(key) else None
+
+
 def register_code_panel(page: str, settings: list[State], make_code: Callable[..., GeneratedCode]) -> None:
     """Wire a page's code panel: ``make_code`` turns the values of ``settings`` into the code."""
     ids = CodePanel(page)
     as_inputs = [Input(s.component_id, s.component_property) for s in settings]
 
-    @callback(Output(ids.source, "children"), Output(ids.trace, "children"), *as_inputs)
+    @callback(Output(ids.source, "children"), Output(ids.trace, "children"), Output(ids.status, "children"), *as_inputs)
     def show(*values):
-        return make_code(*values).source, []
+        return make_code(*values).source, [], ""
 
     @callback(
         Output(ids.trace, "children", allow_duplicate=True),
+        Output(ids.status, "children", allow_duplicate=True),
+        Output(ids.request, "data"),
         Input(ids.run, "n_clicks"),
         *settings,
         prevent_initial_call=True,
     )
-    def trace(_clicks, *values):
-        return _trace_view(make_code(*values))
+    def run(clicks, *values):
+        """In the request thread: a cached trace at once, "busy" at once, or a request for the background."""
+        code = make_code(*values)
+        service = trace_service()
+        found = service.cached(code.source)
+        if found is not None:
+            return _trace_view(code, found), "", no_update
+        busy = service.busy_message()
+        if busy:
+            return no_update, busy, no_update
+        # Only there to make each press a new request; a forged count must still fit in JSON.
+        clicks = clicks if isinstance(clicks, int) and 0 <= clicks < 2**31 else 0
+        # The nonce keeps two learners' identical requests apart: Dash names a background job's result by
+        # a hash of the callback's arguments only, and reading a result deletes it, so without it one
+        # learner's poll could take (and delete) another's result, and that learner would wait forever.
+        return no_update, "Queued…", {"key": trace_key(code.source), "clicks": clicks, "nonce": secrets.token_hex(8)}
+
+    @callback(
+        Output(ids.trace, "children", allow_duplicate=True),
+        Output(ids.status, "children", allow_duplicate=True),
+        Input(ids.request, "data"),
+        *settings,
+        background=True,
+        progress=[Output(ids.status, "children")],
+        progress_default=[""],
+        cancel=[Input(ids.cancel, "n_clicks")],
+        running=[(Output(ids.run, "disabled"), True, False), (Output(ids.cancel, "hidden"), False, True)],
+        interval=POLL_MS,
+        prevent_initial_call=True,
+    )
+    def trace_in_background(set_progress, request, *values):
+        """In a job process of its own: wait for a slot, trace, cache, and show the table."""
+        if _valid_request(request) is None:
+            raise PreventUpdate
+        os.nice(BACKGROUND_NICENESS)  # this job waits and traces; the workers' requests come first
+        code = make_code(*values)
+        shown = []
+
+        def report(text: str) -> None:
+            if not shown or shown[-1] != text:  # each poll reads the progress; write it only when it changes
+                shown.append(text)
+                set_progress(text)
+
+        # A fresh service, not the parent's: this process is a fork and must not share its cache handles.
+        result = TraceService(TraceSettings.from_env()).run(code.source, report)
+        return _trace_view(code, result), ""
 
     @callback(
         Output(ids.download, "data"), Input(ids.download_button, "n_clicks"), *settings, prevent_initial_call=True

@@ -1,8 +1,9 @@
 """Formulas as HTML and Unicode, the way the rest of the app writes them: no MathJax to download.
 
-A formula is written once in Unicode ("f′(x) = 3x²", "(1 − 2η)(w − 3)"); ``formula`` sets its
-variables in italics (``<var>``), as typeset maths does, and leaves numbers, operators and function
-names (sin, ln, …) upright. ``fraction`` stacks a numerator over a denominator.
+A formula is written once in Unicode ("f′(x) = 3x²", "(1 − 2η)(w − 3)", a typed function's label such
+as "x·y + tanh(x)"); ``formula`` sets its one-letter variables in italics (``<var>``), as typeset maths
+does, and leaves numbers, operators and function names (sin, ln, tanh, …) upright. ``fraction``
+stacks a numerator over a denominator.
 """
 
 from __future__ import annotations
@@ -11,21 +12,21 @@ import re
 
 from dash import html
 
-# Runs of Latin or Greek letters; each letter is a variable unless the run names a function.
+# Runs of Latin or Greek letters: one letter is a variable, a longer run names a function. (Products
+# are written with "·" in the catalogs' and typed functions' labels, so "xy" never stands for x·y.)
 _LETTERS = re.compile(r"([A-Za-zα-ωΑ-Ω]+)")
-FUNCTION_NAMES = frozenset({"sin", "cos", "tan", "exp", "ln", "log"})
 
 
 def formula(text: str) -> html.Span:
-    """A formula in Unicode, with each one-letter variable in a ``<var>``; it never wraps mid-formula."""
+    """A formula in Unicode, with each one-letter variable in a ``<var>``."""
     pieces: list = []
     for run in _LETTERS.split(text):
-        if not run:
-            continue
-        if run in FUNCTION_NAMES or not _LETTERS.fullmatch(run):
+        if len(run) == 1 and run.isalpha():
+            pieces.append(html.Var(run))
+        elif pieces and isinstance(pieces[-1], str):
+            pieces[-1] += run  # text between two variables stays one piece, e.g. " + tanh("
+        elif run:
             pieces.append(run)
-        else:
-            pieces.extend(html.Var(letter) for letter in run)
     return html.Span(pieces, className="formula")
 
 

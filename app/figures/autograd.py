@@ -93,18 +93,31 @@ def graph_figure(graph: Graph, output_name: str) -> dict:
     return style.figure([nodes], layout)
 
 
+PITFALL_PATHS = (1, 2)  # positions of the two paths in pitfall_figure, after the contours
+
+
+def pitfall_overlay(correct: np.ndarray, damaged: np.ndarray) -> dict:
+    """The two paths: all that changes when η, the steps or the switch change (the contours stay)."""
+    return {
+        "traces": {
+            index: {"x": style.typed(positions[:, 0]), "y": style.typed(positions[:, 1])}
+            for index, positions in zip(PITFALL_PATHS, (correct, damaged), strict=True)
+        }
+    }
+
+
 def pitfall_figure(surface: Surface, grid: Grid, correct: np.ndarray, damaged: np.ndarray) -> dict:
     """The right trajectory and the one whose gradients were never zeroed, on the same contours."""
+    overlay = pitfall_overlay(correct, damaged)
     data = [faint_contours(surface, grid)]
-    for positions, name, colour, dash in (
-        (correct, "optimizer.zero_grad() every step", style.TRAIL, "solid"),
-        (damaged, "gradients never zeroed: they pile up", style.SECANT, "dash"),
+    for index, name, colour, dash in (
+        (PITFALL_PATHS[0], "optimizer.zero_grad() every step", style.TRAIL, "solid"),
+        (PITFALL_PATHS[1], "gradients never zeroed: they pile up", style.SECANT, "dash"),
     ):
         data.append(
             style.trace(
                 "scatter",
-                x=style.typed(positions[:, 0]),
-                y=style.typed(positions[:, 1]),
+                **overlay["traces"][index],
                 mode="lines+markers",
                 name=name,
                 line={"color": colour, "width": 3, "dash": dash},

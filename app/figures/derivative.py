@@ -77,12 +77,32 @@ def moving_parts_many(function: Function1D, x0: float, hs) -> list[dict[str, dic
     return frames
 
 
+# Positions in secant_figure: the curve first (it changes only with the function), then the moving parts.
+TANGENT_TRACE, SECANT_TRACE, RUN_TRACE, RISE_TRACE, SECOND_POINT_TRACE, POINT_TRACE = range(1, 7)
+
+
+def secant_overlay(function: Function1D, x0: float, h: float) -> dict:
+    """Everything on the secant figure that depends on x₀ and h: traces by position, and the title."""
+    y0 = float(function.value(x0))
+    parts = moving_parts(function, x0, h)
+    return {
+        "traces": {
+            TANGENT_TRACE: line_across(function.view_x, x0, y0, float(function.derivative(x0))),
+            SECANT_TRACE: parts[SECANT_UID],
+            RUN_TRACE: parts[RUN_UID],
+            RISE_TRACE: parts[RISE_UID],
+            SECOND_POINT_TRACE: parts[SECOND_POINT_UID],
+            POINT_TRACE: {"x": [x0], "y": [y0]},
+        },
+        "title": f"f(x) = {function.label}: secant and tangent at x₀ = {x0:g}",
+    }
+
+
 def secant_figure(function: Function1D, x0: float, h: float) -> dict:
     """The curve, the point, the tangent (green) and the secant over [x0, x0 + h] (red, dashed)."""
     x, y = curve_samples(function)
-    y0 = float(function.value(x0))
-    exact = float(function.derivative(x0))
-    parts = moving_parts(function, x0, h)
+    moving = secant_overlay(function, x0, h)
+    parts = moving["traces"]
     data = [
         style.trace(
             "scatter",
@@ -95,7 +115,7 @@ def secant_figure(function: Function1D, x0: float, h: float) -> dict:
         ),
         style.trace(
             "scatter",
-            **line_across(function.view_x, x0, y0, exact),
+            **parts[TANGENT_TRACE],
             mode="lines",
             name="tangent (slope f′(x₀))",
             line={"color": style.TANGENT, "width": 3},
@@ -103,7 +123,7 @@ def secant_figure(function: Function1D, x0: float, h: float) -> dict:
         ),
         style.trace(
             "scatter",
-            **parts[SECANT_UID],
+            **parts[SECANT_TRACE],
             uid=SECANT_UID,
             mode="lines",
             name="secant through x₀ and x₀ + h",
@@ -112,7 +132,7 @@ def secant_figure(function: Function1D, x0: float, h: float) -> dict:
         ),
         style.trace(
             "scatter",
-            **parts[RUN_UID],
+            **parts[RUN_TRACE],
             uid=RUN_UID,
             mode="lines",
             name="run h and rise Δy",
@@ -122,7 +142,7 @@ def secant_figure(function: Function1D, x0: float, h: float) -> dict:
         ),
         style.trace(
             "scatter",
-            **parts[RISE_UID],
+            **parts[RISE_TRACE],
             uid=RISE_UID,
             mode="lines",
             legendgroup="triangle",
@@ -132,7 +152,7 @@ def secant_figure(function: Function1D, x0: float, h: float) -> dict:
         ),
         style.trace(
             "scatter",
-            **parts[SECOND_POINT_UID],
+            **parts[SECOND_POINT_TRACE],
             uid=SECOND_POINT_UID,
             mode="markers",
             name="(x₀ + h, f(x₀ + h))",
@@ -141,8 +161,7 @@ def secant_figure(function: Function1D, x0: float, h: float) -> dict:
         ),
         style.trace(
             "scatter",
-            x=[x0],
-            y=[y0],
+            **parts[POINT_TRACE],
             mode="markers",
             name="(x₀, f(x₀))",
             marker={"color": style.POINT, "size": 15, "line": {"color": "white", "width": 2}},
@@ -150,7 +169,7 @@ def secant_figure(function: Function1D, x0: float, h: float) -> dict:
         ),
     ]
     layout = style.base_layout(
-        title={"text": f"f(x) = {function.label}: secant and tangent at x₀ = {x0:g}", "x": 0.01},
+        title={"text": moving["title"], "x": 0.01},
         legend={"orientation": "h", "y": -0.2, "x": 0, "bgcolor": "rgba(0,0,0,0)"},
         margin={"l": 60, "r": 20, "t": 50, "b": 110},
         hovermode="x",  # a click anywhere above or below the curve picks the curve's point there

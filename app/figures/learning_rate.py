@@ -160,10 +160,13 @@ def losses_per_step(runs: list[Run]) -> dict:
     return style.figure(data, layout)
 
 
-def runs_on_contour(surface: Surface, grid: Grid, runs: list[Run]) -> dict:
-    """Every run's path on the contour map of a quadratic surface, clipped to the map."""
-    data = [faint_contours(surface, grid)]
-    gone = []
+CONTOUR_FIRST_RUN = 1  # runs_on_contour: the contours first, then one trace per run
+
+
+def contour_runs_overlay(surface: Surface, runs: list[Run]) -> dict:
+    """What changes with the runs on the contour map: one trace each (clipped to the map) and a note
+    naming the runs that left it. The contours underneath stay as they are."""
+    traces, gone = [], []
     for run in runs:
         positions = run.trajectory.positions
         inside = (
@@ -174,7 +177,7 @@ def runs_on_contour(surface: Surface, grid: Grid, runs: list[Run]) -> dict:
         )
         leaves = int(np.argmax(~inside)) if (~inside).any() else None
         shown = slice(0, leaves if leaves is not None else len(positions))
-        data.append(
+        traces.append(
             style.trace(
                 "scatter",
                 x=style.typed(positions[shown, 0]),
@@ -204,15 +207,20 @@ def runs_on_contour(surface: Surface, grid: Grid, runs: list[Run]) -> dict:
                 "font": {"color": style.TEXT},
             }
         )
+    return {"runs": traces, "annotations": notes}
+
+
+def runs_on_contour(surface: Surface, grid: Grid, runs: list[Run]) -> dict:
+    """Every run's path on the contour map of a quadratic surface, clipped to the map."""
+    overlay = contour_runs_overlay(surface, runs)
     layout = style.base_layout(
         title={"text": f"The same learning rates on L = {surface.label}", "x": 0.01},
         legend={"orientation": "h", "y": -0.18, "x": 0, "bgcolor": "rgba(0,0,0,0)"},
         margin={"l": 55, "r": 10, "t": 50, "b": 100},
+        annotations=overlay["annotations"],
         **equal_axes(surface),
     )
-    if notes:
-        layout["annotations"] = notes
-    return style.figure(data, layout)
+    return style.figure([faint_contours(surface, grid), *overlay["runs"]], layout)
 
 
 def sweep_figure(sweeps: list[tuple[str, Sweep, float, float]]) -> dict:

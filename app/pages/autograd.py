@@ -15,6 +15,7 @@ from app.components import autograd as parts
 from app.components.code_panel import code_panel, register_code_panel
 from app.components.controls import graph, readout, text_box
 from app.components.parse import Number, read_fields, read_flag
+from app.components.patching import overlay_patch
 from app.components.share import Mirror, link_store, query_flag, query_number, register_url_mirror
 from app.components.shell import next_concept_link, page_header, section
 from app.compute.autograd import chapter_expression, torch_descent, trace_graph
@@ -161,6 +162,7 @@ def layout(**query):
             next_concept_link(PATH),
             link_store(ID.LINK),
             dcc.Store(id=ID.STATE, data=state),
+            dcc.Store(id=ID.DRAWN),
         ],
         className="page autograd",
     )
@@ -205,6 +207,10 @@ def sync(x, a, b, lr, steps, forget, state):
     return state, ""
 
 
+# Which values each part of the page depends on: a change leaves the other parts as the browser has them.
+SCALAR_FIELDS, GRAPH_FIELDS, LOOP_FIELDS = ("x",), ("a", "b"), ("lr", "steps", "forget")
+
+
 @callback(
     Output(ID.READ_Y, "children"),
     Output(ID.READ_XGRAD, "children"),
@@ -217,30 +223,67 @@ def sync(x, a, b, lr, steps, forget, state):
     Output(ID.PITFALL_TEXT, "children"),
     Output(ID.GRAPH_SUMMARY, "children"),
     Output(ID.PITFALL_SUMMARY, "children"),
+    Output(ID.DRAWN, "data"),
     Input(ID.STATE, "data"),
+    State(ID.DRAWN, "data"),
 )
-def draw(state):
-    """Everything on the page, computed by torch from the last good state."""
+def draw(state, drawn):
+    """Everything on the page, computed by torch from the last good state; only the parts whose values
+    changed since the browser last drew are sent (the pitfall's contours never again)."""
     state = valid_state(state)
-    scalar = trace_graph(lambda x: x**2, x=state["x"])
-    two = trace_graph(chapter_expression, x=state["a"], y=state["b"])
-    correct = torch_descent(BOWL, START, state["lr"], state["steps"], zero_grad=True)
-    damaged = torch_descent(BOWL, START, state["lr"], state["steps"], zero_grad=False)
-    shown = damaged if state["forget"] else correct
-    truth = BOWL.gradient(shown.positions[:-1, 0], shown.positions[:-1, 1]).T
-    numpy_run = BOWL.descent(START, state["lr"], state["steps"])
+    drawn = valid_state(drawn) if isinstance(drawn, dict) else None
+    no = dash.no_update
+
+    def changed(fields) -> bool:
+        return drawn is None or any(state[field] != drawn[field] for field in fields)
+
+    scalar_parts = (no,) * 2
+    if changed(SCALAR_FIELDS):
+        scalar = trace_graph(lambda x: x**2, x=state["x"])
+        scalar_parts = (fixed(scalar.output, 4), fixed(scalar.gradients["x"], 4))
+    graph_parts = (no,) * 4
+    if changed(GRAPH_FIELDS):
+        two = trace_graph(chapter_expression, x=state["a"], y=state["b"])
+        graph_parts = (
+            fixed(two.output, 4),
+            f"[{fixed(two.gradients['x'], 4)}, {fixed(two.gradients['y'], 4)}]",
+            figures.graph_figure(two, "z = x² + 3y²"),
+            parts.graph_summary(state["a"], state["b"], two),
+        )
+    loop_parts = (no,) * 5
+    if changed(LOOP_FIELDS):
+        correct = torch_descent(BOWL, START, state["lr"], state["steps"], zero_grad=True)
+        damaged = torch_descent(BOWL, START, state["lr"], state["steps"], zero_grad=False)
+        shown = damaged if state["forget"] else correct
+        truth = BOWL.gradient(shown.positions[:-1, 0], shown.positions[:-1, 1]).T
+        numpy_run = BOWL.descent(START, state["lr"], state["steps"])
+        pitfall = (
+            overlay_patch(figures.pitfall_overlay(correct.positions, damaged.positions))
+            if drawn is not None
+            else figures.pitfall_figure(BOWL, surface_grid(BOWL), correct.positions, damaged.positions)
+        )
+        loop_parts = (
+            parts.loop_table(shown, truth),
+            parts.match_text(correct, numpy_run.positions),
+            pitfall,
+            parts.pitfall_text(correct, damaged),
+            parts.pitfall_summary(START, state["lr"], state["steps"], correct, damaged),
+        )
+    # The outputs interleave the parts: the two summaries come last.
+    table, match, pitfall_figure, pitfall_text, pitfall_summary = loop_parts
+    read_z, read_gradient, graph_figure, graph_summary = graph_parts
     return (
-        fixed(scalar.output, 4),
-        fixed(scalar.gradients["x"], 4),
-        fixed(two.output, 4),
-        f"[{fixed(two.gradients['x'], 4)}, {fixed(two.gradients['y'], 4)}]",
-        figures.graph_figure(two, "z = x² + 3y²"),
-        parts.loop_table(shown, truth),
-        parts.match_text(correct, numpy_run.positions),
-        figures.pitfall_figure(BOWL, surface_grid(BOWL), correct.positions, damaged.positions),
-        parts.pitfall_text(correct, damaged),
-        parts.graph_summary(state["a"], state["b"], two),
-        parts.pitfall_summary(START, state["lr"], state["steps"], correct, damaged),
+        *scalar_parts,
+        read_z,
+        read_gradient,
+        graph_figure,
+        table,
+        match,
+        pitfall_figure,
+        pitfall_text,
+        graph_summary,
+        pitfall_summary,
+        state,
     )
 
 

@@ -18,11 +18,12 @@ from app.components import derivative as parts
 from app.components.code_panel import code_panel, register_code_panel
 from app.components.controls import graph, presets, radio_group, readout, slider_with_input
 from app.components.parse import Choice, Number, clicked_x, read_fields
+from app.components.patching import overlay_patch
 from app.components.share import Mirror, link_store, query_choice, query_number, register_url_mirror
 from app.components.shell import next_concept_link, page_header, section
 from app.compute import differences
 from app.compute.functions import FUNCTIONS
-from app.figures.derivative import error_curve_figure, secant_figure
+from app.figures.derivative import error_curve_figure, secant_figure, secant_overlay
 from app.formatting import step
 
 PATH = "/derivative"
@@ -213,6 +214,7 @@ def layout(**query):
             link_store(ID.LINK),
             dcc.Store(id=ID.STATE, data=state),
             dcc.Store(id=ID.ANIMATION_FRAMES),
+            dcc.Store(id=ID.DRAWN_FUNCTION),
             dcc.Store(id=ID.ANIMATION_STATE, data={"running": False, "frame": 0}),
             dcc.Interval(id=ID.ANIMATION_TICK, interval=parts.ANIMATION_FRAME_MS, disabled=True),
         ],
@@ -346,19 +348,23 @@ def read_state(state) -> dict | None:
     Output(ID.ANIMATION_FRAMES, "data"),
     Output(ID.FIGURE_SUMMARY, "children"),
     Output(ID.ERROR_SUMMARY, "children"),
+    Output(ID.DRAWN_FUNCTION, "data"),
     Input(ID.STATE, "data"),
     Input(ID.PRECISION, "value"),
+    State(ID.DRAWN_FUNCTION, "data"),
 )
-def draw(state, precision):
-    """Everything on the page that follows from the last good state."""
+def draw(state, precision, drawn_function):
+    """Everything on the page that follows from the last good state; the curve itself is sent only
+    when the function changed (otherwise the figure gets a Patch of its moving parts)."""
     state = read_state(state) or DEFAULT_STATE
     precision = PRECISION.read(precision) or DEFAULT_PRECISION
     function = FUNCTIONS[state["function"]]
     x0, h = state["x0"], state["h"]
     texts = parts.readout_texts(function, x0, h)
     curve = differences.error_curve(function, x0, precision)
+    same_curve = drawn_function == function.key
     return (
-        secant_figure(function, x0, h),
+        overlay_patch(secant_overlay(function, x0, h)) if same_curve else secant_figure(function, x0, h),
         texts["h"],
         texts["slope"],
         texts["true"],
@@ -373,6 +379,7 @@ def draw(state, precision):
         parts.animation_frames(function, x0),
         parts.secant_summary(function, x0, h),
         parts.error_summary(curve, h),
+        function.key,
     )
 
 

@@ -175,6 +175,7 @@ def _two_weight_section(state: dict, start_step: int | None, speed: int):
             ),
             dcc.Store(id=ID.STATE2, data=state),
             dcc.Store(id=ID.DRAWN_SURFACE),
+            dcc.Store(id=ID.DRAWN_LOSS),
         ],
         **{"data-player-scope": ID.TWO_D},
     )
@@ -406,9 +407,11 @@ def sync_two_weights(surface_key, x_text, y_text, click, log_lr, lr_text, steps_
     Output(ID.VERDICT1, "children"),
     Output(ID.EXPLANATION1, "children"),
     Output(ID.TABLE1, "children"),
+    Output(ID.DRAWN_LOSS, "data"),
     Input(ID.STATE1, "data"),
+    State(ID.DRAWN_LOSS, "data"),
 )
-def run_one_weight(state):
+def run_one_weight(state, drawn_loss):
     """Run the 1-D descent once and send it; the curve is re-sent only when the loss changed."""
     state = read_one_weight(state) or DEFAULT_1D
     loss = LOSSES[state["loss"]]
@@ -416,10 +419,11 @@ def run_one_weight(state):
     view = loss.view_w[1] - loss.view_w[0]
     return (
         parts.player_payload(trajectory, view),
-        figures.curve_1d_figure(loss),
+        dash.no_update if drawn_loss == loss.key else figures.curve_1d_figure(loss),
         parts.verdict(trajectory),
         parts.one_weight_explanation(loss, trajectory),
         parts.step_table(trajectory, ("w",)),
+        loss.key,
     )
 
 

@@ -7,13 +7,14 @@ When only the point moves, the figures get a Patch: the surface meshes are not s
 from __future__ import annotations
 
 import dash
-from dash import Input, Output, Patch, State, callback, ctx, dcc, html
+from dash import Input, Output, State, callback, ctx, dcc, html
 
 from app import codegen, ids
 from app.components import gradient as parts
 from app.components.code_panel import code_panel, register_code_panel
 from app.components.controls import graph, point_boxes, radio_group, readout, slider_with_input
 from app.components.parse import Choice, Number, clicked_point, read_fields, read_flag
+from app.components.patching import overlay_patch
 from app.components.share import (
     Mirror,
     link_store,
@@ -252,16 +253,6 @@ def sync_controls(surface_key, x_text, y_text, click_data, angle_slider, angle_t
     )
 
 
-def _apply(patch: Patch, overlay: dict) -> None:
-    """Copy an overlay (traces by position, maybe arrows and a title) into a figure Patch."""
-    for index, data in overlay["traces"].items():
-        for key, value in data.items():
-            patch["data"][index][key] = value
-    if "annotations" in overlay:
-        patch["layout"]["annotations"] = overlay["annotations"]
-        patch["layout"]["title"]["text"] = overlay["title"]
-
-
 @callback(
     Output(ID.CONTOUR, "figure"),
     Output(ID.SURFACE_3D, "figure"),
@@ -290,9 +281,8 @@ def draw(state, drawn_surface):
     grid = figures.surface_grid(surface)
     if drawn_surface == surface.key:
         # Same surface: send only what depends on the point, not the meshes again.
-        contour, surface_3d = Patch(), Patch()
-        _apply(contour, figures.contour_overlay(surface, grid, x, y, angle, descent))
-        _apply(surface_3d, figures.surface_overlay(surface, x, y))
+        contour = overlay_patch(figures.contour_overlay(surface, grid, x, y, angle, descent))
+        surface_3d = overlay_patch(figures.surface_overlay(surface, x, y))
     else:
         contour = figures.contour_figure(surface, grid, x, y, angle, descent)
         surface_3d = figures.surface_figure(surface, grid, x, y)

@@ -9,13 +9,14 @@ from __future__ import annotations
 from dataclasses import replace
 
 import dash
-from dash import ALL, Input, Output, State, callback, ctx, dcc, html
+from dash import ALL, Input, Output, Patch, State, callback, ctx, dcc, html
 
 from app import codegen, ids
 from app.components import learning_rate as parts
 from app.components.code_panel import code_panel, register_code_panel
 from app.components.controls import graph, radio_group, text_box
-from app.components.parse import Choice
+from app.components.parse import Choice, Number
+from app.components.patching import replace_tail
 from app.components.share import Mirror, link_store, query_choice, query_number, query_numbers, register_url_mirror
 from app.components.shell import next_concept_link, page_header, section
 from app.compute import learning_rate as theory
@@ -40,6 +41,7 @@ QUADRATIC_SURFACES = ("bowl", "round", "ravine", "saddle")
 SURFACE = Choice("Surface", QUADRATIC_SURFACES)
 SCHEDULE = Choice("Schedule", tuple(theory.SCHEDULES))
 PRESET = Choice("Preset", tuple(parts.PRESETS))
+RUN_COUNT = Number("Runs", 0, parts.MAX_RUNS, whole=True)
 STARTING_LR = replace(parts.LEARNING_RATE, name="The starting η")
 
 
@@ -234,6 +236,7 @@ def layout(**query):
             link_store(ID.LINK),
             dcc.Store(id=ID.RUNS, data=state["runs"]),
             dcc.Store(id=ID.STEPS_STATE, data=state["steps"]),
+            dcc.Store(id=ID.DRAWN_CONTOUR),
         ],
         className="page learning-rate",
     )
@@ -365,22 +368,40 @@ def draw_runs(runs, stored_steps):
     Output(ID.FACTORS, "children"),
     Output(ID.RULE_2D, "children"),
     Output(ID.CONTOUR_SUMMARY, "children"),
+    Output(ID.DRAWN_CONTOUR, "data"),
     Input(ID.RUNS, "data"),
     Input(ID.SURFACE, "value"),
     Input(ID.STEPS_STATE, "data"),
+    State(ID.DRAWN_CONTOUR, "data"),
 )
-def draw_two_weights(runs, surface_key, stored_steps):
-    """The same η values on a quadratic surface, and the factor of each Hessian direction."""
+def draw_two_weights(runs, surface_key, stored_steps, on_screen):
+    """The same η values on a quadratic surface, and the factor of each Hessian direction. While the
+    browser's map shows this surface, only the runs are sent: the contours stay."""
     surface = SURFACES[SURFACE.read(surface_key) or DEFAULT_SURFACE]
     steps = _steps(stored_steps)
     rates = [run["lr"] for run in _valid_runs(runs)]
     drawn = [figures.Run(lr, surface.descent(surface.start, lr, steps), i) for i, lr in enumerate(rates)]
+    shown_runs = _runs_on_screen(on_screen, surface.key)
+    if shown_runs is None:
+        contour = figures.runs_on_contour(surface, surface_grid(surface), drawn)
+    else:
+        overlay = figures.contour_runs_overlay(surface, drawn)
+        contour = replace_tail(Patch(), figures.CONTOUR_FIRST_RUN, shown_runs, overlay["runs"])
+        contour["layout"]["annotations"] = overlay["annotations"]
     return (
-        figures.runs_on_contour(surface, surface_grid(surface), drawn),
+        contour,
         parts.factor_table(surface, rates),
         parts.two_weight_rule(surface),
         parts.contour_summary(surface, [(run.learning_rate, run.trajectory) for run in drawn]),
+        {"surface": surface.key, "runs": len(drawn)},
     )
+
+
+def _runs_on_screen(on_screen, surface_key: str) -> int | None:
+    """How many runs the browser's map holds, if it shows this surface; None if it must be drawn whole."""
+    if not isinstance(on_screen, dict) or on_screen.get("surface") != surface_key:
+        return None
+    return RUN_COUNT.read(on_screen.get("runs"))
 
 
 @callback(

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import math
 import os
+import re
 import time
+
+import pytest
 
 from app import ids
 from app.main import create_app
+from app.tracing.service import TraceService, TraceSettings
 from tests.browser.helpers import severe_console_errors, text_of, type_into, wait_until
 
 D, A = ids.Derivative, ids.Autograd
@@ -33,8 +38,13 @@ def test_code_follows_the_settings_runs_copies_and_downloads(dash_duo):
     dash_duo.find_element(f"#{panel.run}").click()
     dash_duo.wait_for_contains_text(f"#{panel.trace}", "What it printed", timeout=30)
     trace = text_of(dash_duo, f"#{panel.trace}")
+    # The traced numbers against an independent computation from the code's own x0 and h, and the page.
+    h = float(re.search(r"^h = (.+)$", text_of(dash_duo, f"#{panel.source}"), re.MULTILINE).group(1))
+    slope = (math.sin(1.5 + h) - math.sin(1.5)) / h
+    assert f"secant slope = {slope:.6f}" in trace and f"slope = {slope:.6g}" in trace
     assert f"secant slope = {text_of(dash_duo, f'#{D.READ_SLOPE}')}" in trace, "the run printed the page's slope"
     assert "slope = " in trace and "rise over run" in trace, "values and notes, line by line"
+    assert text_of(dash_duo, f"#{panel.status}") == "", "nothing left in the status line once the trace is shown"
 
     dash_duo.driver.execute_cdp_cmd(
         "Browser.grantPermissions",
@@ -61,6 +71,36 @@ def test_code_follows_the_settings_runs_copies_and_downloads(dash_duo):
     assert severe_console_errors(dash_duo) == []
 
 
+def test_a_queued_trace_shows_its_state_and_can_be_cancelled(dash_duo):
+    """Every slot busy (held here, as other traces would): the learner sees the wait, cancels, runs again."""
+    queue = TraceService(TraceSettings.from_env()).queue
+    held = [queue.try_slot() for _ in range(queue.slots)]
+    assert None not in held
+    try:
+        dash_duo.start_server(create_app())
+        dash_duo.wait_for_page(url=dash_duo.server_url + "/gradient")
+        panel = ids.CodePanel("gradient")
+        dash_duo.wait_for_element(".code-panel summary", timeout=15)
+        open_panel(dash_duo, "gradient")
+        dash_duo.find_element(f"#{panel.run}").click()
+        dash_duo.wait_for_contains_text(f"#{panel.status}", "Starting your trace", timeout=15)
+        cancel = dash_duo.find_element(f"#{panel.cancel}")
+        assert cancel.is_displayed() and cancel.get_attribute("aria-label") == "Cancel the trace"
+        assert not dash_duo.find_element(f"#{panel.run}").is_enabled(), "one trace at a time per panel"
+        cancel.click()
+        wait_until(lambda: not dash_duo.find_element(f"#{panel.cancel}").is_displayed())
+        wait_until(lambda: dash_duo.find_element(f"#{panel.run}").is_enabled())
+        assert text_of(dash_duo, f"#{panel.status}") == ""
+        assert queue.length() == 0, "the cancelled job left the queue"
+    finally:
+        for descriptor in held:
+            if descriptor is not None:
+                os.close(descriptor)
+    dash_duo.find_element(f"#{panel.run}").click()
+    dash_duo.wait_for_contains_text(f"#{panel.trace}", "What it printed", timeout=30)
+    assert severe_console_errors(dash_duo) == []
+
+
 def test_autograd_page(dash_duo):
     dash_duo.start_server(create_app())
     dash_duo.wait_for_page(url=dash_duo.server_url + "/autograd")
@@ -83,4 +123,18 @@ def test_autograd_page(dash_duo):
     type_into(dash_duo, f"#{A.LR_INPUT}", "0")
     dash_duo.wait_for_contains_text(f"#{A.MESSAGE}", "greater than 0")
     assert "[15.2000, 30.6000]" in text_of(dash_duo, f"#{A.LOOP_TABLE}")
+    type_into(dash_duo, f"#{A.LR_INPUT}", "0.1")
+    # x² + 3y² from (4, 3): each step multiplies x by (1 − 2η) and y by (1 − 6η), independent of the app.
+    expected = (4 * (1 - 0.2) ** 8, 3 * (1 - 0.6) ** 8)
+
+    def pitfall_paths():
+        return dash_duo.driver.execute_script(
+            # _fullData holds the arrays plotly.js decoded (data keeps the typed-array specs as sent).
+            "const d = document.querySelector('#' + arguments[0] + ' .js-plotly-plot')._fullData;"
+            "return [d[0].type, Array.from(d[1].x).slice(-1)[0], Array.from(d[1].y).slice(-1)[0], d.length];",
+            A.PITFALL,
+        )
+
+    wait_until(lambda: pitfall_paths()[1:3] == pytest.approx(expected, abs=1e-9))
+    assert pitfall_paths()[0] == "contour" and pitfall_paths()[3] == 3, "the patch left the contours in place"
     assert severe_console_errors(dash_duo) == []

@@ -65,6 +65,15 @@ def test_changing_function_x0_and_h_updates_figure_and_readouts(derivative_page)
     assert page.driver.execute_script(
         "return document.querySelector(arguments[0] + ' .js-plotly-plot').layout.title.text", f"#{D.FIGURE}"
     ).endswith("x₀ = 0.5")
+    # Only the moving parts were sent: the curve left in place is still sin, and the point moved.
+    # _fullData holds the arrays plotly.js decoded (data keeps the typed-array specs as sent).
+    drawn = page.driver.execute_script(
+        "const d = document.querySelector(arguments[0] + ' .js-plotly-plot')._fullData, k = 200;"
+        "return {cx: d[0].x[k], cy: d[0].y[k], px: d[d.length - 1].x[0], py: d[d.length - 1].y[0]};",
+        f"#{D.FIGURE}",
+    )
+    assert drawn["cy"] == pytest.approx(math.sin(drawn["cx"]))
+    assert (drawn["px"], drawn["py"]) == pytest.approx((0.5, math.sin(0.5)))
 
     type_into(page, f"#{D.H_INPUT}", "1e-3")
     page.wait_for_text_to_equal(f"#{D.READ_SLOPE}", secant_slope(math.sin, 0.5, 1e-3))

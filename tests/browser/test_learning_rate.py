@@ -28,6 +28,17 @@ def shown_runs(page) -> list[str]:
     return values
 
 
+def contour_runs(page) -> list[str]:
+    """The runs on the 2-D map, by name, after checking the contours are still its first trace."""
+    kinds, names = page.driver.execute_script(
+        "const d = document.querySelector('#' + arguments[0] + ' .js-plotly-plot').data;"
+        "return [d.map(t => t.type || 'scatter'), d.slice(1).map(t => t.name)];",
+        LR.CONTOUR,
+    )
+    assert kinds[0] == "contour" and set(kinds[1:]) <= {"scatter"}
+    return names
+
+
 def run_traces(page) -> int:
     return page.driver.execute_script(
         "return document.querySelector('#' + arguments[0] + ' .js-plotly-plot').data"
@@ -63,6 +74,7 @@ def test_add_edit_and_remove_runs(lr_page):
     wait_until(lambda: shown_runs(page) == ["0.01", "0.1", "0.9", "1", "1.1", "0.5"])
     wait_until(lambda: "converged at step 1" in table_text(page))  # η = 1/L″ lands on w* = 3 at once
     wait_until(lambda: run_traces(page) == 6)
+    wait_until(lambda: contour_runs(page) == ["η = 0.01", "η = 0.1", "η = 0.9", "η = 1", "η = 1.1", "η = 0.5"])
 
     type_into(page, css({"type": LR.RUN_INPUT, "index": 0}), "0.3")
     wait_until(lambda: f"{1 - 2 * 0.3:.4f} at every step" in table_text(page))
@@ -71,6 +83,7 @@ def test_add_edit_and_remove_runs(lr_page):
     page.find_element(css({"type": LR.RUN_REMOVE, "index": 4})).click()  # η = 1.1
     wait_until(lambda: shown_runs(page) == ["0.3", "0.1", "0.9", "1", "0.5"])
     wait_until(lambda: "η = 1.1" not in table_text(page))
+    wait_until(lambda: contour_runs(page) == ["η = 0.3", "η = 0.1", "η = 0.9", "η = 1", "η = 0.5"])
     assert severe_console_errors(page) == []
 
 

@@ -148,5 +148,5 @@ def test_the_tracer_reports_errors_and_limits_instead_of_failing():
     result = tracing.run_traced(broken)
     assert "boom" in result.error and result.rows
     endless = codegen.GeneratedCode("while True:\n    pass\n", {}, "endless.py")
-    result = tracing.run_traced(endless, cpu_seconds=1)
+    result = tracing.run_traced(endless, tracing.Limits(cpu_seconds=1))
     assert result.error and result.stdout == ""

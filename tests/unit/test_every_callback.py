@@ -18,7 +18,6 @@ from functools import cache
 import dash
 import pytest
 
-from app import tracing
 from tests.dash_client import DashClient
 
 # What a forged or broken browser could send. Strings are what a text box holds; the rest are the
@@ -340,24 +339,6 @@ ENVELOPES = [
 
 
 # --- posting --------------------------------------------------------------------------------------
-
-_TRACES: dict = {}
-
-
-@pytest.fixture(autouse=True)
-def _trace_once_per_program(monkeypatch):
-    """The code panels run their generated program in a fresh Python process (about 2 s with torch);
-    bad input falls back to a handful of default programs, so each distinct program runs once, for
-    real, and later posts of the same program reuse its result."""
-    real = tracing.run_traced
-
-    def run_traced(code, *args, **kwargs):
-        key = (code.source, args, tuple(sorted(kwargs.items())))
-        if key not in _TRACES:
-            _TRACES[key] = real(code, *args, **kwargs)
-        return _TRACES[key]
-
-    monkeypatch.setattr("app.components.code_panel.run_traced", run_traced)
 
 
 @pytest.fixture(scope="module")
