@@ -15,6 +15,9 @@ from dash import html
 # Runs of Latin or Greek letters: one letter is a variable, a longer run names a function. (Products
 # are written with "·" in the catalogs' and typed functions' labels, so "xy" never stands for x·y.)
 _LETTERS = re.compile(r"([A-Za-zα-ωΑ-Ω]+)")
+# A formula this short never breaks across lines ("1 − 2η" split after the minus misleads); a longer
+# one (a typed function's derivative) may, or it would push a phone's page sideways.
+UNBROKEN_LENGTH = 30
 
 
 def formula(text: str) -> html.Span:
@@ -27,7 +30,7 @@ def formula(text: str) -> html.Span:
             pieces[-1] += run  # text between two variables stays one piece, e.g. " + tanh("
         elif run:
             pieces.append(run)
-    return html.Span(pieces, className="formula")
+    return html.Span(pieces, className="formula unbroken" if len(text) <= UNBROKEN_LENGTH else "formula")
 
 
 def fraction(numerator: str, denominator: str) -> html.Span:
