@@ -187,8 +187,13 @@ def _rules_section() -> html.Section:
         ),
         html.Div(
             [
-                html.Div([html.H3("The power rule"), parts.power_rule_table()], id=ID.POWER_RULES),
-                html.Div([html.H3("Special functions"), parts.special_functions_table(1.0)], id=ID.SPECIAL_RULES),
+                table_box(ID.POWER_RULES, "The power rule", html.H3("The power rule"), parts.power_rule_table()),
+                table_box(
+                    ID.SPECIAL_RULES,
+                    "Special functions",
+                    html.H3("Special functions"),
+                    parts.special_functions_table(1.0),
+                ),
             ],
             className="two-columns",
         ),

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from dash.testing.application_runners import ThreadedRunner
 from selenium import webdriver
+from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
@@ -116,16 +117,16 @@ def test_no_serious_axe_violation_in_presenter_mode(browser, path):
 
 
 def test_no_serious_axe_violation_while_the_descent_player_plays(browser):
-    # Long runs, so both players are still playing (5 steps a second) when axe has finished.
-    driver = open_page(browser, "/descent?steps1=400&steps2=400", LAPTOP)
-    for section in (DS.ONE_D, DS.TWO_D):
-        readout = css(player_id(P.READOUT, section))
-        wait_until(lambda r=readout: driver.find_element(By.CSS_SELECTOR, r).text.startswith("step 400:"), timeout=20)
-        driver.find_element(By.CSS_SELECTOR, css(player_id(P.RESET, section))).click()
-        driver.find_element(By.CSS_SELECTOR, css(player_id(P.PLAY, section))).click()
-    play = css(player_id(P.PLAY, DS.TWO_D))
+    # A long, slow run, so its player is still playing (5 steps a second) when axe has finished.
+    driver = open_page(browser, "/descent?lr1=0.001&steps1=400", LAPTOP)
+    readout = css(player_id(P.READOUT, DS.ONE_D))
+    wait_until(lambda: driver.find_element(By.CSS_SELECTOR, readout).text.startswith("step 400:"), timeout=20)
+    driver.find_element(By.CSS_SELECTOR, css(player_id(P.RESET, DS.ONE_D))).click()
+    wait_until(lambda: driver.find_element(By.CSS_SELECTOR, readout).text.startswith("step 0:"))
+    play = css(player_id(P.PLAY, DS.ONE_D))
+    driver.find_element(By.CSS_SELECTOR, play).click()
     wait_until(lambda: driver.find_element(By.CSS_SELECTOR, play).get_attribute("aria-pressed") == "true")
-    check(driver, "/descent while both players play")
+    check(driver, "/descent while its player plays")
     assert driver.find_element(By.CSS_SELECTOR, play).get_attribute("aria-pressed") == "true", "still playing"
 
 
@@ -139,23 +140,29 @@ def test_no_serious_axe_violation_while_the_derivative_animates(browser):
 
 # ---- the keyboard on /descent ----------------------------------------------------------------------
 
-# The colour a focused element's indicator is drawn in, and the colour behind it: the outline if there
-# is one, else the first box-shadow's colour; behind it, the nearest ancestor's opaque background.
+# The colour a focused element's indicator is drawn in, and the opaque colour around it. The indicator is
+# an outline (2 px or more) or a box-shadow, on the element or, for a control drawn by its wrapper (a
+# text box's border box, a radio's pill), on one of its three nearest ancestors.
 FOCUS_INDICATOR = """
 const el = document.activeElement;
-const style = getComputedStyle(el);
-let ring = null;
-if (style.outlineStyle !== "none" && parseFloat(style.outlineWidth) >= 2) {
-    ring = style.outlineColor;
-} else if (style.boxShadow && style.boxShadow !== "none") {
-    ring = (style.boxShadow.match(/rgba?\\([^)]*\\)/) || [null])[0];
+function opaque(colour) { return colour && !/^rgba\\(.*,\\s*0?\\.?\\d*\\)$/.test(colour) && colour !== "transparent"; }
+let ring = null, owner = el;
+for (let node = el, depth = 0; node && depth < 4 && !ring; node = node.parentElement, depth++) {
+    const style = getComputedStyle(node);
+    owner = node;
+    if (style.outlineStyle !== "none" && parseFloat(style.outlineWidth) >= 2) {
+        ring = style.outlineColor;
+    } else if (style.boxShadow && style.boxShadow !== "none") {
+        ring = (style.boxShadow.match(/rgba?\\([^)]*\\)/) || [null])[0];
+    }
 }
+// The ring is drawn outside its owner (outline-offset), on whatever is behind the owner.
 let background = "rgb(255, 255, 255)";
-for (let node = el.parentElement; node; node = node.parentElement) {
+for (let node = owner.parentElement; node; node = node.parentElement) {
     const colour = getComputedStyle(node).backgroundColor;
-    if (colour && !/rgba\\(.*,\\s*0\\)$/.test(colour) && colour !== "transparent") { background = colour; break; }
+    if (opaque(colour)) { background = colour; break; }
 }
-const name = el.getAttribute("aria-label") || el.id || el.textContent.trim().slice(0, 30);
+const name = el.getAttribute("aria-label") || el.id || el.className || el.textContent.trim().slice(0, 30);
 return {ring: ring, background: background, name: el.tagName + " " + name};
 """
 
@@ -187,38 +194,42 @@ def test_the_keyboard_alone_reaches_and_drives_the_descent_page(browser):
     driver = open_page(browser, "/descent", LAPTOP)
     readout = css(player_id(P.READOUT, DS.ONE_D))
     wait_until(lambda: driver.find_element(By.CSS_SELECTOR, readout).text.startswith("step 10:"), timeout=20)
-    body = driver.find_element(By.TAG_NAME, "body")
-    body.click()  # the page has the focus, nothing in it does
-    driver.execute_script("document.activeElement.blur(); window.scrollTo(0, 0)")
+    assert driver.execute_script("return document.activeElement === document.body"), "a fresh page: no focus"
+    skip_hidden = driver.find_element(By.CSS_SELECTOR, ".skip-link").rect
+    assert skip_hidden["y"] + skip_hidden["height"] <= 0, "the skip link is out of sight until it has the focus"
 
     # Tab from the top: the skip link first, and through it the first control within 3 stops.
-    body.send_keys(Keys.TAB)
+    ActionChains(driver).send_keys(Keys.TAB).perform()
     skip = driver.switch_to.active_element
     assert skip.get_attribute("class") == "skip-link" and skip.text == "Skip to the controls"
-    assert skip.is_displayed(), "the skip link shows itself when it has the focus"
+    assert skip.rect["y"] >= 0, "the skip link shows itself when it has the focus"
+    first_control = driver.find_element(By.CSS_SELECTOR, f"#{DS.LOSS} input:checked")
+    stops = 1
     skip.send_keys(Keys.ENTER)
-    first_control = driver.find_element(By.CSS_SELECTOR, f"#{DS.LOSS} input")
-    for _ in range(2):
-        if driver.switch_to.active_element == first_control:
-            break
-        driver.switch_to.active_element.send_keys(Keys.TAB)
+    while driver.switch_to.active_element != first_control and stops < 3:
+        ActionChains(driver).send_keys(Keys.TAB).perform()
+        stops += 1
     assert driver.switch_to.active_element == first_control, "the first control within 3 Tab stops"
 
-    # Every control on the way shows a focus indicator of at least 3:1 against what is behind it.
-    seen = set()
-    for _ in range(60):
+    # Every Tab stop of the page, to its end, shows a focus indicator of at least 3:1 against its background.
+    seen = []
+    while len(seen) < 200:
+        if driver.execute_script("return document.activeElement === document.body"):
+            break  # past the last stop: the focus left the page
         found = driver.execute_script(FOCUS_INDICATOR)
-        assert found["ring"], f"{found['name']} shows no focus indicator"
+        assert found["ring"], f"{found['name']} shows no focus indicator (after {seen[-3:]})"
         ratio = contrast(rgb(found["ring"]), rgb(found["background"]))
         assert ratio >= 3, f"{found['name']}: focus indicator {found['ring']} on {found['background']} is {ratio:.2f}:1"
-        seen.add(found["name"])
-        driver.switch_to.active_element.send_keys(Keys.TAB)
-    assert len(seen) > 20, seen
+        seen.append(found["name"])
+        ActionChains(driver).send_keys(Keys.TAB).perform()
+    assert len(seen) > 30, seen
+    reached = " ".join(seen)
+    for control in (P.SPEED, "Step of the run", "Play or pause", DS.W0_INPUT, "Learning rate η", "step by step"):
+        assert control in reached, f"Tab never reached {control}: {seen}"
+    print(f"{len(seen)} Tab stops on /descent, each with a focus indicator of 3:1 or more")
 
-    # Space, ← and → drive the player nearest the focus: the one-weight run's.
-    first_control.click()
-    table = driver.find_element(By.CSS_SELECTOR, f"#{DS.TABLE1}")
-    driver.execute_script("arguments[0].focus()", table.find_element(By.XPATH, ".."))
+    # Space, ← and → drive the player nearest the focus: the one-weight run's, from its step table.
+    driver.execute_script("arguments[0].focus()", driver.find_element(By.CSS_SELECTOR, f"#{DS.TABLE1}"))
 
     def step() -> int:
         return int(driver.find_element(By.CSS_SELECTOR, readout).text.split(":")[0].split()[1])
