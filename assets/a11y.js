@@ -65,6 +65,7 @@
                 if (names[0] !== label) {
                     setAttribute(button, "aria-labelledby", [label].concat(names.filter(n => n !== label)).join(" "));
                 }
+                setAttribute(focusTarget, "aria-labelledby", label);  // hidden, but named all the same
             }
         });
     }

@@ -242,15 +242,16 @@ def test_the_keyboard_alone_reaches_and_drives_the_descent_page(browser):
     focused.send_keys(Keys.ARROW_RIGHT)
     wait_until(lambda: step() == 9)
     play = driver.find_element(By.CSS_SELECTOR, css(player_id(P.PLAY, DS.ONE_D)))
+    # The player's clock runs in the browser: on a busy machine (CI shares it) a step can take a while.
     focused.send_keys(Keys.SPACE)  # from step 9 of 10 it plays on to the last step and stops
-    wait_until(lambda: step() == 10)
-    wait_until(lambda: play.get_attribute("aria-pressed") == "false")
+    wait_until(lambda: step() == 10, timeout=20)
+    wait_until(lambda: play.get_attribute("aria-pressed") == "false", timeout=20)
     for _ in range(3):
         focused.send_keys(Keys.ARROW_LEFT)
-    wait_until(lambda: step() == 7)
+    wait_until(lambda: step() == 7, timeout=20)
     focused.send_keys(Keys.SPACE)
-    wait_until(lambda: play.get_attribute("aria-pressed") == "true")
+    wait_until(lambda: play.get_attribute("aria-pressed") == "true", timeout=20)
     focused.send_keys(Keys.SPACE)
-    wait_until(lambda: play.get_attribute("aria-pressed") == "false")
+    wait_until(lambda: play.get_attribute("aria-pressed") == "false", timeout=20)
     paused_at = step()
     assert 7 <= paused_at <= 10
