@@ -6,6 +6,8 @@ class Shell:
     NAV = "nav"
     NAV_LINK = "nav-link"  # pattern-matching type: {"type": NAV_LINK, "index": the page's path}
     LOCATION = "url"
+    SKIP_LINK = "skip-link"  # the first Tab stop of every page, in app.main.INDEX_STRING
+    MAIN = "main-content"  # the skip link's target when a page has no controls
     TOOLS = "shell-tools"  # the classroom toolbar in the nav (assets/presenter.js)
     COPY_LINK = "shell-copy-link"
     PRESENTER = "shell-presenter"
@@ -96,6 +98,7 @@ class Player:
     RESET = "player-reset"
     SCRUB = "player-scrub"
     SPEED = "player-speed"
+    SPEED_LABEL = "player-speed-label"  # a plain id, f"{SPEED_LABEL}-{section}": what names the speed menu
     TICK = "player-tick"
     STATE = "player-state"  # {frame, playing}
     READOUT = "player-readout"

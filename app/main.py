@@ -15,6 +15,26 @@ from app.components.shell import navbar
 ROOT = Path(__file__).resolve().parent.parent
 HEALTH_PATH = "/healthz"
 
+# Dash's own page, corrected: the language of the page for screen readers and hyphenation, a skip link as
+# the first Tab stop (assets/a11y.js moves the focus to the page's first control), and Dash's scripts
+# outside any landmark (its default wraps them in an empty <footer>, a contentinfo landmark with no content).
+INDEX_STRING = f"""<!DOCTYPE html>
+<html lang="en">
+    <head>
+        {{%metas%}}
+        <title>{{%title%}}</title>
+        {{%favicon%}}
+        {{%css%}}
+    </head>
+    <body>
+        <a class="skip-link" id="{ids.Shell.SKIP_LINK}" href="#{ids.Shell.MAIN}">Skip to the controls</a>
+        {{%app_entry%}}
+        {{%config%}}
+        {{%scripts%}}
+        {{%renderer%}}
+    </body>
+</html>"""
+
 
 def create_app() -> Dash:
     """A fresh app: pages registered from app/pages, assets served locally, responses compressed."""
@@ -39,12 +59,13 @@ def create_app() -> Dash:
         # The code panels' traces run as background callbacks (app/components/code_panel.py).
         background_callback_manager=background_manager(),
     )
+    app.index_string = INDEX_STRING
     # A function, so the nav is built once the page registry is filled.
     app.layout = lambda: html.Div(
         [
             dcc.Location(id=ids.Shell.LOCATION),
             navbar(),
-            html.Main(dash.page_container, className="main"),
+            html.Main(dash.page_container, id=ids.Shell.MAIN, className="main", tabIndex="-1"),
         ],
         className="shell",
     )

@@ -134,7 +134,7 @@
             update: function (play, back, forward, reset, tick, scrub, run, state, speed, figures) {
                 const nu = window.dash_clientside.no_update;
                 figures = figures || [];
-                const nothing = [nu, true, nu, nu, nu, figures.map(function () { return nu; }), nu];
+                const nothing = [nu, true, nu, nu, nu, nu, figures.map(function () { return nu; }), nu];
                 if (!run || !run.loss || run.loss.length === 0) {
                     return nothing;
                 }
@@ -190,6 +190,7 @@
                     {frame: frame, playing: playing, tick_ms: state.tick_ms, last: last},
                     !playing,
                     playing ? PAUSE : PLAY,
+                    playing ? "true" : "false",
                     k,
                     last,
                     figures.map(function (figure) { return patchFigure(figure, run, k, freshRun); }),
@@ -208,6 +209,11 @@
         }
         const kinds = {" ": "player-play", "ArrowLeft": "player-back", "ArrowRight": "player-forward"};
         const kind = kinds[event.key];
+        // A table that scrolls sideways (a phone) keeps ← and → for its own scrolling once it has the focus.
+        const region = target && target.closest ? target.closest("[role=region]") : null;
+        if (region && kind !== "player-play" && region.scrollWidth > region.clientWidth) {
+            return;
+        }
         const players = document.querySelectorAll(".player");
         if (!kind || players.length === 0) {
             return;

@@ -24,6 +24,7 @@ from dash import DiskcacheManager, Input, Output, State, callback, dcc, html, no
 from dash.exceptions import PreventUpdate
 
 from app.codegen import GeneratedCode
+from app.components.controls import table_box
 from app.ids import CodePanel
 from app.tracing import TraceResult
 from app.tracing.cache import ForkSafeCache, private_folder, trace_key
@@ -123,9 +124,11 @@ def _trace_view(code: GeneratedCode, result: TraceResult) -> list:
     parts.append(html.H4(f"Line by line: {len(rows)} steps" + (" (the first ones)" if result.truncated else "")))
     header = html.Tr([html.Th("line"), html.Th("code"), html.Th("values it produced"), html.Th("what it does")])
     parts.append(
-        html.Div(
+        table_box(
+            None,
+            "The trace, line by line",
             html.Table([html.Thead(header), html.Tbody(rows)], className="numbers trace-table"),
-            className="table-wrap trace-scroll",
+            extra_class="trace-scroll",
         )
     )
     return parts

@@ -19,12 +19,17 @@ def slider_with_input(
     value: float,
     input_value: str,
     marks: dict | None = None,
+    log_of: str | None = None,
 ) -> html.Div:
     """A labelled slider, the exact input beside it (commits on Enter or Tab), and its message line.
 
     Dash's own number box inside the slider is hidden: ours validates what is typed and explains a
-    refusal, which the built-in box cannot.
+    refusal, which the built-in box cannot. ``log_of``: the name of the value whose log10 the slider
+    moves ("η"), so a screen reader says "η = 0.1" rather than the slider's "-1".
     """
+    slider_names = {"data-aria-label": label}
+    if log_of is not None:
+        slider_names["data-log-value-name"] = log_of
     return html.Div(
         [
             html.Label(
@@ -47,8 +52,8 @@ def slider_with_input(
                             tooltip={"always_visible": False, "placement": "bottom"},
                         ),
                         className="slider-cell",
-                        # Dash's slider takes no aria props: assets/shell.js names its handle from this.
-                        **{"data-aria-label": label},
+                        # Dash's slider takes no aria props: assets/a11y.js names its handle from these.
+                        **slider_names,
                     ),
                     _exact_input(input_id, input_value),
                 ],
@@ -126,18 +131,42 @@ def readout(label: str, value_id: str) -> html.Div:
 
 
 def radio_group(radio_id: str, label: str, options: list[dict], value, inline: bool = False) -> html.Div:
-    """A labelled row of pill-shaped radio buttons (native radios underneath, so arrow keys work)."""
+    """A labelled row of pill-shaped radio buttons (native radios underneath, so arrow keys work).
+
+    The group is a radiogroup named by the visible label: Dash renders it as a listbox, which
+    assets/a11y.js corrects from the wrapper's data-aria-labelledby.
+    """
     label_id = f"{radio_id}-label"
     return html.Div(
         [
             html.Span(label, className="control-label", id=label_id),
             html.Div(
                 dcc.RadioItems(id=radio_id, options=options, value=value, className="segmented"),
-                role="group",
-                **{"aria-labelledby": label_id},
+                **{"data-aria-labelledby": label_id},
             ),
         ],
         className="control inline" if inline else "control",
+    )
+
+
+def swatch_label(text: str, colour: str) -> list:
+    """A coloured line's name as text in the page's own colour, with a dot of the line's colour before
+    it: the line colours are too light to read as text (#e69f00 is 2.1:1 on white), and a screen reader
+    needs only the words."""
+    return [html.Span(className="swatch", style={"background": colour}, **{"aria-hidden": "true"}), text]
+
+
+def table_box(table_id: str | None, label: str, *children, extra_class: str = "") -> html.Div:
+    """The box a wide table scrolls in (at phone width), reachable by Tab so the keyboard can scroll it,
+    and named for screen readers as a region: axe's scrollable-region-focusable."""
+    props = {"id": table_id} if table_id is not None else {}
+    return html.Div(
+        list(children),
+        className=f"table-wrap {extra_class}".strip(),
+        tabIndex="0",
+        role="region",
+        **{"aria-label": label},
+        **props,
     )
 
 

@@ -34,7 +34,7 @@ def verification_table(surface: Surface, x: float, y: float) -> html.Table:
     autograd = surface.autograd_gradient(x, y)
     header = html.Tr(
         [
-            html.Th(""),
+            html.Td(""),  # the corner cell heads nothing
             html.Th("closed form"),
             html.Th(f"central difference, h = {surfaces.CHECK_STEP:g}"),
             html.Th("torch autograd"),

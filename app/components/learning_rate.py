@@ -7,6 +7,7 @@ import math
 import numpy as np
 from dash import html
 
+from app.components.controls import swatch_label
 from app.components.maths import formula
 from app.components.parse import Number
 from app.compute import descent
@@ -71,7 +72,7 @@ def run_rows(loss: Loss1D, runs: list[tuple[float, Trajectory]]) -> html.Table:
         rows.append(
             html.Tr(
                 [
-                    html.Th(f"η = {lr:g}", scope="row", style={"color": colour}),
+                    html.Th(swatch_label(f"η = {lr:g}", colour), scope="row", className="run-name"),
                     html.Td(fixed(factor, 4)),
                     html.Td(observed),
                     html.Td(_verdict_word(trajectory)),
@@ -152,7 +153,7 @@ def factor_table(surface: Surface, learning_rates: list[float]) -> html.Table:
         colour = style.RUN_COLOURS[index % len(style.RUN_COLOURS)]
         rows.append(
             html.Tr(
-                [html.Th(f"η = {lr:g}", scope="row", style={"color": colour})]
+                [html.Th(swatch_label(f"η = {lr:g}", colour), scope="row", className="run-name")]
                 + [html.Td(fixed(float(f), 4)) for f in factors]
                 + [html.Td(fixed(worst, 4)), html.Td(fate)]
             )

@@ -27,24 +27,30 @@ def player(section: str, start_step: int | None = None, speed: int = DEFAULT_SPE
     the run whole.
     """
 
-    def button(kind, text, label):
+    def button(kind, text, label, key=None, **props):
+        if key is not None:
+            props["aria-keyshortcuts"] = key
         return html.Button(
             text,
             id=player_id(kind, section),
             n_clicks=0,
-            title=label,
+            title=label if key is None else f"{label} ({key})",
             className="player-button",
             **{"aria-label": label},
+            **props,
         )
+
+    speed_label = f"{Player.SPEED_LABEL}-{section}"
 
     return html.Div(
         [
             html.Div(
                 [
                     button(Player.RESET, "|◀", "Back to step 0"),
-                    button(Player.BACK, "◀", "One step back (←)"),
-                    button(Player.PLAY, "▶ Play", "Play or pause (space)"),
-                    button(Player.FORWARD, "▶|", "One step forward (→)"),
+                    button(Player.BACK, "◀", "One step back", "ArrowLeft"),
+                    # A toggle: its name stays, aria-pressed says whether it is playing (assets/player.js).
+                    button(Player.PLAY, "▶ Play", "Play or pause", "Space", **{"aria-pressed": "false"}),
+                    button(Player.FORWARD, "▶|", "One step forward", "ArrowRight"),
                     html.Div(
                         dcc.Slider(
                             id=player_id(Player.SCRUB, section),
@@ -61,15 +67,20 @@ def player(section: str, start_step: int | None = None, speed: int = DEFAULT_SPE
                         **{"data-aria-label": "Step of the run"},
                     ),
                     html.Div(
-                        dcc.Dropdown(
-                            id=player_id(Player.SPEED, section),
-                            options=[{"label": text, "value": value} for value, text in SPEEDS.items()],
-                            value=speed if speed in SPEEDS else DEFAULT_SPEED,
-                            clearable=False,
-                            searchable=False,
-                        ),
+                        [
+                            html.Span("Playback speed", id=speed_label, className="sr-only"),
+                            dcc.Dropdown(
+                                id=player_id(Player.SPEED, section),
+                                options=[{"label": text, "value": value} for value, text in SPEEDS.items()],
+                                value=speed if speed in SPEEDS else DEFAULT_SPEED,
+                                clearable=False,
+                                searchable=False,
+                            ),
+                        ],
                         className="player-speed",
-                        **{"data-aria-label": "Playback speed"},
+                        title="Playback speed",
+                        # Read as "Playback speed, 5 steps/s": assets/a11y.js names Dash's button from it.
+                        **{"data-aria-labelledby": speed_label},
                     ),
                 ],
                 className="player-bar",
@@ -101,6 +112,7 @@ def register_player_callback() -> None:
         Output(own(Player.STATE), "data"),
         Output(own(Player.TICK), "disabled"),
         Output(own(Player.PLAY), "children"),
+        Output(own(Player.PLAY), "aria-pressed"),
         Output(own(Player.SCRUB), "value"),
         Output(own(Player.SCRUB), "max"),
         Output({"type": Player.FIGURE, "section": MATCH, "index": ALL}, "figure", allow_duplicate=True),

@@ -22,14 +22,17 @@ def concept_pages() -> list[dict]:
     return sorted(pages, key=lambda page: page["order"])
 
 
-def navbar() -> html.Div:
-    """Home plus one link per concept page, in teaching order, and the classroom tools."""
+def navbar() -> html.Header:
+    """Home plus one link per concept page, in teaching order, and the classroom tools.
+
+    A <header> (the page's banner landmark), so the brand and the tools are inside a landmark too.
+    """
     pages = [("Home", HOME_PATH)] + [(page["name"], page["relative_path"]) for page in concept_pages()]
     links = [
         dcc.Link(name, href=path, id={"type": ids.Shell.NAV_LINK, "index": path}, className="nav-link")
         for name, path in pages
     ]
-    return html.Div(
+    return html.Header(
         [
             html.Span("Gradients, by hand", className="nav-brand"),
             html.Nav(links, id=ids.Shell.NAV, className="nav-links", **{"aria-label": "Concept pages"}),
@@ -54,8 +57,21 @@ SHORTCUTS = (
 )
 
 
-def _tool(tool_id: str, text: str, label: str, pressed: bool | None = None, extra_class: str = "") -> html.Button:
-    props = {"aria-label": label, "title": label}
+def _tool(
+    tool_id: str,
+    text: str,
+    what: str,
+    key: str,
+    pressed: bool | None = None,
+    extra_class: str = "",
+    label: str | None = None,
+) -> html.Button:
+    """A tool button. Its spoken name is its visible text (a voice-control user says what they see);
+    ``what`` it does and its ``key`` are the tooltip and the description. ``label`` only where the text
+    alone says nothing ("?"), and then it contains the text."""
+    props = {"title": f"{what} ({key})", "aria-keyshortcuts": key}
+    if label is not None:
+        props["aria-label"] = label
     if pressed is not None:
         props["aria-pressed"] = "true" if pressed else "false"
     return html.Button(text, id=tool_id, n_clicks=0, className=f"tool {extra_class}".strip(), **props)
@@ -69,11 +85,11 @@ def toolbar() -> html.Div:
     shell = ids.Shell
     return html.Div(
         [
-            _tool(shell.COPY_LINK, "Copy link", "Copy a link to exactly this view (l)"),
-            _tool(shell.PRESENTER, "Presenter", "Presenter mode: large type, thick lines (p)", pressed=False),
-            _tool(shell.HIDE_CONTROLS, "Hide controls", "Hide or show the controls (c)", False, "presenter-only"),
-            _tool(shell.FULLSCREEN, "Full screen", "Full screen on or off (f)", pressed=False),
-            _tool(shell.HELP, "?", "Keyboard shortcuts (?)"),
+            _tool(shell.COPY_LINK, "Copy link", "Copy a link to exactly this view", "l"),
+            _tool(shell.PRESENTER, "Presenter", "Presenter mode: large type, thick lines", "p", pressed=False),
+            _tool(shell.HIDE_CONTROLS, "Hide controls", "Hide or show the controls", "c", False, "presenter-only"),
+            _tool(shell.FULLSCREEN, "Full screen", "Full screen on or off", "f", pressed=False),
+            _tool(shell.HELP, "?", "Keyboard shortcuts", "?", label="Keyboard shortcuts (?)"),
             html.Span(id=shell.TOOL_STATUS, className="tool-status", role="status", **{"aria-live": "polite"}),
             html.Dialog(
                 [

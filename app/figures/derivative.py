@@ -211,7 +211,7 @@ def error_curve_figure(curve: ErrorCurve, current_h: float) -> dict:
                     showlegend=False,
                     text=[f"best h ≈ {sci(best_h, 0)}"],
                     textposition="bottom center",
-                    textfont={"color": colour, "size": style.FONT_SIZE},
+                    textfont={"color": style.readable(colour), "size": style.FONT_SIZE},
                     marker={"symbol": "star", "size": 20, "color": colour, "line": {"color": "white", "width": 1}},
                     hovertemplate="best h = %{x:.1e}<br>|error| = %{y:.2e}<extra></extra>",
                 )

@@ -177,7 +177,7 @@ def _arrow(x, y, dx, dy, colour, text, width=3) -> list[dict]:
         "yref": "y",
         "showarrow": False,
         "text": text,
-        "font": {"color": colour, "size": style.FONT_SIZE + 1},
+        "font": {"color": style.readable(colour), "size": style.FONT_SIZE + 1},
         "bgcolor": "rgba(255,255,255,0.8)",
         "xshift": 14 * dx / length,
         "yshift": 14 * dy / length,

@@ -57,7 +57,7 @@ def _exit_marker(run: Run, x, y, text: str, textposition: str = "top center", **
         mode="markers+text",
         text=[text],
         textposition=textposition,
-        textfont={"color": run.colour},
+        textfont={"color": style.readable(run.colour)},
         marker={"color": run.colour, "size": 14, "symbol": "x-thin-open", "line": {"width": 3, "color": run.colour}},
         showlegend=False,
         hoverinfo="skip",
@@ -250,7 +250,7 @@ def sweep_figure(sweeps: list[tuple[str, Sweep, float, float]]) -> dict:
             {"color": colour, "dash": "dot", "width": 2},
             f"critical η = {result.critical:.4g} (theory {theory_critical:.4g})",
             "top right" if i == 0 else "top left",
-            font={"color": colour},
+            font={"color": style.readable(colour)},
         )
         shapes.append(shape)
         labels.append(label)
@@ -263,7 +263,7 @@ def sweep_figure(sweeps: list[tuple[str, Sweep, float, float]]) -> dict:
                 mode="markers+text",
                 text=[f"fastest ≈ {result.fastest:.3g} (theory {theory_fastest:.4g})"],
                 textposition="bottom right" if i == 0 else "top left",
-                textfont={"color": colour},
+                textfont={"color": style.readable(colour)},
                 marker={"symbol": "star", "size": 16, "color": colour},
                 showlegend=False,
             )

@@ -9,6 +9,7 @@ style or marker and carries a label, so colour is never the only cue.
 from __future__ import annotations
 
 import base64
+import functools
 
 import numpy as np
 
@@ -184,3 +185,28 @@ def untyped(value):
 RUN_COLOURS = ("#0072b2", "#d55e00", "#009e73", "#cc79a7", "#e69f00", "#56b4e9", "#000000", "#332288")
 RUN_SYMBOLS = ("circle", "square", "diamond", "triangle-up", "cross", "x", "star", "hexagon")
 RUN_DASHES = ("solid", "dash", "dot", "dashdot", "longdash", "longdashdot", "solid", "dash")
+
+
+# ---- text in a line's colour -----------------------------------------------------------------------
+# A label beside a line is easiest to match in the line's own colour, but most line colours are too light
+# to read as text: #e69f00 is 2.25:1 on white, and text needs 4.5:1 (WCAG 2.1 AA, 1.4.3). A label takes
+# the line's hue, darkened just enough. tests/unit/test_palette.py checks every text colour independently.
+TEXT_CONTRAST = 4.5
+
+
+def _relative_luminance(colour: str) -> float:
+    channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+    r, g, b = (c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+@functools.lru_cache(maxsize=64)
+def readable(colour: str) -> str:
+    """``colour`` (#rrggbb), darkened by the smallest step that reads as text on white."""
+    white = 1.0
+    channels = [int(colour[i : i + 2], 16) for i in (1, 3, 5)]
+    for percent in range(100, -1, -1):
+        candidate = "#" + "".join(f"{round(c * percent / 100):02x}" for c in channels)
+        if (white + 0.05) / (_relative_luminance(candidate) + 0.05) >= TEXT_CONTRAST:
+            return candidate
+    return "#000000"

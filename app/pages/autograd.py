@@ -13,7 +13,7 @@ from dash import Input, Output, State, callback, ctx, dcc, html
 from app import codegen, ids
 from app.components import autograd as parts
 from app.components.code_panel import code_panel, register_code_panel
-from app.components.controls import graph, readout, text_box
+from app.components.controls import graph, readout, table_box, text_box
 from app.components.parse import Number, read_fields, read_flag
 from app.components.patching import overlay_patch
 from app.components.share import Mirror, link_store, query_flag, query_number, register_url_mirror
@@ -140,7 +140,7 @@ def _training_section(state: dict) -> html.Section:
             className="workbench",
         ),
         html.P(id=ID.PITFALL_TEXT, className="explanation"),
-        html.Div(id=ID.LOOP_TABLE, className="table-wrap"),
+        table_box(ID.LOOP_TABLE, "The training loop, step by step"),
     )
 
 

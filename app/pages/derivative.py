@@ -16,7 +16,7 @@ from dash import ALL, ClientsideFunction, Input, Output, State, callback, client
 from app import codegen, ids
 from app.components import derivative as parts
 from app.components.code_panel import code_panel, register_code_panel
-from app.components.controls import graph, presets, radio_group, readout, slider_with_input
+from app.components.controls import graph, presets, radio_group, readout, slider_with_input, table_box
 from app.components.parse import Choice, Number, clicked_x, read_fields
 from app.components.patching import overlay_patch
 from app.components.share import Mirror, link_store, query_choice, query_number, register_url_mirror
@@ -114,6 +114,7 @@ def _controls(state: dict) -> html.Div:
                 value=math.log10(state["h"]),
                 input_value=step(state["h"]),
                 marks=LOG_H_MARKS,
+                log_of="h",
             ),
             html.Button("▶ Animate h → 0.0001", id=ID.ANIMATE, n_clicks=0, className="primary", title="Play / pause"),
             presets(ID.PRESET, {key: preset.label for key, preset in PRESETS.items()}),
@@ -151,7 +152,7 @@ def _limit_section() -> html.Section:
             "one a hundred-fold.",
             className="section-idea",
         ),
-        html.Div(id=ID.TABLE, className="table-wrap"),
+        table_box(ID.TABLE, "Secant slopes as h shrinks"),
     )
 
 
@@ -186,8 +187,13 @@ def _rules_section() -> html.Section:
         ),
         html.Div(
             [
-                html.Div([html.H3("The power rule"), parts.power_rule_table()], id=ID.POWER_RULES),
-                html.Div([html.H3("Special functions"), parts.special_functions_table(1.0)], id=ID.SPECIAL_RULES),
+                table_box(ID.POWER_RULES, "The power rule", html.H3("The power rule"), parts.power_rule_table()),
+                table_box(
+                    ID.SPECIAL_RULES,
+                    "Special functions",
+                    html.H3("Special functions"),
+                    parts.special_functions_table(1.0),
+                ),
             ],
             className="two-columns",
         ),

@@ -15,7 +15,7 @@ from dash import ALL, Input, Output, State, callback, ctx, dcc, html
 from app import codegen, ids
 from app.components import descent as parts
 from app.components.code_panel import code_panel, register_code_panel
-from app.components.controls import graph, point_boxes, presets, radio_group, slider_with_input, text_box
+from app.components.controls import graph, point_boxes, presets, radio_group, slider_with_input, table_box, text_box
 from app.components.parse import Choice, Number, clicked_point, read_fields
 from app.components.player import DEFAULT_SPEED, SPEEDS, figure_id, player, player_id, register_player_callback
 from app.components.share import (
@@ -85,6 +85,7 @@ def _lr_control(slider_id, input_id, message_id, value):
         value=math.log10(value),
         input_value=f"{value:g}",
         marks={-4: "1e-4", -2: "0.01", 0: "1", 1: "10"},
+        log_of="η",
     )
 
 
@@ -120,7 +121,7 @@ def _one_weight_section(state: dict, start_step: int | None, speed: int):
             html.Div(
                 [
                     graph(figure_id(ID.ONE_D, "loss"), "secondary-figure", figure=figures.loss_chart()),
-                    html.Div(id=ID.TABLE1, className="table-wrap"),
+                    table_box(ID.TABLE1, "The one-weight run, step by step"),
                 ],
                 className="two-columns",
             ),
@@ -169,7 +170,7 @@ def _two_weight_section(state: dict, start_step: int | None, speed: int):
             html.Div(
                 [
                     graph(figure_id(ID.TWO_D, "loss"), "secondary-figure", figure=figures.loss_chart()),
-                    html.Div(id=ID.TABLE2, className="table-wrap"),
+                    table_box(ID.TABLE2, "The two-weight run, step by step"),
                 ],
                 className="two-columns",
             ),

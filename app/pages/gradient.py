@@ -12,7 +12,7 @@ from dash import Input, Output, State, callback, ctx, dcc, html
 from app import codegen, ids
 from app.components import gradient as parts
 from app.components.code_panel import code_panel, register_code_panel
-from app.components.controls import graph, point_boxes, radio_group, readout, slider_with_input
+from app.components.controls import graph, point_boxes, radio_group, readout, slider_with_input, table_box
 from app.components.parse import Choice, Number, clicked_point, read_fields, read_flag
 from app.components.patching import overlay_patch
 from app.components.share import (
@@ -160,7 +160,7 @@ def layout(**query):
                     "same formula, side by side.",
                     className="section-idea",
                 ),
-                html.Div(id=ID.VERIFY_TABLE, className="table-wrap"),
+                table_box(ID.VERIFY_TABLE, "The partial derivatives, checked three ways"),
             ),
             code_panel("gradient"),
             next_concept_link(PATH),

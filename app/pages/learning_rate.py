@@ -14,7 +14,7 @@ from dash import ALL, Input, Output, Patch, State, callback, ctx, dcc, html
 from app import codegen, ids
 from app.components import learning_rate as parts
 from app.components.code_panel import code_panel, register_code_panel
-from app.components.controls import graph, radio_group, text_box
+from app.components.controls import graph, radio_group, table_box, text_box
 from app.components.parse import Choice, Number
 from app.components.patching import replace_tail
 from app.components.share import Mirror, link_store, query_choice, query_number, query_numbers, register_url_mirror
@@ -70,7 +70,7 @@ def _run_slot(index: int) -> html.Div:
         ],
         id={"type": ID.RUN_SLOT, "index": index},
         className="run-slot",
-        # A dict id cannot be a label's "for"; assets/shell.js names the box from this instead.
+        # A dict id cannot be a label's "for"; assets/a11y.js names the box from this instead.
         **{"data-aria-label": f"Learning rate η of run {index + 1}"},
     )
 
@@ -164,7 +164,7 @@ def _two_weight_section(state: dict) -> html.Section:
                 html.Div(
                     [
                         html.P(id=ID.RULE_2D, className="explanation"),
-                        html.Div(id=ID.FACTORS, className="table-wrap"),
+                        table_box(ID.FACTORS, "The factor of each Hessian direction, per run"),
                     ]
                 ),
             ],
@@ -226,7 +226,7 @@ def layout(**query):
                 className="workbench",
             ),
             graph(ID.LOSSES, "secondary-figure", ID.LOSSES_SUMMARY),
-            html.Div(id=ID.TABLE, className="table-wrap"),
+            table_box(ID.TABLE, "The runs compared"),
             html.Div(id=ID.RULE),
             _two_weight_section(state),
             _sweep_section(),
