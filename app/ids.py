@@ -60,6 +60,13 @@ class Gradient:
     SURFACE_SUMMARY = "gradient-surface-summary"
     DIRECTIONAL_SUMMARY = "gradient-directional-summary"
     SURFACE = "gradient-surface"
+    FORMULA = "gradient-formula"  # the typed f(x, y); a preset fills it with its text
+    FORMULA_MESSAGE = "gradient-formula-message"
+    WINDOW_X_FROM = "gradient-window-x-from"
+    WINDOW_X_TO = "gradient-window-x-to"
+    WINDOW_Y_FROM = "gradient-window-y-from"
+    WINDOW_Y_TO = "gradient-window-y-to"
+    WINDOW_MESSAGE = "gradient-window-message"
     X_INPUT = "gradient-x-input"
     Y_INPUT = "gradient-y-input"
     POINT_MESSAGE = "gradient-point-message"
@@ -121,6 +128,13 @@ class Descent:
     EXPLANATION1 = "descent-1d-explanation"
 
     SURFACE = "descent-surface"
+    FORMULA = "descent-formula"  # the typed L(x, y); a preset fills it with its text
+    FORMULA_MESSAGE = "descent-formula-message"
+    WINDOW_X_FROM = "descent-window-x-from"
+    WINDOW_X_TO = "descent-window-x-to"
+    WINDOW_Y_FROM = "descent-window-y-from"
+    WINDOW_Y_TO = "descent-window-y-to"
+    WINDOW_MESSAGE = "descent-window-message"
     X0_INPUT = "descent-x0-input"
     Y0_INPUT = "descent-y0-input"
     LR2_SLIDER = "descent-2d-log-lr-slider"
