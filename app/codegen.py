@@ -131,11 +131,17 @@ def derivative_code(function: Function1D, x0: float, h: float) -> GeneratedCode:
     b = _Builder()
     b.add("import numpy as np", "numpy supplies sin, exp and log for arrays and plain numbers alike")
     b.add()
+    if function.key.startswith(CUSTOM_PREFIX):
+        # A typed f: written from its tree (its latex is custom_function's canonical text of that tree).
+        expression = parse(function.latex, ("x",))
+        value, derivative = expression.python("np"), expression.derivative("x").python("np")
+    else:
+        value, derivative = formula_source(function.formula), formula_source(function.derivative_formula)
     b.add("def f(x):", f"the function on screen: f(x) = {function.label}")
-    b.add(f"    return {formula_source(function.formula)}")
+    b.add(f"    return {value}")
     b.add()
     b.add("def f_prime(x):", f"its derivative, in closed form: f′(x) = {function.derivative_label}")
-    b.add(f"    return {formula_source(function.derivative_formula)}")
+    b.add(f"    return {derivative}")
     b.add()
     check = _pieces_check(function)
     if check:

@@ -22,6 +22,11 @@ class Derivative:
     FIGURE_SUMMARY = "derivative-figure-summary"  # each figure's state in words (aria-live)
     ERROR_SUMMARY = "derivative-error-summary"
     FUNCTION = "derivative-function"
+    FORMULA = "derivative-formula"  # the typed f(x); a preset fills it with its text
+    FORMULA_MESSAGE = "derivative-formula-message"
+    WINDOW_X_FROM = "derivative-window-x-from"
+    WINDOW_X_TO = "derivative-window-x-to"
+    WINDOW_MESSAGE = "derivative-window-message"
     DRAWN_FUNCTION = "derivative-drawn-function"  # whose curve the main figure holds now
     X0_SLIDER = "derivative-x0-slider"
     X0_INPUT = "derivative-x0-input"

@@ -81,6 +81,10 @@ class Chosen:
     def fields(self, key_field: str) -> dict:
         return {key_field: self.key, "formula": self.formula, "window": self.window}
 
+    def compact_fields(self, key_field: str) -> dict:
+        """As fields, but a preset's state carries its key alone (its link mirrors are ``optional``)."""
+        return self.fields(key_field) if self.key == CUSTOM else {key_field: self.key}
+
 
 # ---- reading -----------------------------------------------------------------------------------------
 

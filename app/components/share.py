@@ -41,6 +41,7 @@ class Mirror:
     low: float | None = None
     high: float | None = None
     whole: bool = False
+    optional: bool = False  # a field the state may leave out: it is then at its default (left out of the link)
 
 
 def link_store(link_id: str) -> dcc.Store:
