@@ -181,6 +181,14 @@ class LearningRate:
     RULE = "lr-rule"
 
     SURFACE = "lr-surface"
+    SURFACE_STATE = "lr-surface-state"  # the last good {surface, formula, window} of the 2-D section
+    FORMULA = "lr-formula"  # the typed L(x, y); a preset fills it with its text
+    FORMULA_MESSAGE = "lr-formula-message"
+    WINDOW_X_FROM = "lr-window-x-from"
+    WINDOW_X_TO = "lr-window-x-to"
+    WINDOW_Y_FROM = "lr-window-y-from"
+    WINDOW_Y_TO = "lr-window-y-to"
+    WINDOW_MESSAGE = "lr-window-message"
     CONTOUR = "lr-contour"
     DRAWN_CONTOUR = "lr-drawn-contour"  # {"surface": key, "runs": n}: what the contour map in the browser holds
     FACTORS = "lr-factors"
