@@ -7,6 +7,7 @@ When only the point moves, the figures get a Patch: the surface meshes are not s
 from __future__ import annotations
 
 import dash
+import numpy as np
 from dash import Input, Output, State, callback, ctx, dcc, html
 
 from app import codegen, ids
@@ -360,6 +361,13 @@ def sync_controls(
 def draw(state, drawn_surface):
     """The figures, readouts and words for the last good state."""
     state, surface = read_state(state) or _default()
+    # A typed surface may have no value at the point (log of a negative, 1/0): that is a gap in the
+    # figures and "undefined" in the readouts, not a warning in the server's log.
+    with np.errstate(all="ignore"):
+        return _drawn(state, surface, drawn_surface)
+
+
+def _drawn(state: dict, surface, drawn_surface) -> tuple:
     x, y, angle, descent = state["x"], state["y"], state["angle"], state["descent"]
     grid = figures.surface_grid(surface)
     if drawn_surface == surface.key:
