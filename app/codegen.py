@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from functools import cache
 
 from app.compute import descent
+from app.compute.custom import CUSTOM_PREFIX
+from app.compute.expressions import parse
 from app.compute.functions import Function1D
 from app.compute.losses import Loss1D
 from app.compute.surfaces import Surface
@@ -129,11 +131,17 @@ def derivative_code(function: Function1D, x0: float, h: float) -> GeneratedCode:
     b = _Builder()
     b.add("import numpy as np", "numpy supplies sin, exp and log for arrays and plain numbers alike")
     b.add()
+    if function.key.startswith(CUSTOM_PREFIX):
+        # A typed f: written from its tree (its latex is custom_function's canonical text of that tree).
+        expression = parse(function.latex, ("x",))
+        value, derivative = expression.python("np"), expression.derivative("x").python("np")
+    else:
+        value, derivative = formula_source(function.formula), formula_source(function.derivative_formula)
     b.add("def f(x):", f"the function on screen: f(x) = {function.label}")
-    b.add(f"    return {formula_source(function.formula)}")
+    b.add(f"    return {value}")
     b.add()
     b.add("def f_prime(x):", f"its derivative, in closed form: f′(x) = {function.derivative_label}")
-    b.add(f"    return {formula_source(function.derivative_formula)}")
+    b.add(f"    return {derivative}")
     b.add()
     check = _pieces_check(function)
     if check:
@@ -162,16 +170,44 @@ def derivative_code(function: Function1D, x0: float, h: float) -> GeneratedCode:
     return b.build("derivative.py")
 
 
+@dataclass(frozen=True)
+class _SurfaceSource:
+    """A surface's formula and closed-form gradient as Python source, and its formula again for torch
+    where numpy's functions would not take a tensor (None: the numpy source works on tensors too)."""
+
+    value: str
+    gradient: str
+    torch_value: str | None
+
+
+def _surface_source(surface: Surface) -> _SurfaceSource:
+    """A catalog surface's source is read from its lambdas; a typed one's is written from its tree
+    (its latex is the canonical text custom_surface made from that tree), never from what was typed."""
+    if not surface.key.startswith(CUSTOM_PREFIX):
+        return _SurfaceSource(formula_source(surface.formula), formula_source(surface.gradient_formula), None)
+    expression = parse(surface.latex, ("x", "y"))
+    partials = ", ".join(expression.derivative(v).python("np") for v in ("x", "y"))
+    return _SurfaceSource(expression.python("np"), f"({partials})", expression.python("torch"))
+
+
 def gradient_code(surface: Surface, x: float, y: float, angle: float) -> GeneratedCode:
+    source = _surface_source(surface)
     b = _Builder()
     b.add("import numpy as np")
     b.add("import torch", "torch differentiates the very same f automatically")
     b.add()
-    b.add("def f(x, y):", f"the surface: f(x, y) = {surface.label}; works on numbers and on tensors")
-    b.add(f"    return {formula_source(surface.formula)}")
+    if source.torch_value is None:
+        b.add("def f(x, y):", f"the surface: f(x, y) = {surface.label}; works on numbers and on tensors")
+        b.add(f"    return {source.value}")
+    else:
+        b.add("def f(x, y):", f"your surface: f(x, y) = {surface.label}, with numpy")
+        b.add(f"    return {source.value}")
+        b.add()
+        b.add("def f_torch(x, y):", "the same formula with torch's functions, so torch can record it")
+        b.add(f"    return {source.torch_value}")
     b.add()
     b.add("def gradient(x, y):", "both partial derivatives, in closed form")
-    b.add(f"    return {formula_source(surface.gradient_formula)}")
+    b.add(f"    return {source.gradient}")
     b.add()
     b.add(f"x, y = {x!r}, {y!r}", "the point on the contour map")
     b.add("dfdx, dfdy = gradient(x, y)", "∂f/∂x treats y as a constant, ∂f/∂y treats x as one")
@@ -188,7 +224,8 @@ def gradient_code(surface: Surface, x: float, y: float, angle: float) -> Generat
     b.add()
     b.add("tx = torch.tensor(x, dtype=torch.float64, requires_grad=True)", "tell torch to record what happens to x")
     b.add("ty = torch.tensor(y, dtype=torch.float64, requires_grad=True)")
-    b.add("f(tx, ty).backward()", "backward() applies the chain rule through the recorded graph")
+    torch_f = "f" if source.torch_value is None else "f_torch"
+    b.add(f"{torch_f}(tx, ty).backward()", "backward() applies the chain rule through the recorded graph")
     b.add('print(f"torch autograd: {tx.grad.item():.6f}, {ty.grad.item():.6f}")')
     b.add()
     b.add(f"theta = np.radians({angle!r})", "the direction u, as an angle from the +x axis")
@@ -255,11 +292,12 @@ def descent_code(
     _loop_body(b, 1, steps1)
     b.add()
     b.add("# Two weights")
+    source = _surface_source(surface)
     b.add("def loss(x, y):", f"L(x, y) = {surface.label}")
-    b.add(f"    return {formula_source(surface.formula)}")
+    b.add(f"    return {source.value}")
     b.add()
     b.add("def gradient(x, y):", "∇L, in closed form")
-    b.add(f"    return {formula_source(surface.gradient_formula)}")
+    b.add(f"    return {source.gradient}")
     b.add()
     b.add(f"w, lr = np.array([{start[0]!r}, {start[1]!r}]), {lr2!r}", "the start (x₀, y₀) and η")
     _loop_body(b, 2, steps2)

@@ -24,6 +24,11 @@ class Derivative:
     FIGURE_SUMMARY = "derivative-figure-summary"  # each figure's state in words (aria-live)
     ERROR_SUMMARY = "derivative-error-summary"
     FUNCTION = "derivative-function"
+    FORMULA = "derivative-formula"  # the typed f(x); a preset fills it with its text
+    FORMULA_MESSAGE = "derivative-formula-message"
+    WINDOW_X_FROM = "derivative-window-x-from"
+    WINDOW_X_TO = "derivative-window-x-to"
+    WINDOW_MESSAGE = "derivative-window-message"
     DRAWN_FUNCTION = "derivative-drawn-function"  # whose curve the main figure holds now
     X0_SLIDER = "derivative-x0-slider"
     X0_INPUT = "derivative-x0-input"
@@ -62,6 +67,13 @@ class Gradient:
     SURFACE_SUMMARY = "gradient-surface-summary"
     DIRECTIONAL_SUMMARY = "gradient-directional-summary"
     SURFACE = "gradient-surface"
+    FORMULA = "gradient-formula"  # the typed f(x, y); a preset fills it with its text
+    FORMULA_MESSAGE = "gradient-formula-message"
+    WINDOW_X_FROM = "gradient-window-x-from"
+    WINDOW_X_TO = "gradient-window-x-to"
+    WINDOW_Y_FROM = "gradient-window-y-from"
+    WINDOW_Y_TO = "gradient-window-y-to"
+    WINDOW_MESSAGE = "gradient-window-message"
     X_INPUT = "gradient-x-input"
     Y_INPUT = "gradient-y-input"
     POINT_MESSAGE = "gradient-point-message"
@@ -124,6 +136,13 @@ class Descent:
     EXPLANATION1 = "descent-1d-explanation"
 
     SURFACE = "descent-surface"
+    FORMULA = "descent-formula"  # the typed L(x, y); a preset fills it with its text
+    FORMULA_MESSAGE = "descent-formula-message"
+    WINDOW_X_FROM = "descent-window-x-from"
+    WINDOW_X_TO = "descent-window-x-to"
+    WINDOW_Y_FROM = "descent-window-y-from"
+    WINDOW_Y_TO = "descent-window-y-to"
+    WINDOW_MESSAGE = "descent-window-message"
     X0_INPUT = "descent-x0-input"
     Y0_INPUT = "descent-y0-input"
     LR2_SLIDER = "descent-2d-log-lr-slider"
@@ -165,6 +184,14 @@ class LearningRate:
     RULE = "lr-rule"
 
     SURFACE = "lr-surface"
+    SURFACE_STATE = "lr-surface-state"  # the last good {surface, formula, window} of the 2-D section
+    FORMULA = "lr-formula"  # the typed L(x, y); a preset fills it with its text
+    FORMULA_MESSAGE = "lr-formula-message"
+    WINDOW_X_FROM = "lr-window-x-from"
+    WINDOW_X_TO = "lr-window-x-to"
+    WINDOW_Y_FROM = "lr-window-y-from"
+    WINDOW_Y_TO = "lr-window-y-to"
+    WINDOW_MESSAGE = "lr-window-message"
     CONTOUR = "lr-contour"
     DRAWN_CONTOUR = "lr-drawn-contour"  # {"surface": key, "runs": n}: what the contour map in the browser holds
     FACTORS = "lr-factors"

@@ -6,7 +6,8 @@
     // Python's float() reads back exactly. undefined means "leave the URL's current value alone".
     function encode(mirror, value) {
         if (mirror.field !== null && value !== null && typeof value === "object" && !Array.isArray(value)) {
-            value = value[mirror.field];
+            // An optional field a state leaves out is at its default, so it leaves the link too.
+            value = mirror.optional && !(mirror.field in value) ? mirror.default : value[mirror.field];
         }
         if (mirror.item !== null) {
             return Array.isArray(value) ? value.map(function (entry) { return String(entry[mirror.item]); }).join(",") : undefined;

@@ -55,7 +55,7 @@ def slider_with_input(
                         # Dash's slider takes no aria props: assets/a11y.js names its handle from these.
                         **slider_names,
                     ),
-                    _exact_input(input_id, input_value),
+                    exact_input(input_id, input_value),
                 ],
                 className="slider-row",
             ),
@@ -175,7 +175,7 @@ def text_box(input_id: str, label: str, value: str, hint: str = "") -> html.Div:
     return html.Div(
         [
             html.Label([label, html.Span(hint, className="hint")], htmlFor=input_id, className="control-label"),
-            _exact_input(input_id, value),
+            exact_input(input_id, value),
         ],
         className="control",
     )
@@ -185,7 +185,7 @@ def point_boxes(label: str, hint: str, boxes: list[tuple[str, str, str]]) -> htm
     """Two exact inputs side by side for a point, each (input id, axis label, value)."""
     cells = []
     for input_id, axis, value in boxes:
-        cells += [html.Label(axis, htmlFor=input_id, className="axis-label"), _exact_input(input_id, value)]
+        cells += [html.Label(axis, htmlFor=input_id, className="axis-label"), exact_input(input_id, value)]
     return html.Div(
         [
             html.Span([label, html.Span(hint, className="hint")], className="control-label"),
@@ -195,14 +195,15 @@ def point_boxes(label: str, hint: str, boxes: list[tuple[str, str, str]]) -> htm
     )
 
 
-def _exact_input(input_id: str, value: str) -> dcc.Input:
+def exact_input(input_id: str, value: str, input_mode: str = "decimal", class_name: str = "exact-input") -> dcc.Input:
+    """A text box that commits on Enter or Tab (debounce), with no spelling or autofill help."""
     return dcc.Input(
         id=input_id,
         type="text",
-        inputMode="decimal",
+        inputMode=input_mode,
         value=value,
         debounce=True,
         spellCheck=False,
         autoComplete="off",
-        className="exact-input",
+        className=class_name,
     )

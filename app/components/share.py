@@ -41,6 +41,7 @@ class Mirror:
     low: float | None = None
     high: float | None = None
     whole: bool = False
+    optional: bool = False  # a field the state may leave out: it is then at its default (left out of the link)
 
 
 def link_store(link_id: str) -> dcc.Store:
@@ -69,7 +70,7 @@ def register_url_mirror(link_id: str, mirrors: list[Mirror]) -> None:
 # ---- reading a query ----------------------------------------------------------------------------
 
 
-def _first(query: dict, key: str):
+def first_value(query: dict, key: str):
     """Dash hands a repeated key over as a list; the first value counts."""
     value = query.get(key)
     return value[0] if isinstance(value, list) and value else value
@@ -79,7 +80,7 @@ def query_number(
     query: dict, key: str, default: float, low: float, high: float, notes: list[str], *, whole=False, positive=False
 ) -> float:
     """The number under ``key`` if it is in [low, high] (and whole, if asked); else the default and a note."""
-    text = _first(query, key)
+    text = first_value(query, key)
     if text is None:
         return default
     parsed = parse_number(text, key, low, high, positive=positive, whole=whole)
@@ -91,7 +92,7 @@ def query_number(
 
 def query_choice(query: dict, key: str, default: str, choices, notes: list[str]) -> str:
     """The name under ``key`` if it is one of ``choices``; else the default and a note."""
-    value = _first(query, key)
+    value = first_value(query, key)
     if value is None:
         return default
     parsed = Choice(key, tuple(choices)).parse(value)
@@ -103,7 +104,7 @@ def query_choice(query: dict, key: str, default: str, choices, notes: list[str])
 
 def query_flag(query: dict, key: str, default: bool, notes: list[str]) -> bool:
     """1 or 0 under ``key``; anything else keeps the default, with a note."""
-    value = _first(query, key)
+    value = first_value(query, key)
     if value is None:
         return default
     if value in ("1", "0"):
@@ -131,7 +132,7 @@ def query_numbers(
     query: dict, key: str, default: list[float], low: float, high: float, most: int, notes: list[str]
 ) -> list[float]:
     """A comma-separated list of numbers in [low, high], at most ``most``; else the default and a note."""
-    text = _first(query, key)
+    text = first_value(query, key)
     if text is None:
         return default
     pieces = [piece for piece in str(text).split(",") if piece.strip()]
@@ -150,7 +151,7 @@ def query_numbers(
 
 def query_step(query: dict, key: str, notes: list[str]) -> int | None:
     """A paused player's step (0 or more), or None: the run is then shown whole."""
-    text = _first(query, key)
+    text = first_value(query, key)
     if text is None:
         return None
     parsed = parse_number(text, key, 0, math.inf, whole=True)

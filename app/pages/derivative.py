@@ -17,6 +17,21 @@ from app import codegen, ids
 from app.components import derivative as parts
 from app.components.code_panel import code_panel, register_code_panel
 from app.components.controls import graph, presets, radio_group, readout, slider_with_input, table_box
+from app.components.formula import (
+    CUSTOM,
+    FORMULA_KEY,
+    FUNCTION_PRESETS,
+    WINDOW_KEY,
+    Chosen,
+    FormulaIds,
+    formula_controls,
+    query_function,
+    shown_controls,
+    shown_edges,
+    shown_formula,
+    stored_choice,
+    typed_change,
+)
 from app.components.parse import Choice, Number, clicked_x, read_fields
 from app.components.patching import overlay_patch
 from app.components.share import Mirror, link_store, query_choice, query_number, register_url_mirror
@@ -49,45 +64,57 @@ PRESET = Choice("Preset", tuple(PRESETS))
 H = Number("h", differences.H_MIN, differences.H_MAX, positive=True)
 LOG_H = Number("log₁₀ h", math.log10(differences.H_MIN), math.log10(differences.H_MAX))
 X0 = Number("x₀")  # each function's own range and domain are checked after this (see _x0_problem)
+FORMULA_IDS = FormulaIds(ID.FORMULA, ID.FORMULA_MESSAGE, (ID.WINDOW_X_FROM, ID.WINDOW_X_TO), ID.WINDOW_MESSAGE)
 
 LOG_H_MARKS = {e: ("1" if e == 0 else f"1e{e}") for e in range(-15, 1, 5)}
 
 
-def x0_marks(function_key: str) -> dict:
-    low, high = FUNCTIONS[function_key].x0_range
-    return {float(v): f"{v:g}" for v in np.linspace(low, high, 5).round(2)}
+def x0_marks(function) -> dict:
+    low, high = function.x0_range
+    return {float(v): f"{v + 0.0:g}" for v in np.linspace(low, high, 5).round(2)}  # + 0.0: no "-0" mark
 
 
 def state_from_query(query: dict) -> tuple[dict, str, list[str]]:
     """The first state and precision from a shared link (see URL_MIRROR), and notes on what was refused."""
     notes: list[str] = []
-    function_key = query_choice(query, "function", DEFAULT_STATE["function"], FUNCTION.choices, notes)
-    function = FUNCTIONS[function_key]
+    function_key = query_choice(query, "function", DEFAULT_STATE["function"], (*FUNCTION.choices, CUSTOM), notes)
+    typed = query_function(query, FUNCTION_PRESETS, "function", notes)
+    if typed is None and function_key == CUSTOM:
+        function_key = DEFAULT_STATE["function"]  # a typed function lives in its formula; without one, the default
+    chosen, function = stored_choice(
+        FUNCTION_PRESETS, (typed or Chosen(function_key, "", [])).fields("function"), "function"
+    )
     low, high = function.x0_range
     # With no x0 in the link, the page's default x0, if this function allows it (the mirror leaves
     # out an x0 equal to that default); otherwise the function's own.
     fallback = DEFAULT_STATE["x0"]
-    if not low <= fallback <= high or _x0_problem(function_key, fallback):
+    if not low <= fallback <= high or _x0_problem(function, fallback):
         fallback = function.default_x0
     x0 = query_number(query, "x0", fallback, low, high, notes)
-    if _x0_problem(function_key, x0):
-        notes.append(_x0_problem(function_key, x0))
+    if _x0_problem(function, x0):
+        notes.append(_x0_problem(function, x0))
         x0 = fallback
     h = query_number(query, "h", DEFAULT_STATE["h"], H.low, H.high, notes, positive=True)
     precision = query_choice(query, "precision", DEFAULT_PRECISION, PRECISION.choices, notes)
-    return {"function": function_key, "x0": x0, "h": h}, precision, notes
+    return chosen.compact_fields("function") | {"x0": x0, "h": h}, precision, notes
 
 
 def _controls(state: dict) -> html.Div:
     """The function, x₀ and h (each slider with its exact box), Animate and the presets."""
-    function = FUNCTIONS[state["function"]]
+    function = function_of(state)
     return html.Div(
         [
             radio_group(
                 ID.FUNCTION,
                 "Function f(x)",
                 [{"label": f.label, "value": key} for key, f in FUNCTIONS.items()],
-                state["function"],
+                state["function"] if state["function"] in FUNCTIONS else None,
+            ),
+            formula_controls(
+                FORMULA_IDS,
+                "f(x) =",
+                shown_formula(FUNCTION_PRESETS, state, "function"),
+                shown_edges(FUNCTION_PRESETS, state, "function"),
             ),
             slider_with_input(
                 label="Point x₀",
@@ -100,7 +127,7 @@ def _controls(state: dict) -> html.Div:
                 step=0.01,
                 value=state["x0"],
                 input_value=f"{state['x0']:g}",
-                marks=x0_marks(state["function"]),
+                marks=x0_marks(function),
             ),
             slider_with_input(
                 label="Step h",
@@ -228,18 +255,41 @@ def layout(**query):
     )
 
 
-def _x0_problem(function_key: str, x0: float) -> str | None:
+def function_of(state: dict):
+    """The function a state read by read_state names: a catalog entry, or the typed one (memoised)."""
+    return stored_choice(FUNCTION_PRESETS, state, "function")[1]
+
+
+def _x0_problem(function, x0: float) -> str | None:
     """Why x0 cannot be used for this function, or None."""
-    function = FUNCTIONS[function_key]
     if not bool(function.defined(x0)):
         return f"{function.domain_message()}, so x₀ = {x0:g} has no tangent. Pick another x₀."
     return None
 
 
-def _read_controls(trigger, function_key, x0_slider, x0_text, log_h, h_text, state, click_data=None):
+def _with_function(state: dict, chosen: Chosen) -> dict:
+    """The state on another function: x₀ stays if the new function allows it, else its own default x₀."""
+    function = stored_choice(FUNCTION_PRESETS, chosen.fields("function"), "function")[1]
+    new = chosen.compact_fields("function") | {"x0": state["x0"], "h": state["h"]}
+    low, high = function.x0_range
+    if not low <= new["x0"] <= high or _x0_problem(function, new["x0"]):
+        new["x0"] = function.default_x0
+    return new
+
+
+def _read_controls(trigger, function_key, x0_slider, x0_text, log_h, h_text, state, click_data=None, typed=()):
     """The new state and the messages for each control, from whichever control moved."""
     new = dict(state)
-    messages = {"x0": "", "h": ""}
+    messages = {"x0": "", "h": "", ID.FORMULA_MESSAGE: "", ID.WINDOW_MESSAGE: ""}
+    if trigger == ID.FORMULA or trigger in FORMULA_IDS.edges:
+        formula_text, *edge_texts = typed
+        chosen, message_id, message = typed_change(
+            FUNCTION_PRESETS, state, "function", FORMULA_IDS, trigger, formula_text, edge_texts
+        )
+        if message:
+            messages[message_id] = message
+            return None, messages
+        return _with_function(state, chosen), messages
     if isinstance(trigger, dict) and trigger.get("type") == ID.PRESET:
         preset = PRESETS.get(PRESET.read(trigger.get("index")))
         if preset is not None:
@@ -249,19 +299,16 @@ def _read_controls(trigger, function_key, x0_slider, x0_text, log_h, h_text, sta
         function_key = FUNCTION.read(function_key)
         if function_key is None:
             return state, messages
-        new["function"] = function_key
-        low, high = FUNCTIONS[function_key].x0_range
-        if not low <= new["x0"] <= high or _x0_problem(function_key, new["x0"]):
-            new["x0"] = FUNCTIONS[function_key].default_x0
-        return new, messages
-    low, high = FUNCTIONS[new["function"]].x0_range
+        return _with_function(state, Chosen(function_key, "", [])), messages
+    function = function_of(new)
+    low, high = function.x0_range
     if trigger in (ID.X0_SLIDER, ID.X0_INPUT, ID.FIGURE):
         # A click lands on the slider's 0.01 grid.
         source = {ID.X0_SLIDER: x0_slider, ID.X0_INPUT: x0_text, ID.FIGURE: clicked_x(click_data, 2)}[trigger]
         # Is it a number, then is f defined there, then is it on the slider's range: the first
         # problem found is the one the learner most needs to hear about.
         parsed = X0.parse(source)
-        problem = parsed.message or _x0_problem(new["function"], parsed.value)
+        problem = parsed.message or _x0_problem(function, parsed.value)
         problem = problem or replace(X0, low=low, high=high).parse(parsed.value).message
         if problem:
             messages["x0"] = problem
@@ -293,6 +340,10 @@ def _read_controls(trigger, function_key, x0_slider, x0_text, log_h, h_text, sta
     Output(ID.H_SLIDER, "value"),
     Output(ID.H_INPUT, "value"),
     Output(ID.H_MESSAGE, "children"),
+    Output(ID.FORMULA, "value"),
+    *(Output(edge, "value") for edge in FORMULA_IDS.edges),
+    Output(ID.FORMULA_MESSAGE, "children"),
+    Output(ID.WINDOW_MESSAGE, "children"),
     Input(ID.FUNCTION, "value"),
     Input(ID.X0_SLIDER, "value"),
     Input(ID.X0_INPUT, "value"),
@@ -300,42 +351,58 @@ def _read_controls(trigger, function_key, x0_slider, x0_text, log_h, h_text, sta
     Input(ID.H_INPUT, "value"),
     Input({"type": ID.PRESET, "index": ALL}, "n_clicks"),
     Input(ID.FIGURE, "clickData"),
+    Input(ID.FORMULA, "value"),
+    *(Input(edge, "value") for edge in FORMULA_IDS.edges),
     State(ID.STATE, "data"),
     prevent_initial_call=True,
 )
-def sync_controls(function_key, x0_slider, x0_text, log_h, h_text, _preset_clicks, click_data, state):
+def sync_controls(function_key, x0_slider, x0_text, log_h, h_text, _preset_clicks, click_data, *typed_and_state):
     """Validate whichever control moved; on success every control shows the new state."""
+    *typed, state = typed_and_state
     state = read_state(state) or DEFAULT_STATE
-    new, messages = _read_controls(ctx.triggered_id, function_key, x0_slider, x0_text, log_h, h_text, state, click_data)
+    new, messages = _read_controls(
+        ctx.triggered_id, function_key, x0_slider, x0_text, log_h, h_text, state, click_data, typed
+    )
     no = dash.no_update
     if new is None:
         # Refused: say why beside the input, keep the last good view and the learner's text.
-        return (no,) * 7 + (messages["x0"], no, no, messages["h"])
-    low, high = FUNCTIONS[new["function"]].x0_range
+        return (
+            (no,) * 7
+            + (messages["x0"], no, no, messages["h"])
+            + (no,) * 3
+            + (messages[ID.FORMULA_MESSAGE], messages[ID.WINDOW_MESSAGE])
+        )
+    function = function_of(new)
+    low, high = function.x0_range
     return (
         new,
-        new["function"],
+        new["function"] if new["function"] in FUNCTIONS else None,
         low,
         high,
-        x0_marks(new["function"]),
+        x0_marks(function),
         new["x0"],
         f"{new['x0']:g}",
         "",
         math.log10(new["h"]),
         step(new["h"]),
         "",
+        *shown_controls(FUNCTION_PRESETS, new, "function"),
+        "",
+        "",
     )
 
 
 def read_state(state) -> dict | None:
     """A state from the browser, trusted only if it is exactly what sync_controls could have stored."""
-    clean = read_fields(state, {"function": FUNCTION, "x0": X0, "h": H})
-    if clean is None:
+    clean = read_fields(state, {"x0": X0, "h": H})
+    found = stored_choice(FUNCTION_PRESETS, state, "function")
+    if clean is None or found is None:
         return None
-    low, high = FUNCTIONS[clean["function"]].x0_range
-    if not low <= clean["x0"] <= high or _x0_problem(clean["function"], clean["x0"]):
+    chosen, function = found
+    low, high = function.x0_range
+    if not low <= clean["x0"] <= high or _x0_problem(function, clean["x0"]):
         return None
-    return clean
+    return chosen.compact_fields("function") | clean
 
 
 @callback(
@@ -364,7 +431,7 @@ def draw(state, precision, drawn_function):
     when the function changed (otherwise the figure gets a Patch of its moving parts)."""
     state = read_state(state) or DEFAULT_STATE
     precision = PRECISION.read(precision) or DEFAULT_PRECISION
-    function = FUNCTIONS[state["function"]]
+    function = function_of(state)
     x0, h = state["x0"], state["h"]
     texts = parts.readout_texts(function, x0, h)
     curve = differences.error_curve(function, x0, precision)
@@ -413,7 +480,7 @@ clientside_callback(
 
 def _code(state):
     state = read_state(state) or DEFAULT_STATE
-    return codegen.derivative_code(FUNCTIONS[state["function"]], state["x0"], state["h"])
+    return codegen.derivative_code(function_of(state), state["x0"], state["h"])
 
 
 register_code_panel("derivative", [State(ID.STATE, "data")], _code)
@@ -424,6 +491,9 @@ URL_MIRRORS = [
     Mirror("function", ID.STATE, field="function", default=DEFAULT_STATE["function"]),
     Mirror("x0", ID.STATE, field="x0", default=DEFAULT_STATE["x0"]),
     Mirror("h", ID.STATE, field="h", default=DEFAULT_STATE["h"]),
+    # A typed function's formula and window; a preset's state leaves them out.
+    Mirror(FORMULA_KEY, ID.STATE, field="formula", default="", optional=True),
+    Mirror(WINDOW_KEY, ID.STATE, field="window", default=[], optional=True),
     Mirror("precision", ID.PRECISION, prop="value", default=DEFAULT_PRECISION),
 ]
 register_url_mirror(ID.LINK, URL_MIRRORS)

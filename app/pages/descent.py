@@ -16,6 +16,21 @@ from app import codegen, ids
 from app.components import descent as parts
 from app.components.code_panel import code_panel, register_code_panel
 from app.components.controls import graph, point_boxes, presets, radio_group, slider_with_input, table_box, text_box
+from app.components.formula import (
+    CUSTOM,
+    FORMULA_KEY,
+    SURFACE_PRESETS,
+    WINDOW_KEY,
+    Chosen,
+    FormulaIds,
+    formula_controls,
+    query_function,
+    shown_controls,
+    shown_edges,
+    shown_formula,
+    stored_choice,
+    typed_change,
+)
 from app.components.parse import Choice, Number, clicked_point, read_fields
 from app.components.player import DEFAULT_SPEED, SPEEDS, figure_id, player, player_id, register_player_callback
 from app.components.share import (
@@ -56,7 +71,15 @@ SURFACE = Choice("Surface", SURFACE_CHOICES)
 COORDINATE = Number("A coordinate")  # each loss's and surface's own view bounds are checked after this
 
 DEFAULT_1D = {"loss": DEFAULT_LOSS, "w0": LOSSES[DEFAULT_LOSS].default_start, "lr": 0.1, "steps": 10}
-DEFAULT_2D = {"surface": "bowl", "x0": 4.0, "y0": 3.0, "lr": 0.05, "steps": 8}
+# formula and window: a typed L(x, y)'s canonical text and its window; empty for a preset (formula.py)
+NO_FORMULA = {"formula": "", "window": []}
+DEFAULT_2D = {"surface": "bowl", **NO_FORMULA, "x0": 4.0, "y0": 3.0, "lr": 0.05, "steps": 8}
+FORMULA_IDS = FormulaIds(
+    ID.FORMULA,
+    ID.FORMULA_MESSAGE,
+    (ID.WINDOW_X_FROM, ID.WINDOW_X_TO, ID.WINDOW_Y_FROM, ID.WINDOW_Y_TO),
+    ID.WINDOW_MESSAGE,
+)
 
 
 PRESETS_2D = {
@@ -138,7 +161,13 @@ def _two_weight_section(state: dict, start_step: int | None, speed: int):
                 ID.SURFACE,
                 "Loss surface L(x, y)",
                 [{"label": SURFACES[key].label, "value": key} for key in SURFACE_CHOICES],
-                state["surface"],
+                state["surface"] if state["surface"] in SURFACES else None,
+            ),
+            formula_controls(
+                FORMULA_IDS,
+                "L(x, y) =",
+                shown_formula(SURFACE_PRESETS, state, "surface"),
+                shown_edges(SURFACE_PRESETS, state, "surface"),
             ),
             point_boxes(
                 "Start (x₀, y₀)",
@@ -195,10 +224,13 @@ def state_from_query(query: dict) -> tuple[dict, dict, dict, list[str]]:
         "lr": query_number(query, "lr1", DEFAULT_1D["lr"], LR_MIN, LR_MAX, notes, positive=True),
         "steps": query_number(query, "steps1", DEFAULT_1D["steps"], STEPS.low, STEPS.high, notes, whole=True),
     }
-    surface = SURFACES[query_choice(query, "surface", DEFAULT_2D["surface"], SURFACE_CHOICES, notes)]
+    key = query_choice(query, "surface", DEFAULT_2D["surface"], (*SURFACE_CHOICES, CUSTOM), notes)
+    typed = query_function(query, SURFACE_PRESETS, "surface", notes)
+    if typed is None and key == CUSTOM:
+        key = DEFAULT_2D["surface"]  # a typed surface lives in its formula; without one, the default
+    chosen, surface = stored_choice(SURFACE_PRESETS, (typed or Chosen(key, "", [])).fields("surface"), "surface")
     x0, y0 = query_point(query, ("x0", "y0"), surface, (DEFAULT_2D["x0"], DEFAULT_2D["y0"]), surface.start, notes)
-    two = {
-        "surface": surface.key,
+    two = chosen.fields("surface") | {
         "x0": x0,
         "y0": y0,
         "lr": query_number(query, "lr2", DEFAULT_2D["lr"], LR_MIN, LR_MAX, notes, positive=True),
@@ -251,7 +283,12 @@ def _mirrors(suffix: str, section: str, store: str, fields: dict, defaults: dict
 URL_MIRRORS = _mirrors(
     "1", ID.ONE_D, ID.STATE1, {"loss": "loss", "w0": "w0", "lr1": "lr", "steps1": "steps"}, DEFAULT_1D
 ) + _mirrors(
-    "2", ID.TWO_D, ID.STATE2, {"surface": "surface", "x0": "x0", "y0": "y0", "lr2": "lr", "steps2": "steps"}, DEFAULT_2D
+    "2",
+    ID.TWO_D,
+    ID.STATE2,
+    {"surface": "surface", FORMULA_KEY: "formula", WINDOW_KEY: "window", "x0": "x0", "y0": "y0", "lr2": "lr"}
+    | {"steps2": "steps"},
+    DEFAULT_2D,
 )
 register_url_mirror(ID.LINK, URL_MIRRORS)
 
@@ -277,13 +314,17 @@ def read_one_weight(state) -> dict | None:
     return clean if low <= clean["w0"] <= high else None
 
 
-def read_two_weights(state) -> dict | None:
-    """A 2-D state from the browser, trusted only if sync_two_weights could have stored it."""
-    fields = {"surface": SURFACE, "x0": COORDINATE, "y0": COORDINATE, "lr": LEARNING_RATE, "steps": STEPS}
-    clean = read_fields(state, fields)
-    if clean is None or not SURFACES[clean["surface"]].in_view(clean["x0"], clean["y0"]):
+def read_two_weights(state) -> tuple[dict, object] | None:
+    """A 2-D state from the browser and its surface, trusted only if sync_two_weights could have stored it."""
+    clean = read_fields(state, {"x0": COORDINATE, "y0": COORDINATE, "lr": LEARNING_RATE, "steps": STEPS})
+    found = stored_choice(SURFACE_PRESETS, state, "surface")
+    if clean is None or found is None or not found[1].in_view(clean["x0"], clean["y0"]):
         return None
-    return clean
+    return found[0].fields("surface") | clean, found[1]
+
+
+def _default_two_weights():
+    return read_two_weights(DEFAULT_2D)
 
 
 def _lr_outputs(lr):
@@ -330,6 +371,9 @@ def sync_one_weight(loss_key, w0_text, log_lr, lr_text, steps_text, state):
     return (state, f"{state['w0']:g}", *_lr_outputs(state["lr"]), str(state["steps"]), "", "")
 
 
+TWO_WEIGHT_OUTPUTS = 16  # sync_two_weights' outputs: the state, nine control values and messages, the formula's 7
+
+
 @callback(
     Output(ID.STATE2, "data"),
     Output(ID.SURFACE, "value"),
@@ -340,6 +384,10 @@ def sync_one_weight(loss_key, w0_text, log_lr, lr_text, steps_text, state):
     Output(ID.STEPS2_INPUT, "value"),
     Output(ID.MESSAGE2, "children"),
     Output(ID.LR2_MESSAGE, "children"),
+    Output(ID.FORMULA, "value"),
+    *(Output(edge, "value") for edge in FORMULA_IDS.edges),
+    Output(ID.FORMULA_MESSAGE, "children"),
+    Output(ID.WINDOW_MESSAGE, "children"),
     Input(ID.SURFACE, "value"),
     Input(ID.X0_INPUT, "value"),
     Input(ID.Y0_INPUT, "value"),
@@ -348,23 +396,41 @@ def sync_one_weight(loss_key, w0_text, log_lr, lr_text, steps_text, state):
     Input(ID.LR2_INPUT, "value"),
     Input(ID.STEPS2_INPUT, "value"),
     Input({"type": ID.PRESET, "index": ALL}, "n_clicks"),
+    Input(ID.FORMULA, "value"),
+    *(Input(edge, "value") for edge in FORMULA_IDS.edges),
     State(ID.STATE2, "data"),
     prevent_initial_call=True,
 )
-def sync_two_weights(surface_key, x_text, y_text, click, log_lr, lr_text, steps_text, _presets, state):
+def sync_two_weights(
+    surface_key, x_text, y_text, click, log_lr, lr_text, steps_text, _presets, formula_text, *edges_and_state
+):
     """Validate whichever 2-D control moved; a refusal keeps the last good run and says why."""
-    state = read_two_weights(state) or dict(DEFAULT_2D)
+    *edge_texts, state = edges_and_state
+    state, surface = read_two_weights(state) or _default_two_weights()
     trigger = ctx.triggered_id
     message = None
     if isinstance(trigger, dict) and trigger.get("type") == ID.PRESET:
         preset = PRESET_2D.read(trigger.get("index"))
-        state = dict(PRESETS_2D[preset][1]) if preset else state
+        if preset:
+            state, surface = read_two_weights(NO_FORMULA | PRESETS_2D[preset][1])
     elif trigger == ID.SURFACE and SURFACE.read(surface_key):
-        state["surface"] = surface_key
-        state["x0"], state["y0"] = SURFACES[surface_key].start
+        state |= Chosen(surface_key, "", []).fields("surface")
+        surface = SURFACES[surface_key]
+        state["x0"], state["y0"] = surface.start
+    elif trigger == ID.FORMULA or trigger in FORMULA_IDS.edges:
+        chosen, message_id, why = typed_change(
+            SURFACE_PRESETS, state, "surface", FORMULA_IDS, trigger, formula_text, edge_texts
+        )
+        if why:
+            answer = [dash.no_update] * TWO_WEIGHT_OUTPUTS
+            answer[-2 if message_id == ID.FORMULA_MESSAGE else -1] = why
+            return tuple(answer)
+        _, surface = stored_choice(SURFACE_PRESETS, chosen.fields("surface"), "surface")
+        state |= chosen.fields("surface")
+        if not surface.in_view(state["x0"], state["y0"]):
+            state["x0"], state["y0"] = surface.start
     elif trigger in (ID.X0_INPUT, ID.Y0_INPUT):
         x, y = COORDINATE.parse(x_text, "x₀"), COORDINATE.parse(y_text, "y₀")
-        surface = SURFACES[state["surface"]]
         message = x.message or y.message
         if not message and not surface.in_view(x.value, y.value):
             message = (
@@ -375,8 +441,8 @@ def sync_two_weights(surface_key, x_text, y_text, click, log_lr, lr_text, steps_
             state["x0"], state["y0"] = x.value, y.value
     elif isinstance(trigger, dict) and trigger.get("index") == "contour":
         point = clicked_point(click, 3)
-        if point is None or not SURFACES[state["surface"]].in_view(*point):
-            return (dash.no_update,) * 9
+        if point is None or not surface.in_view(*point):
+            return (dash.no_update,) * TWO_WEIGHT_OUTPUTS
         state["x0"], state["y0"] = point
     elif trigger in (ID.LR2_SLIDER, ID.LR2_INPUT):
         lr, message = _parse_lr(trigger, ID.LR2_SLIDER, log_lr, lr_text)
@@ -386,14 +452,17 @@ def sync_two_weights(surface_key, x_text, y_text, click, log_lr, lr_text, steps_
         state["steps"], message = (parsed.value, None) if parsed.ok else (state["steps"], parsed.message)
     if message:
         about_lr = trigger in (ID.LR2_SLIDER, ID.LR2_INPUT)
-        return (dash.no_update,) * 7 + (("", message) if about_lr else (message, ""))
+        return (dash.no_update,) * 7 + (("", message) if about_lr else (message, "")) + (dash.no_update,) * 7
     return (
         state,
-        state["surface"],
+        state["surface"] if state["surface"] in SURFACES else None,
         f"{state['x0']:g}",
         f"{state['y0']:g}",
         *_lr_outputs(state["lr"]),
         str(state["steps"]),
+        "",
+        "",
+        *shown_controls(SURFACE_PRESETS, state, "surface"),
         "",
         "",
     )
@@ -441,8 +510,7 @@ def run_one_weight(state, drawn_loss):
 )
 def run_two_weights(state, drawn_surface):
     """Run the 2-D descent once and send it; the surface meshes only when the surface changed."""
-    state = read_two_weights(state) or DEFAULT_2D
-    surface = SURFACES[state["surface"]]
+    state, surface = read_two_weights(state) or _default_two_weights()
     trajectory = surface.descent((state["x0"], state["y0"]), state["lr"], state["steps"])
     if drawn_surface == surface.key:
         surface_figure = contour_figure = dash.no_update
@@ -465,13 +533,13 @@ def run_two_weights(state, drawn_surface):
 
 def _code(one, two):
     one = read_one_weight(one) or DEFAULT_1D
-    two = read_two_weights(two) or DEFAULT_2D
+    two, surface = read_two_weights(two) or _default_two_weights()
     return codegen.descent_code(
         LOSSES[one["loss"]],
         float(one["w0"]),
         float(one["lr"]),
         int(one["steps"]),
-        SURFACES[two["surface"]],
+        surface,
         (float(two["x0"]), float(two["y0"])),
         float(two["lr"]),
         int(two["steps"]),

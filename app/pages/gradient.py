@@ -7,12 +7,27 @@ When only the point moves, the figures get a Patch: the surface meshes are not s
 from __future__ import annotations
 
 import dash
+import numpy as np
 from dash import Input, Output, State, callback, ctx, dcc, html
 
 from app import codegen, ids
 from app.components import gradient as parts
 from app.components.code_panel import code_panel, register_code_panel
 from app.components.controls import graph, point_boxes, radio_group, readout, slider_with_input, table_box
+from app.components.formula import (
+    CUSTOM,
+    FORMULA_KEY,
+    SURFACE_PRESETS,
+    WINDOW_KEY,
+    Chosen,
+    FormulaIds,
+    formula_controls,
+    query_function,
+    shown_edges,
+    shown_formula,
+    stored_choice,
+    typed_change,
+)
 from app.components.parse import Choice, Number, clicked_point, read_fields, read_flag
 from app.components.patching import overlay_patch
 from app.components.share import (
@@ -42,6 +57,8 @@ ID = ids.Gradient
 
 DEFAULT_STATE = {
     "surface": DEFAULT_SURFACE,
+    "formula": "",  # a typed f(x, y)'s canonical text, and its window [x0, x1, y0, y1]; empty for a preset
+    "window": [],
     "x": SURFACES[DEFAULT_SURFACE].example_point[0],
     "y": SURFACES[DEFAULT_SURFACE].example_point[1],
     "angle": 135.0,  # away from both partial-derivative arrows, so u is easy to tell apart
@@ -49,6 +66,12 @@ DEFAULT_STATE = {
 }
 DESCENT_OPTION = "descent"
 SURFACE = Choice("Surface", tuple(SURFACES))
+FORMULA_IDS = FormulaIds(
+    ID.FORMULA,
+    ID.FORMULA_MESSAGE,
+    (ID.WINDOW_X_FROM, ID.WINDOW_X_TO, ID.WINDOW_Y_FROM, ID.WINDOW_Y_TO),
+    ID.WINDOW_MESSAGE,
+)
 ANGLE = Number("The angle", 0, 360)
 COORDINATE = Number("A coordinate")  # each surface's map bounds are checked after this (in_view)
 
@@ -56,11 +79,14 @@ COORDINATE = Number("A coordinate")  # each surface's map bounds are checked aft
 def state_from_query(query: dict) -> tuple[dict, list[str]]:
     """The first state from a shared link (see the mirror at the end), and notes on what was refused."""
     notes: list[str] = []
-    surface = SURFACES[query_choice(query, "surface", DEFAULT_STATE["surface"], SURFACE.choices, notes)]
+    key = query_choice(query, "surface", DEFAULT_STATE["surface"], (*SURFACE.choices, CUSTOM), notes)
+    typed = query_function(query, SURFACE_PRESETS, "surface", notes)
+    if typed is None and key == CUSTOM:
+        key = DEFAULT_STATE["surface"]  # a typed surface lives in its formula; without one, the default
+    chosen, surface = stored_choice(SURFACE_PRESETS, (typed or Chosen(key, "", [])).fields("surface"), "surface")
     page_default = (DEFAULT_STATE["x"], DEFAULT_STATE["y"])
     x, y = query_point(query, ("x", "y"), surface, page_default, surface.example_point, notes)
-    state = {
-        "surface": surface.key,
+    state = chosen.fields("surface") | {
         "x": x,
         "y": y,
         "angle": query_number(query, "angle", DEFAULT_STATE["angle"], ANGLE.low, ANGLE.high, notes),
@@ -70,15 +96,21 @@ def state_from_query(query: dict) -> tuple[dict, list[str]]:
 
 
 def _controls(state: dict) -> html.Div:
-    """The surface, the point, the direction u and the −∇f switch."""
-    surface = SURFACES[state["surface"]]
+    """The surface (a preset, or typed with its window), the point, the direction u and the −∇f switch."""
+    _, surface = stored_choice(SURFACE_PRESETS, state, "surface")
     return html.Div(
         [
             radio_group(
                 ID.SURFACE,
                 "Surface f(x, y)",
                 [{"label": s.label, "value": key} for key, s in SURFACES.items()],
-                state["surface"],
+                state["surface"] if state["surface"] in SURFACES else None,
+            ),
+            formula_controls(
+                FORMULA_IDS,
+                "f(x, y) =",
+                shown_formula(SURFACE_PRESETS, state, "surface"),
+                shown_edges(SURFACE_PRESETS, state, "surface"),
             ),
             html.P(surface.description, id=ID.DESCRIPTION, className="hint-text"),
             point_boxes(
@@ -172,12 +204,18 @@ def layout(**query):
     )
 
 
-def read_state(state) -> dict | None:
-    """A state from the browser, trusted only if sync_controls could have stored it."""
-    clean = read_fields(state, {"surface": SURFACE, "x": COORDINATE, "y": COORDINATE, "angle": ANGLE})
-    if clean is None or not SURFACES[clean["surface"]].in_view(clean["x"], clean["y"]):
+def read_state(state) -> tuple[dict, object] | None:
+    """A state from the browser and its surface, trusted only if sync_controls could have stored it."""
+    clean = read_fields(state, {"x": COORDINATE, "y": COORDINATE, "angle": ANGLE})
+    found = stored_choice(SURFACE_PRESETS, state, "surface")
+    if clean is None or found is None or not found[1].in_view(clean["x"], clean["y"]):
         return None
-    return clean | {"descent": read_flag(state.get("descent"))}
+    chosen, surface = found
+    return chosen.fields("surface") | clean | {"descent": read_flag(state.get("descent"))}, surface
+
+
+def _default():
+    return read_state(DEFAULT_STATE)
 
 
 def _read_point(surface, x_text, y_text):
@@ -194,16 +232,62 @@ def _read_point(surface, x_text, y_text):
     return (x.value, y.value), None
 
 
+# sync_controls' outputs, in order; an answer names the ones it changes and leaves the rest alone.
+SYNC_OUTPUTS = (
+    ("state", ID.STATE, "data"),
+    ("x", ID.X_INPUT, "value"),
+    ("y", ID.Y_INPUT, "value"),
+    ("point_message", ID.POINT_MESSAGE, "children"),
+    ("angle_slider", ID.ANGLE_SLIDER, "value"),
+    ("angle_input", ID.ANGLE_INPUT, "value"),
+    ("angle_message", ID.ANGLE_MESSAGE, "children"),
+    ("description", ID.DESCRIPTION, "children"),
+    ("preset", ID.SURFACE, "value"),
+    ("formula", ID.FORMULA, "value"),
+    ("formula_message", ID.FORMULA_MESSAGE, "children"),
+    *((f"edge{i}", edge, "value") for i, edge in enumerate(FORMULA_IDS.edges)),
+    ("window_message", ID.WINDOW_MESSAGE, "children"),
+)
+
+
+def _answer(**changed) -> tuple:
+    return tuple(changed.get(name, dash.no_update) for name, _, _ in SYNC_OUTPUTS)
+
+
+def _everything(state: dict, surface) -> tuple:
+    """Every control showing this state, and no messages."""
+    edges = shown_edges(SURFACE_PRESETS, state, "surface")
+    return _answer(
+        state=state,
+        x=f"{state['x']:g}",
+        y=f"{state['y']:g}",
+        point_message="",
+        angle_slider=state["angle"],
+        angle_input=f"{state['angle']:g}",
+        angle_message="",
+        description=surface.description,
+        preset=state["surface"] if state["surface"] in SURFACES else None,
+        formula=shown_formula(SURFACE_PRESETS, state, "surface"),
+        formula_message="",
+        window_message="",
+        **{f"edge{i}": f"{edge:g}" for i, edge in enumerate(edges)},
+    )
+
+
+def _new_surface(state: dict, chosen: Chosen) -> tuple[dict, object]:
+    """The state on another surface: the point stays where it is if the new map shows it."""
+    _, surface = stored_choice(SURFACE_PRESETS, chosen.fields("surface"), "surface")
+    state = state | chosen.fields("surface")
+    if not surface.in_view(state["x"], state["y"]):
+        state["x"], state["y"] = surface.example_point
+    return state, surface
+
+
 @callback(
-    Output(ID.STATE, "data"),
-    Output(ID.X_INPUT, "value"),
-    Output(ID.Y_INPUT, "value"),
-    Output(ID.POINT_MESSAGE, "children"),
-    Output(ID.ANGLE_SLIDER, "value"),
-    Output(ID.ANGLE_INPUT, "value"),
-    Output(ID.ANGLE_MESSAGE, "children"),
-    Output(ID.DESCRIPTION, "children"),
+    [Output(component, prop) for _, component, prop in SYNC_OUTPUTS],
     Input(ID.SURFACE, "value"),
+    Input(ID.FORMULA, "value"),
+    *(Input(edge, "value") for edge in FORMULA_IDS.edges),
     Input(ID.X_INPUT, "value"),
     Input(ID.Y_INPUT, "value"),
     Input(ID.CONTOUR, "clickData"),
@@ -213,44 +297,45 @@ def _read_point(surface, x_text, y_text):
     State(ID.STATE, "data"),
     prevent_initial_call=True,
 )
-def sync_controls(surface_key, x_text, y_text, click_data, angle_slider, angle_text, descent, state):
+def sync_controls(
+    surface_key, formula_text, x_from, x_to, y_from, y_to, x_text, y_text, click_data, angle_slider, angle_text,
+    descent, state
+):  # fmt: skip
     """Validate whichever control moved; a refusal keeps the last good state and says why."""
-    state = read_state(state) or dict(DEFAULT_STATE)
+    state, surface = read_state(state) or _default()
     trigger = ctx.triggered_id
-    no = dash.no_update
-    if trigger == ID.SURFACE and SURFACE.read(surface_key):
-        state["surface"] = surface_key
-        state["x"], state["y"] = SURFACES[surface_key].example_point
+    if trigger == ID.SURFACE:
+        if not SURFACE.read(surface_key):
+            return _answer()
+        state, surface = _new_surface(state, Chosen(surface_key, "", []))
+        state["x"], state["y"] = surface.example_point
+    elif trigger == ID.FORMULA or trigger in FORMULA_IDS.edges:
+        chosen, message_id, message = typed_change(
+            SURFACE_PRESETS, state, "surface", FORMULA_IDS, trigger, formula_text, (x_from, x_to, y_from, y_to)
+        )
+        if message:
+            return _answer(**{"formula_message" if message_id == ID.FORMULA_MESSAGE else "window_message": message})
+        state, surface = _new_surface(state, chosen)
     elif trigger in (ID.X_INPUT, ID.Y_INPUT, ID.CONTOUR):
-        surface = SURFACES[state["surface"]]
         if trigger == ID.CONTOUR:
             clicked = clicked_point(click_data, 3)
             point, message = (clicked, None) if clicked and surface.in_view(*clicked) else (None, None)
             if point is None:
-                return (no,) * 8
+                return _answer()
         else:
             point, message = _read_point(surface, x_text, y_text)
         if message:
-            return no, no, no, message, no, no, no, no
+            return _answer(point_message=message)
         state["x"], state["y"] = point
     elif trigger in (ID.ANGLE_SLIDER, ID.ANGLE_INPUT):
         source = angle_slider if trigger == ID.ANGLE_SLIDER else angle_text
         parsed = ANGLE.parse(source)
         if not parsed.ok:
-            return no, no, no, no, no, no, parsed.message, no
+            return _answer(angle_message=parsed.message)
         state["angle"] = parsed.value
     elif trigger == ID.SHOW_DESCENT:
         state["descent"] = isinstance(descent, list) and DESCENT_OPTION in descent
-    return (
-        state,
-        f"{state['x']:g}",
-        f"{state['y']:g}",
-        "",
-        state["angle"],
-        f"{state['angle']:g}",
-        "",
-        SURFACES[state["surface"]].description,
-    )
+    return _everything(state, surface)
 
 
 @callback(
@@ -275,8 +360,14 @@ def sync_controls(surface_key, x_text, y_text, click_data, angle_slider, angle_t
 )
 def draw(state, drawn_surface):
     """The figures, readouts and words for the last good state."""
-    state = read_state(state) or DEFAULT_STATE
-    surface = SURFACES[state["surface"]]
+    state, surface = read_state(state) or _default()
+    # A typed surface may have no value at the point (log of a negative, 1/0): that is a gap in the
+    # figures and "undefined" in the readouts, not a warning in the server's log.
+    with np.errstate(all="ignore"):
+        return _drawn(state, surface, drawn_surface)
+
+
+def _drawn(state: dict, surface, drawn_surface) -> tuple:
     x, y, angle, descent = state["x"], state["y"], state["angle"], state["descent"]
     grid = figures.surface_grid(surface)
     if drawn_surface == surface.key:
@@ -309,16 +400,20 @@ def draw(state, drawn_surface):
 
 
 def _code(state):
-    state = read_state(state) or DEFAULT_STATE
-    return codegen.gradient_code(SURFACES[state["surface"]], state["x"], state["y"], state["angle"])
+    state, surface = read_state(state) or _default()
+    return codegen.gradient_code(surface, state["x"], state["y"], state["angle"])
 
 
 register_code_panel("gradient", [State(ID.STATE, "data")], _code)
 
 
 # The address bar follows the state (assets/share.js); state_from_query reads it back.
+# A typed surface's formula and window are written only for a typed one (a preset's are empty, the default).
 URL_MIRRORS = [
     Mirror(key, ID.STATE, field=key, kind="flag" if key == "descent" else "value", default=DEFAULT_STATE[key])
     for key in ("surface", "x", "y", "angle", "descent")
+] + [
+    Mirror(FORMULA_KEY, ID.STATE, field="formula", default=DEFAULT_STATE["formula"]),
+    Mirror(WINDOW_KEY, ID.STATE, field="window", default=DEFAULT_STATE["window"]),
 ]
 register_url_mirror(ID.LINK, URL_MIRRORS)

@@ -15,6 +15,21 @@ from app import codegen, ids
 from app.components import learning_rate as parts
 from app.components.code_panel import code_panel, register_code_panel
 from app.components.controls import graph, radio_group, table_box, text_box
+from app.components.formula import (
+    CUSTOM,
+    FORMULA_KEY,
+    SURFACE_PRESETS,
+    WINDOW_KEY,
+    Chosen,
+    FormulaIds,
+    formula_controls,
+    query_function,
+    shown_controls,
+    shown_edges,
+    shown_formula,
+    stored_choice,
+    typed_change,
+)
 from app.components.parse import Choice, Number
 from app.components.patching import replace_tail
 from app.components.share import Mirror, link_store, query_choice, query_number, query_numbers, register_url_mirror
@@ -76,8 +91,40 @@ def _run_slot(index: int) -> html.Div:
 
 
 DEFAULT_SURFACE = "bowl"
+DEFAULT_SURFACE_STATE = {"surface": DEFAULT_SURFACE, "formula": "", "window": []}  # see components/formula.py
+NOT_QUADRATIC = "The factor theory needs a quadratic: its Hessian must be the same everywhere."
+FORMULA_IDS = FormulaIds(
+    ID.FORMULA,
+    ID.FORMULA_MESSAGE,
+    (ID.WINDOW_X_FROM, ID.WINDOW_X_TO, ID.WINDOW_Y_FROM, ID.WINDOW_Y_TO),
+    ID.WINDOW_MESSAGE,
+)
 DEFAULT_SCHEDULE = "cosine"
 DEFAULT_SCHEDULE_LR = 0.95
+
+
+def read_surface(state) -> tuple[dict, object] | None:
+    """The 2-D section's surface from its store: a quadratic preset, or a typed quadratic; else None."""
+    found = stored_choice(SURFACE_PRESETS, state, "surface")
+    if found is None or not found[1].quadratic or (found[0].key != CUSTOM and found[0].key not in SURFACE.choices):
+        return None
+    return found[0].fields("surface"), found[1]
+
+
+def _surface(state):
+    return read_surface(state) or read_surface(DEFAULT_SURFACE_STATE)
+
+
+def _query_surface(query: dict, notes: list[str]) -> dict:
+    key = query_choice(query, "surface", DEFAULT_SURFACE, (*SURFACE.choices, CUSTOM), notes)
+    typed = query_function(query, SURFACE_PRESETS, "surface", notes)
+    if typed is None and key == CUSTOM:
+        key = DEFAULT_SURFACE  # a typed surface lives in its formula; without one, the default
+    found = read_surface((typed or Chosen(key, "", [])).fields("surface"))
+    if found is None:
+        notes.append(f"{FORMULA_KEY}: {NOT_QUADRATIC}")
+        return dict(DEFAULT_SURFACE_STATE)
+    return found[0]
 
 
 def state_from_query(query: dict) -> tuple[dict, list[str]]:
@@ -89,7 +136,7 @@ def state_from_query(query: dict) -> tuple[dict, list[str]]:
     state = {
         "runs": [{"key": i, "lr": lr} for i, lr in enumerate(rates)],
         "steps": query_number(query, "steps", parts.DEFAULT_STEPS, steps.low, steps.high, notes, whole=True),
-        "surface": query_choice(query, "surface", DEFAULT_SURFACE, SURFACE.choices, notes),
+        "surface": _query_surface(query, notes),
         "schedule": query_choice(query, "schedule", DEFAULT_SCHEDULE, SCHEDULE.choices, notes),
         "schedule_lr": query_number(
             query, "eta0", DEFAULT_SCHEDULE_LR, parts.LR_MIN, parts.LR_MAX, notes, positive=True
@@ -151,12 +198,24 @@ def _controls(state: dict) -> html.Div:
 def _two_weight_section(state: dict) -> html.Section:
     return section(
         "Two weights: the steepest direction sets the limit",
-        radio_group(
-            ID.SURFACE,
-            "Quadratic surface",
-            [{"label": SURFACES[k].label, "value": k} for k in QUADRATIC_SURFACES],
-            state["surface"],
-            inline=True,
+        html.Div(
+            [
+                radio_group(
+                    ID.SURFACE,
+                    "Quadratic surface",
+                    [{"label": SURFACES[k].label, "value": k} for k in QUADRATIC_SURFACES],
+                    state["surface"]["surface"] if state["surface"]["surface"] in SURFACES else None,
+                    inline=True,
+                ),
+                formula_controls(
+                    FORMULA_IDS,
+                    "L(x, y) =",
+                    shown_formula(SURFACE_PRESETS, state["surface"], "surface"),
+                    shown_edges(SURFACE_PRESETS, state["surface"], "surface"),
+                ),
+                dcc.Store(id=ID.SURFACE_STATE, data=state["surface"]),
+            ],
+            className="panel controls surface-controls",
         ),
         html.Div(
             [
@@ -370,14 +429,14 @@ def draw_runs(runs, stored_steps):
     Output(ID.CONTOUR_SUMMARY, "children"),
     Output(ID.DRAWN_CONTOUR, "data"),
     Input(ID.RUNS, "data"),
-    Input(ID.SURFACE, "value"),
+    Input(ID.SURFACE_STATE, "data"),
     Input(ID.STEPS_STATE, "data"),
     State(ID.DRAWN_CONTOUR, "data"),
 )
-def draw_two_weights(runs, surface_key, stored_steps, on_screen):
+def draw_two_weights(runs, surface_state, stored_steps, on_screen):
     """The same η values on a quadratic surface, and the factor of each Hessian direction. While the
     browser's map shows this surface, only the runs are sent: the contours stay."""
-    surface = SURFACES[SURFACE.read(surface_key) or DEFAULT_SURFACE]
+    _, surface = _surface(surface_state)
     steps = _steps(stored_steps)
     rates = [run["lr"] for run in _valid_runs(runs)]
     drawn = [figures.Run(lr, surface.descent(surface.start, lr, steps), i) for i, lr in enumerate(rates)]
@@ -405,15 +464,53 @@ def _runs_on_screen(on_screen, surface_key: str) -> int | None:
 
 
 @callback(
+    Output(ID.SURFACE_STATE, "data"),
+    Output(ID.SURFACE, "value"),
+    Output(ID.FORMULA, "value"),
+    *(Output(edge, "value") for edge in FORMULA_IDS.edges),
+    Output(ID.FORMULA_MESSAGE, "children"),
+    Output(ID.WINDOW_MESSAGE, "children"),
+    Input(ID.SURFACE, "value"),
+    Input(ID.FORMULA, "value"),
+    *(Input(edge, "value") for edge in FORMULA_IDS.edges),
+    State(ID.SURFACE_STATE, "data"),
+    prevent_initial_call=True,
+)
+def sync_surface(surface_key, formula_text, *edges_and_state):
+    """A preset, a typed L(x, y) or a new window, kept only if it is a quadratic; else the message says why."""
+    *edge_texts, state = edges_and_state
+    state, _ = _surface(state)
+    trigger = ctx.triggered_id
+    no = dash.no_update
+    refused = [no] * (len(FORMULA_IDS.edges) + 5)
+    if trigger == ID.SURFACE:
+        found = read_surface(Chosen(surface_key, "", []).fields("surface")) if SURFACE.read(surface_key) else None
+        if found is None:
+            return tuple(refused)
+    else:
+        chosen, message_id, message = typed_change(
+            SURFACE_PRESETS, state, "surface", FORMULA_IDS, trigger, formula_text, edge_texts
+        )
+        found = None if message else read_surface(chosen.fields("surface"))
+        if found is None:
+            message_id = message_id or (ID.FORMULA_MESSAGE if trigger == ID.FORMULA else ID.WINDOW_MESSAGE)
+            refused[-2 if message_id == ID.FORMULA_MESSAGE else -1] = message or NOT_QUADRATIC
+            return tuple(refused)
+    state = found[0]
+    preset = state["surface"] if state["surface"] in SURFACES else None
+    return (state, preset, *shown_controls(SURFACE_PRESETS, state, "surface"), "", "")
+
+
+@callback(
     Output(ID.SWEEP, "figure"),
     Output(ID.SWEEP_TEXT, "children"),
     Output(ID.SWEEP_SUMMARY, "children"),
-    Input(ID.SURFACE, "value"),
+    Input(ID.SURFACE_STATE, "data"),
     Input(ID.STEPS_STATE, "data"),
 )
-def draw_sweep(surface_key, stored_steps):
+def draw_sweep(surface_state, stored_steps):
     """Final loss against η for (w − 3)² and the chosen surface, with their critical and fastest η."""
-    surface = SURFACES[SURFACE.read(surface_key) or DEFAULT_SURFACE]
+    _, surface = _surface(surface_state)
     steps = _steps(stored_steps)
     # Memoised per (problem, steps): a class asks for the same few sweeps over and over.
     one = theory.loss_sweep(LOSS, START, steps, *theory.SWEEP_RANGE)
@@ -470,7 +567,9 @@ register_code_panel("learning-rate", [State(ID.RUNS, "data"), State(ID.STEPS_STA
 URL_MIRRORS = [
     Mirror("runs", ID.RUNS, item="lr", default=parts.DEFAULT_RUNS),
     Mirror("steps", ID.STEPS_STATE, default=parts.DEFAULT_STEPS),
-    Mirror("surface", ID.SURFACE, prop="value", default=DEFAULT_SURFACE),
+    Mirror("surface", ID.SURFACE_STATE, field="surface", default=DEFAULT_SURFACE),
+    Mirror(FORMULA_KEY, ID.SURFACE_STATE, field="formula", default=""),
+    Mirror(WINDOW_KEY, ID.SURFACE_STATE, field="window", default=[]),
     Mirror("schedule", ID.SCHEDULE, prop="value", default=DEFAULT_SCHEDULE),
     Mirror(
         "eta0",

@@ -198,3 +198,24 @@ def test_clicking_the_curve_moves_x0(derivative_page):
     assert x0 == pytest.approx(expected_x, abs=0.03)
     page.wait_for_text_to_equal(f"#{D.READ_TRUE}", f"{2 * x0:.6f}")
     assert severe_console_errors(page) == []
+
+
+def test_a_typed_function_a_refused_one_a_bad_window_and_the_link(derivative_page):
+    page = derivative_page
+    type_into(page, f"#{D.FORMULA}", "x^3 - 2*x")
+    page.wait_for_text_to_equal(f"#{D.READ_SLOPE}", secant_slope(lambda x: x**3 - 2 * x, 2.0, 1.0), timeout=10)
+    assert text_of(page, f"#{D.READ_TRUE}") == f"{3 * 2.0**2 - 2:.6f}"
+    assert not any(box.is_selected() for box in page.find_elements(f"#{D.FUNCTION} input"))
+    type_into(page, f"#{D.FORMULA}", "x + z")
+    page.wait_for_contains_text(f"#{D.FORMULA_MESSAGE}", "Unknown name 'z'")
+    assert text_of(page, f"#{D.READ_TRUE}") == f"{3 * 2.0**2 - 2:.6f}", "the last good view stays"
+    type_into(page, f"#{D.WINDOW_X_FROM}", "5")
+    page.wait_for_contains_text(f"#{D.WINDOW_MESSAGE}", "greater than")
+    url = wait_until(lambda: "f=" in page.driver.current_url and page.driver.current_url)
+    page.driver.get(url)
+    page.wait_for_text_to_equal(f"#{D.READ_SLOPE}", secant_slope(lambda x: x**3 - 2 * x, 2.0, 1.0), timeout=15)
+    assert page.find_element(f"#{D.FORMULA}").get_attribute("value") == "x^3 - 2 * x"
+    page.find_element(f"#{D.FUNCTION} input[value=sin]").click()
+    wait_until(lambda: page.find_element(f"#{D.FORMULA}").get_attribute("value") == "sin(x)")
+    wait_until(lambda: "f=" not in page.driver.current_url)  # a preset's link carries no formula
+    assert severe_console_errors(page) == []

@@ -162,3 +162,24 @@ def test_bad_input_shows_a_message_and_keeps_the_run(descent_page):
     type_into(page, f"#{DS.LR1_INPUT}", "1")
     page.wait_for_contains_text(f"#{DS.VERDICT1}", "Oscillating")
     assert severe_console_errors(page) == []
+
+
+def test_a_typed_loss_runs_a_refused_one_and_a_bad_window_say_why_and_the_link_restores_it(descent_page):
+    page = descent_page
+    # L = (x − 1)² + 2(y + 1)²: by hand, each step shrinks x − 1 by 1 − 2η and y + 1 by 1 − 4η.
+    type_into(page, f"#{DS.FORMULA}", "(x - 1)^2 + 2*(y + 1)^2")
+    x, y = 1 + 3 * 0.9**8, -1 + 4 * 0.8**8
+    expected = f"(x, y) = ({x:.4f}, {y:.4f}), L = {(x - 1) ** 2 + 2 * (y + 1) ** 2:.4f}"
+    wait_until(lambda: expected in readout(page), timeout=15)
+    assert not any(box.is_selected() for box in page.find_elements(f"#{DS.SURFACE} input"))
+    type_into(page, f"#{DS.FORMULA}", "x + z")
+    page.wait_for_contains_text(f"#{DS.FORMULA_MESSAGE}", "Unknown name 'z'")
+    assert expected in readout(page), "the last good run stays"
+    type_into(page, f"#{DS.WINDOW_Y_FROM}", "9")
+    page.wait_for_contains_text(f"#{DS.WINDOW_MESSAGE}", "greater than")
+    assert expected in readout(page)
+    url = wait_until(lambda: "f=" in page.driver.current_url and page.driver.current_url)
+    page.driver.get(url)
+    wait_until(lambda: expected in readout(page), timeout=20)
+    assert page.find_element(f"#{DS.FORMULA}").get_attribute("value") == "(x - 1)^2 + 2 * (y + 1)^2"
+    assert severe_console_errors(page) == []

@@ -117,3 +117,45 @@ def test_bad_input_shows_a_message_and_keeps_the_view(gradient_page):
     type_into(page, f"#{G.X_INPUT}", "-3")
     page.wait_for_text_to_equal(f"#{G.READ_F}", f"{bowl(-3, 1)[0]:.4f}")
     assert severe_console_errors(page) == []
+
+
+def test_a_typed_function_a_refused_one_a_bad_window_and_the_link(gradient_page):
+    page = gradient_page
+    # x² + y² on the bowl's window is the round preset: its radio lights up, and ∇f = (2x, 2y).
+    type_into(page, f"#{G.FORMULA}", "x^2 + y^2")
+    page.wait_for_text_to_equal(f"#{G.READ_F}", f"{2.0**2 + 1.0**2:.4f}")
+    assert text_of(page, f"#{G.READ_DX}") == f"{2 * 2.0:.4f}" and text_of(page, f"#{G.READ_DY}") == f"{2 * 1.0:.4f}"
+    assert page.find_element(f"#{G.SURFACE} input[value=round]").is_selected()
+    # A formula no preset has: ∂/∂x (x·y² + sin x) = y² + cos x, ∂/∂y = 2xy.
+    type_into(page, f"#{G.FORMULA}", "x*y^2 + sin(x)")
+    x, y = 2.0, 1.0
+    page.wait_for_text_to_equal(f"#{G.READ_F}", f"{x * y * y + math.sin(x):.4f}")
+    assert text_of(page, f"#{G.READ_DX}") == f"{y * y + math.cos(x):.4f}"
+    assert text_of(page, f"#{G.READ_DY}") == f"{2 * x * y:.4f}"
+    assert not any(box.is_selected() for box in page.find_elements(f"#{G.SURFACE} input"))
+    table = text_of(page, f"#{G.VERIFY_TABLE}")
+    assert table.count(f"{y * y + math.cos(x):.6f}") == 3, "closed form, difference, autograd"
+    title = plot_js(page, G.CONTOUR, "gd.layout.title.text")
+    # A refused text says where, and the view stays.
+    type_into(page, f"#{G.FORMULA}", "x + z")
+    page.wait_for_contains_text(f"#{G.FORMULA_MESSAGE}", "Unknown name 'z'")
+    assert "column" in text_of(page, f"#{G.FORMULA_MESSAGE}")
+    assert text_of(page, f"#{G.READ_F}") == f"{x * y * y + math.sin(x):.4f}"
+    assert plot_js(page, G.CONTOUR, "gd.layout.title.text") == title
+    type_into(page, f"#{G.FORMULA}", "x*y^2 + sin(x)")
+    wait_until(lambda: text_of(page, f"#{G.FORMULA_MESSAGE}") == "")
+    # A window whose right edge is left of its left edge is refused beside the boxes.
+    type_into(page, f"#{G.WINDOW_X_TO}", "-9")
+    page.wait_for_contains_text(f"#{G.WINDOW_MESSAGE}", "greater than")
+    type_into(page, f"#{G.WINDOW_X_TO}", "3")
+    wait_until(lambda: text_of(page, f"#{G.WINDOW_MESSAGE}") == "")
+    # The map is drawn on the new window: its grid now ends at x = 3.
+    wait_until(lambda: plot_js(page, G.CONTOUR, "gd._fullData[0].x[gd._fullData[0].x.length - 1]") == 3)
+    # The link carries the formula and the window; opening it shows the same view.
+    url = wait_until(lambda: "window=" in page.driver.current_url and page.driver.current_url)
+    assert "f=" in url
+    page.driver.get(url)
+    page.wait_for_text_to_equal(f"#{G.READ_F}", f"{x * y * y + math.sin(x):.4f}", timeout=15)
+    assert page.find_element(f"#{G.FORMULA}").get_attribute("value") == "x * y^2 + sin(x)"
+    assert page.find_element(f"#{G.WINDOW_X_TO}").get_attribute("value") == "3"
+    assert severe_console_errors(page) == []

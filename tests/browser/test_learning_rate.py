@@ -151,3 +151,23 @@ def test_every_section_and_the_code_agree_on_steps_after_a_refused_value(lr_page
     type_into(page, f"#{LR.STEPS}", "25")
     wait_until(lambda: all_say(25) and page.find_element(f"#{LR.STEPS_MESSAGE}").text == "", timeout=15)
     assert severe_console_errors(page) == []
+
+
+def test_a_typed_quadratic_a_non_quadratic_and_a_bad_window_and_the_link(lr_page):
+    page = lr_page
+    type_into(page, f"#{LR.FORMULA}", "x^2 + 5*y^2")
+    # Hessian diag(2, 10) by hand: the runs are stable while η < 2/10.
+    wait_until(lambda: "2/λ_max = 2/10 = 0.2:" in page.find_element(f"#{LR.RULE_2D}").text, timeout=15)
+    assert not any(box.is_selected() for box in page.find_elements(f"#{LR.SURFACE} input"))
+    type_into(page, f"#{LR.FORMULA}", "x^4 + y^2")
+    page.wait_for_contains_text(f"#{LR.FORMULA_MESSAGE}", "needs a quadratic")
+    assert "2/10 = 0.2:" in page.find_element(f"#{LR.RULE_2D}").text, "the last good view stays"
+    type_into(page, f"#{LR.FORMULA}", "x + z")
+    page.wait_for_contains_text(f"#{LR.FORMULA_MESSAGE}", "Unknown name 'z'")
+    type_into(page, f"#{LR.WINDOW_Y_TO}", "-9")
+    page.wait_for_contains_text(f"#{LR.WINDOW_MESSAGE}", "greater than")
+    url = wait_until(lambda: "f=" in page.driver.current_url and page.driver.current_url)
+    page.driver.get(url)
+    wait_until(lambda: "2/10 = 0.2:" in page.find_element(f"#{LR.RULE_2D}").text, timeout=20)
+    assert page.find_element(f"#{LR.FORMULA}").get_attribute("value") == "x^2 + 5 * y^2"
+    assert severe_console_errors(page) == []

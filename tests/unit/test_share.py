@@ -112,6 +112,8 @@ def _as_query_text(mirror, value) -> str:
         return ",".join(
             _as_query_text(type(mirror)(mirror.key, mirror.component), entry[mirror.item]) for entry in value
         )
+    if isinstance(value, list):  # a list of numbers: String(array) in JavaScript joins them with commas
+        return ",".join(_as_query_text(mirror, entry) for entry in value)
     if mirror.kind == "flag":
         return "1" if value else "0"
     if isinstance(value, float) and value == int(value) and abs(value) < 1e15:
