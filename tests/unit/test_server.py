@@ -382,3 +382,21 @@ def test_warm_up_fills_the_memos_every_worker_shares(app):
     before = learning_rate.loss_sweep.cache_info()
     learning_rate.loss_sweep(LOSS, START, DEFAULT_STEPS, *learning_rate.SWEEP_RANGE)
     assert learning_rate.loss_sweep.cache_info().hits == before.hits + 1, "the default sweep was already computed"
+
+
+def test_readyz_answers_only_after_warm_up(app):
+    from app.main import warm_up
+
+    client = app.server.test_client()
+    assert client.get("/readyz").status_code == 503
+    assert client.get("/healthz").status_code == 200  # alive all along: liveness must not restart it
+    warm_up(app)
+    response = client.get("/readyz")
+    assert response.status_code == 200 and response.get_json() == {"status": "ready"}
+
+
+def test_a_configured_secret_signs_the_background_handles(monkeypatch):
+    from app.main import create_app
+
+    monkeypatch.setenv("DASH_SECRET_KEY", "shared-by-every-replica")
+    assert create_app()._get_signing_secret() == b"shared-by-every-replica"
