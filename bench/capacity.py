@@ -1,0 +1,193 @@
+"""Capacity: server CPU per learner-minute, and how the rate a class can send grows with replicas.
+
+    .venv/bin/python bench/capacity.py                 # both parts, about 5 minutes
+    .venv/bin/python bench/capacity.py --part cpu      # only the CPU per learner-minute
+
+Runs the production topology on loopback (tests/topology/stack.py: redis-server, single-worker gunicorn
+instances started as the Dockerfile starts them, nginx with deploy/nginx/app.conf) and drives it with
+bench/load.py's learners through nginx.
+
+1. CPU per learner-minute: a class at lecture pace (1-4 s between actions, as bench/load.py) through nginx
+   to two instances; the CPU the app's processes (gunicorn masters, workers) used in the measured
+   window, divided by learners x minutes. nginx's and Redis's CPU are reported beside it.
+2. Scaling: 1 instance, then 2, each behind nginx. The offered rate steps up (more learners, 0.5-1.5 s
+   between actions) until p95 over all callbacks reaches 100 ms or a request fails; the highest rate
+   (callbacks/s) that held is that topology's capacity. Two instances should hold at least 1.5x one.
+
+The load generator runs on the same cores as the servers, and so does anything else the machine is
+doing: the load average is printed with every step. Not a timed test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import gc
+import math
+import os
+import sys
+import tempfile
+import time
+import types
+from pathlib import Path
+
+import psutil
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+import load  # noqa: E402  (bench/load.py: the learners, the recorder, percentiles)
+
+from tests.topology.stack import Topology, missing_tools  # noqa: E402
+
+TARGET_P95_MS = 100.0
+TARGET_SPEEDUP = 1.5
+
+
+def tree_cpu_seconds(pids: list[int]) -> float:
+    """CPU time (user + system) of these processes and their live descendants."""
+    total = 0.0
+    for pid in pids:
+        try:
+            root = psutil.Process(pid)
+            processes = [root, *root.children(recursive=True)]
+        except psutil.NoSuchProcess:
+            continue
+        for process in processes:
+            try:
+                times = process.cpu_times()
+            except psutil.NoSuchProcess:
+                continue
+            total += times.user + times.system
+    return total
+
+
+async def class_step(topology: Topology, learners: int, measure: float, ramp: float, think: tuple, seed: int) -> dict:
+    """`learners` arrive over `ramp` seconds, then `measure` seconds are measured."""
+    recorder = load.Recorder()
+    args = types.SimpleNamespace(think_min=think[0], think_max=think[1], page_change=0.1, timeout=10.0, seed=seed)
+    start = time.monotonic()
+    stop_at = start + ramp + measure
+
+    async def arrive(index: int) -> None:
+        await asyncio.sleep(ramp * index / learners)
+        await load.learner(index, topology.nginx_url, recorder, stop_at, args)
+
+    tasks = [asyncio.create_task(arrive(n)) for n in range(learners)]
+    await asyncio.sleep(max(0.0, start + ramp - time.monotonic()))
+    recorder.measuring = True
+    app_pids = topology.server_pids()
+    support_pids = [p.pid for p in (topology.nginx, topology.redis) if p is not None]
+    before = (tree_cpu_seconds(app_pids), tree_cpu_seconds(support_pids), time.monotonic())
+    await asyncio.sleep(max(0.0, stop_at - time.monotonic()))
+    after = (tree_cpu_seconds(app_pids), tree_cpu_seconds(support_pids), time.monotonic())
+    recorder.measuring = False
+    await asyncio.wait(tasks, timeout=60)
+    seconds = after[2] - before[2]
+    callbacks = sorted(t for name, times in recorder.latencies.items() if not name.startswith("GET ") for t in times)
+    everything = sum(len(times) for times in recorder.latencies.values())
+    return {
+        "learners": learners,
+        "rate": len(callbacks) / seconds,
+        "requests_per_s": everything / seconds,
+        "p50": load.percentile(callbacks, 0.5) if callbacks else math.nan,
+        "p95": load.percentile(callbacks, 0.95) if callbacks else math.nan,
+        "errors": sum(recorder.errors.values()),
+        "app_cpu": after[0] - before[0],
+        "support_cpu": after[1] - before[1],
+        "seconds": seconds,
+        "load": os.getloadavg()[0],
+        "examples": recorder.error_examples[:3],
+    }
+
+
+def run_step(topology, learners, measure, ramp, think, seed) -> dict:
+    gc.disable()  # the generator's own collections would pause every request in flight (bench/load.py)
+    try:
+        return asyncio.run(class_step(topology, learners, measure, ramp, think, seed))
+    finally:
+        gc.enable()
+        gc.collect()
+
+
+def cpu_per_learner_minute(args) -> None:
+    with tempfile.TemporaryDirectory(prefix="capacity-") as folder, Topology(Path(folder), instances=2) as topology:
+        run_step(topology, 10, 5, 2, (1.0, 4.0), seed=99)  # warm the workers' own memos first
+        step = run_step(topology, args.learners, args.duration, 10, (1.0, 4.0), seed=1)
+    minutes = step["seconds"] / 60
+    per_learner_minute = step["app_cpu"] / (args.learners * minutes)
+    print(
+        f"\n== CPU per learner-minute: {args.learners} learners, 1-4 s between actions, {step['seconds']:.0f} s "
+        f"measured, through nginx to 2 single-worker instances; load average {step['load']:.2f} at the end"
+    )
+    print(
+        f"callbacks/s {step['rate']:.1f}, requests/s {step['requests_per_s']:.1f}, p50 {step['p50']:.1f} ms, "
+        f"p95 {step['p95']:.1f} ms, errors {step['errors']}"
+    )
+    print(
+        f"app CPU {step['app_cpu']:.1f} s = {per_learner_minute:.2f} CPU-seconds per learner-minute "
+        f"({1000 * step['app_cpu'] / max(step['requests_per_s'] * step['seconds'], 1):.1f} ms per request); "
+        f"nginx + Redis {step['support_cpu']:.1f} s"
+    )
+    for utilisation in (0.5, 0.7):
+        per_core = utilisation * 60 / per_learner_minute
+        print(f"learners per core at {utilisation:.0%} CPU: {per_core:.0f}")
+
+
+def highest_rate(instances: int, args) -> tuple[float, list[dict]]:
+    steps = []
+    held = 0.0
+    with (
+        tempfile.TemporaryDirectory(prefix="capacity-") as folder,
+        Topology(Path(folder), instances=instances) as topology,
+    ):
+        run_step(topology, 10, 5, 2, (0.5, 1.5), seed=99)  # warm up
+        for learners in args.steps:
+            step = run_step(topology, learners, args.step_seconds, 3, (0.5, 1.5), seed=learners)
+            steps.append(step)
+            ok = step["p95"] < TARGET_P95_MS and step["errors"] == 0
+            print(
+                f"  {instances} instance(s), {learners:>3} learners: {step['rate']:6.1f} callbacks/s, "
+                f"p50 {step['p50']:6.1f} ms, p95 {step['p95']:6.1f} ms, errors {step['errors']}, "
+                f"app CPU {step['app_cpu'] / step['seconds']:.2f} cores, load average {step['load']:.2f}"
+                + ("" if ok else "  <- over")
+            )
+            if not ok:
+                break
+            held = max(held, step["rate"])
+    return held, steps
+
+
+def scaling(args) -> None:
+    print(f"\n== Highest rate at p95 < {TARGET_P95_MS:g} ms, 0.5-1.5 s between actions, {args.step_seconds:g} s a step")
+    one, _ = highest_rate(1, args)
+    two, _ = highest_rate(2, args)
+    ratio = two / one if one else math.nan
+    print(
+        f"1 instance holds {one:.1f} callbacks/s, 2 instances hold {two:.1f}: {ratio:.2f}x "
+        f"(target {TARGET_SPEEDUP:g}x: {'MET' if ratio >= TARGET_SPEEDUP else 'NOT MET'})"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--part", choices=["cpu", "scaling", "both"], default="both")
+    parser.add_argument("--learners", type=int, default=60, help="class size for the CPU measurement")
+    parser.add_argument("--duration", type=float, default=40.0, help="seconds measured for the CPU measurement")
+    parser.add_argument("--steps", type=lambda s: [int(x) for x in s.split(",")], default=[20, 40, 60, 80, 100, 130])
+    parser.add_argument("--step-seconds", type=float, default=12.0)
+    args = parser.parse_args()
+    if missing_tools():
+        raise SystemExit(missing_tools())
+    if not (1 <= args.learners <= 500 and 0 < args.duration <= 600 and all(1 <= n <= 500 for n in args.steps)):
+        raise SystemExit("--learners 1-500, --duration up to 600 s, steps of 1-500 learners")
+    print(f"{os.cpu_count()} CPUs; load average {os.getloadavg()[0]:.2f} at the start")
+    if args.part in ("cpu", "both"):
+        cpu_per_learner_minute(args)
+    if args.part in ("scaling", "both"):
+        scaling(args)
+
+
+if __name__ == "__main__":
+    main()
