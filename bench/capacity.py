@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/capacity.py                 # both parts, about 5 minutes
     .venv/bin/python bench/capacity.py --part cpu      # only the CPU per learner-minute
+    .venv/bin/python bench/capacity.py --part memory --learners 30 --duration 20   # RSS and PSS, 2 workers
 
 Runs the production topology on loopback (tests/topology/stack.py: redis-server, single-worker gunicorn
 instances started as the Dockerfile starts them, nginx with deploy/nginx/app.conf) and drives it with
@@ -135,6 +136,27 @@ def cpu_per_learner_minute(args) -> None:
         print(f"learners per core at {utilisation:.0%} CPU: {per_core:.0f}")
 
 
+def memory(args) -> None:
+    """RSS and PSS of one instance as deployed (2 workers), after a class has used every page for a while.
+
+    RSS counts the pages a worker shares with the master (torch, the memos) in both; PSS splits each shared
+    page between its sharers, so the PSS of all processes adds up to what the container really holds."""
+    with (
+        tempfile.TemporaryDirectory(prefix="capacity-") as folder,
+        Topology(Path(folder), instances=1, workers=2) as topology,
+    ):
+        step = run_step(topology, args.learners, args.duration, 5, (1.0, 4.0), seed=7)
+        master = psutil.Process(topology.server_pids()[0])
+        print(f"\n== One instance, 2 workers x 4 threads, after {step['seconds']:.0f} s of {args.learners} learners")
+        total_pss = 0.0
+        for process in [master, *master.children(recursive=True)]:
+            info = process.memory_full_info()
+            total_pss += info.pss
+            role = "master" if process.pid == master.pid else "worker"
+            print(f"  {role:<6} pid {process.pid}: RSS {info.rss / 2**20:6.0f} MiB, PSS {info.pss / 2**20:6.0f} MiB")
+        print(f"  all processes: PSS {total_pss / 2**20:.0f} MiB (what the container holds)")
+
+
 def highest_rate(instances: int, args) -> tuple[float, list[dict]]:
     steps = []
     held = 0.0
@@ -172,7 +194,7 @@ def scaling(args) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--part", choices=["cpu", "scaling", "both"], default="both")
+    parser.add_argument("--part", choices=["cpu", "scaling", "memory", "both"], default="both")
     parser.add_argument("--learners", type=int, default=60, help="class size for the CPU measurement")
     parser.add_argument("--duration", type=float, default=40.0, help="seconds measured for the CPU measurement")
     parser.add_argument("--steps", type=lambda s: [int(x) for x in s.split(",")], default=[20, 40, 60, 80, 100, 130])
@@ -185,6 +207,8 @@ def main() -> None:
     print(f"{os.cpu_count()} CPUs; load average {os.getloadavg()[0]:.2f} at the start")
     if args.part in ("cpu", "both"):
         cpu_per_learner_minute(args)
+    if args.part == "memory":
+        memory(args)
     if args.part in ("scaling", "both"):
         scaling(args)
 
