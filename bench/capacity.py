@@ -197,7 +197,9 @@ def main() -> None:
     parser.add_argument("--part", choices=["cpu", "scaling", "memory", "both"], default="both")
     parser.add_argument("--learners", type=int, default=60, help="class size for the CPU measurement")
     parser.add_argument("--duration", type=float, default=40.0, help="seconds measured for the CPU measurement")
-    parser.add_argument("--steps", type=lambda s: [int(x) for x in s.split(",")], default=[10, 20, 30, 45, 60, 80, 100, 130])
+    parser.add_argument(
+        "--steps", type=lambda text: [int(n) for n in text.split(",")], default=[10, 20, 30, 45, 60, 80, 100, 130]
+    )
     parser.add_argument("--step-seconds", type=float, default=12.0)
     args = parser.parse_args()
     if missing_tools():
