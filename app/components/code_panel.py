@@ -7,7 +7,9 @@
    either answers "busy" at once (the queue is full) or writes a request into a dcc.Store.
 2. That store starts a Dash background callback: a job process, forked from the warm worker, that
    waits for a slot (the page shows its place in the queue), runs the sandbox, caches the result and
-   returns the table. The learner can cancel it; Dash then kills the job and its sandbox.
+   returns the table. The learner can cancel it; Dash then kills the job and its sandbox. Where the
+   job's result waits for the browser's poll (this server's disk, or Redis so that any replica can
+   answer the poll) is app/components/trace_jobs.py's business.
 """
 
 from __future__ import annotations
