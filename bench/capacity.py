@@ -158,26 +158,37 @@ def memory(args) -> None:
 
 
 def highest_rate(instances: int, args) -> tuple[float, list[dict]]:
+    """Step the rate up until a step misses p95 < 100 ms (or fails a request) twice in a row.
+
+    A step gets a second try when the first misses: on a machine shared with other work, a few seconds of
+    someone else's burst can spoil one 12-second window. The held rate is the best rate that met the target."""
     steps = []
     held = 0.0
     with (
         tempfile.TemporaryDirectory(prefix="capacity-") as folder,
         Topology(Path(folder), instances=instances) as topology,
     ):
-        run_step(topology, 10, 5, 2, (0.5, 1.5), seed=99)  # warm up
+        # Every worker fills its own memos (a stability sweep is computed once per (surface, steps) pair and
+        # worker): warm them all up, so that two instances are not measured colder than one.
+        run_step(topology, 20, 15, 3, (0.5, 1.5), seed=99)
         for learners in args.steps:
-            step = run_step(topology, learners, args.step_seconds, 3, (0.5, 1.5), seed=learners)
-            steps.append(step)
-            ok = step["p95"] < TARGET_P95_MS and step["errors"] == 0
-            print(
-                f"  {instances} instance(s), {learners:>3} learners: {step['rate']:6.1f} callbacks/s, "
-                f"p50 {step['p50']:6.1f} ms, p95 {step['p95']:6.1f} ms, errors {step['errors']}, "
-                f"app CPU {step['app_cpu'] / step['seconds']:.2f} cores, load average {step['load']:.2f}"
-                + ("" if ok else "  <- over")
-            )
-            if not ok:
+            tries = []
+            for attempt in range(2):
+                step = run_step(topology, learners, args.step_seconds, 3, (0.5, 1.5), seed=learners + 1000 * attempt)
+                step["ok"] = step["p95"] < TARGET_P95_MS and step["errors"] == 0
+                tries.append(step)
+                print(
+                    f"  {instances} instance(s), {learners:>3} learners, try {attempt + 1}: {step['rate']:6.1f} "
+                    f"callbacks/s, p50 {step['p50']:6.1f} ms, p95 {step['p95']:6.1f} ms, errors {step['errors']}, "
+                    f"app CPU {step['app_cpu'] / step['seconds']:.2f} cores, load average {step['load']:.2f}"
+                    + ("" if step["ok"] else "  <- over")
+                )
+                if step["ok"]:
+                    break
+            steps.extend(tries)
+            if not tries[-1]["ok"]:
                 break
-            held = max(held, step["rate"])
+            held = max(held, tries[-1]["rate"])
     return held, steps
 
 
