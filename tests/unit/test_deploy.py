@@ -74,8 +74,8 @@ def test_the_app_pod_is_non_root_read_only_probed_and_drains():
     assert pod["terminationGracePeriodSeconds"] > pre_stop + GUNICORN["graceful_timeout"]
     env = {e["name"]: e for e in container["env"]}
     assert env["REDIS_URL"]["value"].startswith("redis://") and "secretKeyRef" in env["DASH_SECRET_KEY"]["valueFrom"]
-    # Requests and limits in the units the README's measurements use.
-    assert container["resources"]["requests"]["memory"] == "640Mi"
+    # The request covers the measured PSS of a 2-worker instance (318 MiB, README) with room to grow.
+    assert container["resources"]["requests"]["memory"] == "512Mi"
 
 
 def compose_command() -> list[str] | None:
