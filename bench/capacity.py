@@ -117,6 +117,7 @@ def describe(step: dict) -> str:
         f"{step['rate']:6.1f} callbacks/s, p50 {step['p50']:6.1f} ms, p95 {step['p95']:6.1f} ms, errors "
         f"{step['errors']}; cores busy: app {busy['app']:.2f}, generator {busy['generator']:.2f}, other work "
         f"{busy['others']:.2f}; load average {step['load']:.2f}{over}"
+        + "".join(f"\n      error: {example[:200]}" for example in step["examples"])
     )
 
 

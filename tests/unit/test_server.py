@@ -400,3 +400,15 @@ def test_a_configured_secret_signs_the_background_handles(monkeypatch):
 
     monkeypatch.setenv("DASH_SECRET_KEY", "shared-by-every-replica")
     assert create_app()._get_signing_secret() == b"shared-by-every-replica"
+
+
+def test_an_echoed_run_value_on_learning_rate_changes_nothing(client):
+    """Retyping a run's own η (or the browser echoing the value the server just wrote) is not an error."""
+    LR = ids.LearningRate
+    dep = next(d for d in client.server_callbacks() if d["output"].startswith(f"..{LR.RUNS}.data"))
+    slots = [{"type": LR.RUN_INPUT, "index": i} for i in range(8)]
+    values = {f"{json.dumps(slot)}.value": "0.1" if slot["index"] == 0 else "" for slot in slots}
+    values[f"{LR.RUNS}.data"] = [{"key": 0, "lr": 0.1}]
+    changed = [json.dumps({"index": 0, "type": LR.RUN_INPUT}, separators=(",", ":")) + ".value"]
+    response = client.post(dep, values, changed, pattern_ids={LR.RUN_INPUT: slots})
+    assert response.status_code == 204, response.get_data(as_text=True)[:300]
