@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import dash
@@ -9,11 +10,13 @@ from dash import ALL, ClientsideFunction, Dash, Input, Output, State, dcc, html
 from flask import request
 
 from app import ids
-from app.components.code_panel import background_manager
 from app.components.shell import navbar
+from app.components.trace_jobs import background_manager
 
 ROOT = Path(__file__).resolve().parent.parent
 HEALTH_PATH = "/healthz"
+READY_PATH = "/readyz"
+WARMED_UP = "GRADIENTS_WARMED_UP"  # a flag in the Flask config: warm_up has run in this process
 
 # Dash's own page, corrected: the language of the page for screen readers and hyphenation, a skip link as
 # the first Tab stop (assets/a11y.js moves the focus to the page's first control), and Dash's scripts
@@ -83,11 +86,25 @@ def create_app() -> Dash:
         State({"type": ids.Shell.NAV_LINK, "index": ALL}, "id"),
     )
 
+    # Dash signs background-callback handles (a trace's cacheKey and job) with the server's secret_key;
+    # behind a load balancer every replica must share it, or a poll signed by one is refused by another.
+    # Without it, Dash keeps a generated one in the background-job store (Redis when REDIS_URL is set).
+    if os.environ.get("DASH_SECRET_KEY"):
+        app.server.secret_key = os.environ["DASH_SECRET_KEY"]
+
     app.server.before_request(lambda: _refuse_malformed_callback(app))
 
+    # Liveness: the process answers. Readiness: it has also run warm_up, so a load balancer (or a
+    # Kubernetes readiness probe) sends it learners only once its first requests will be fast.
     @app.server.route(HEALTH_PATH)
     def healthz():
         return {"status": "ok"}, 200
+
+    @app.server.route(READY_PATH)
+    def readyz():
+        if app.server.config.get(WARMED_UP):
+            return {"status": "ready"}, 200
+        return {"status": "warming up"}, 503
 
     return app
 
@@ -112,6 +129,7 @@ def warm_up(app: Dash) -> None:
         if surface.quadratic:
             learning_rate.surface_sweep(surface, DEFAULT_STEPS, *learning_rate.SWEEP_RANGE)
     learning_rate.loss_sweep(LOSS, START, DEFAULT_STEPS, *learning_rate.SWEEP_RANGE)
+    app.server.config[WARMED_UP] = True
 
 
 PAGES_LOCATION = "_pages_location"  # Dash's own router reads its pathname and search

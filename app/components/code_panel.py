@@ -7,64 +7,31 @@
    either answers "busy" at once (the queue is full) or writes a request into a dcc.Store.
 2. That store starts a Dash background callback: a job process, forked from the warm worker, that
    waits for a slot (the page shows its place in the queue), runs the sandbox, caches the result and
-   returns the table. The learner can cancel it; Dash then kills the job and its sandbox.
+   returns the table. The learner can cancel it; Dash then kills the job and its sandbox. Where the
+   job's result waits for the browser's poll (this server's disk, or Redis so that any replica can
+   answer the poll) is app/components/trace_jobs.py's business.
 """
 
 from __future__ import annotations
 
-import contextlib
 import os
 import re
 import secrets
 from collections.abc import Callable
 
-import multiprocess
-import psutil
-from dash import DiskcacheManager, Input, Output, State, callback, dcc, html, no_update
+from dash import Input, Output, State, callback, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
 from app.codegen import GeneratedCode
 from app.components.controls import table_box
 from app.ids import CodePanel
 from app.tracing import TraceResult
-from app.tracing.cache import ForkSafeCache, private_folder, trace_key
+from app.tracing.cache import trace_key
 from app.tracing.sandbox import BACKGROUND_NICENESS
 from app.tracing.service import TraceService, TraceSettings, trace_service
 
 POLL_MS = 300  # how often the browser asks for the background job's progress
 KEY_PATTERN = re.compile(r"[0-9a-f]{64}")
-
-
-class TraceJobManager(DiskcacheManager):
-    """Dash's DiskcacheManager, except that ending a job never makes a web request wait.
-
-    Dash's own terminate_job kills the job and then waits up to 1 s for it with psutil. With several
-    gunicorn workers, the poll that collects a result often reaches a worker that did not start the job:
-    the finished job is then another process's zombie, psutil cannot reap it, and the request thread
-    sleeps the whole second (every other trace took 1 s longer). Here the job and everything it
-    started (its sandbox) are killed without waiting; a job of this worker is reaped at once if it has
-    ended, else when the worker next starts or ends a job.
-    """
-
-    def terminate_job(self, job):
-        if job is None:
-            return
-        try:
-            process = psutil.Process(int(job))
-            doomed = [*process.children(recursive=True), process]
-        except (psutil.NoSuchProcess, ValueError):
-            doomed = []
-        for target in doomed:
-            with contextlib.suppress(psutil.NoSuchProcess):
-                target.kill()
-        multiprocess.active_children()  # reaps this worker's finished jobs (never blocks)
-
-
-def background_manager() -> DiskcacheManager:
-    """Dash's manager for the background trace jobs: their results and progress go through a disk cache
-    in the trace runtime folder, shared by every worker of this server (create_app passes it to Dash)."""
-    folder = private_folder(TraceSettings.from_env().runtime_dir / "jobs")
-    return TraceJobManager(ForkSafeCache(str(folder)))
 
 
 def code_panel(page: str) -> html.Details:

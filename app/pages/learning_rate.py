@@ -375,7 +375,9 @@ def edit_runs(_add, _submit, _presets, _removes, slot_values, new_lr, runs):
             parsed = _parse_lr(slot_values[index] if index < len(slot_values) else None, f"Run {index + 1}: η")
             if parsed.ok:
                 if parsed.value == runs[index]["lr"]:
-                    return (dash.no_update,) * 5  # an echo of our own update: nothing changed
+                    # An echo of our own update: nothing changed. (A tuple of no_update would be refused by
+                    # Dash for the ALL outputs, which need lists: a 500 seen under bench/load.py's class.)
+                    raise dash.exceptions.PreventUpdate
                 runs[index]["lr"] = parsed.value
             else:
                 message = parsed.message

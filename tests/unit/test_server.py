@@ -382,3 +382,33 @@ def test_warm_up_fills_the_memos_every_worker_shares(app):
     before = learning_rate.loss_sweep.cache_info()
     learning_rate.loss_sweep(LOSS, START, DEFAULT_STEPS, *learning_rate.SWEEP_RANGE)
     assert learning_rate.loss_sweep.cache_info().hits == before.hits + 1, "the default sweep was already computed"
+
+
+def test_readyz_answers_only_after_warm_up(app):
+    from app.main import warm_up
+
+    client = app.server.test_client()
+    assert client.get("/readyz").status_code == 503
+    assert client.get("/healthz").status_code == 200  # alive all along: liveness must not restart it
+    warm_up(app)
+    response = client.get("/readyz")
+    assert response.status_code == 200 and response.get_json() == {"status": "ready"}
+
+
+def test_a_configured_secret_signs_the_background_handles(monkeypatch):
+    from app.main import create_app
+
+    monkeypatch.setenv("DASH_SECRET_KEY", "shared-by-every-replica")
+    assert create_app()._get_signing_secret() == b"shared-by-every-replica"
+
+
+def test_an_echoed_run_value_on_learning_rate_changes_nothing(client):
+    """Retyping a run's own η (or the browser echoing the value the server just wrote) is not an error."""
+    LR = ids.LearningRate
+    dep = next(d for d in client.server_callbacks() if d["output"].startswith(f"..{LR.RUNS}.data"))
+    slots = [{"type": LR.RUN_INPUT, "index": i} for i in range(8)]
+    values = {f"{json.dumps(slot)}.value": "0.1" if slot["index"] == 0 else "" for slot in slots}
+    values[f"{LR.RUNS}.data"] = [{"key": 0, "lr": 0.1}]
+    changed = [json.dumps({"index": 0, "type": LR.RUN_INPUT}, separators=(",", ":")) + ".value"]
+    response = client.post(dep, values, changed, pattern_ids={LR.RUN_INPUT: slots})
+    assert response.status_code == 204, response.get_data(as_text=True)[:300]
