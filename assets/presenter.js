@@ -89,6 +89,39 @@
         });
     }
 
+    // plotly.js 4.1 keeps an equal-scale map's old frame when react() brings new axis ranges (a new
+    // surface or view window): it widens the x range to the old aspect instead of shrinking the axis
+    // domain (cf. plotly.js #3430), while relayout() applies the constraint properly. So when a figure
+    // asks for other ranges than it last asked for, they are set again with relayout. A learner's own
+    // zoom is left alone: while the surface stays, Dash's figure keeps asking for the same ranges.
+    // Read before drawing: plotly.js writes the ranges it settles on back into the layout it is given.
+    function requestedRanges(figure) {
+        const layout = figure.layout || {};
+        if (!layout.yaxis || !layout.yaxis.scaleanchor) {
+            return null;
+        }
+        const wanted = {};
+        ["xaxis", "yaxis"].forEach(function (axis) {
+            const range = layout[axis] && layout[axis].range;
+            if (Array.isArray(range)) {
+                wanted[axis + ".range"] = range.slice();
+            }
+        });
+        return wanted;
+    }
+
+    function keepRequestedRanges(Plotly, gd, wanted) {
+        if (!wanted) {
+            return;
+        }
+        const asked = JSON.stringify(wanted);
+        const before = gd.__requestedRanges;
+        gd.__requestedRanges = asked;
+        if (before !== undefined && before !== asked) {
+            Plotly.relayout(gd, wanted);
+        }
+    }
+
     // dcc.Graph draws with Plotly.react(gd, figure). Wrapping it once means every figure, whether new,
     // patched or animated, is drawn large in presenter mode, and the figure Dash holds stays as it is.
     function wrap(Plotly) {
@@ -100,7 +133,14 @@
             Plotly[name] = function (gd, figure) {
                 if (figure && typeof figure === "object" && !Array.isArray(figure) && arguments.length === 2) {
                     gd.__presenterSource = figure;
-                    return original.call(Plotly, gd, ROOT.classList.contains(PRESENTER) ? presenterFigure(figure) : figure);
+                    const wanted = requestedRanges(figure);
+                    const drawn = original.call(
+                        Plotly, gd, ROOT.classList.contains(PRESENTER) ? presenterFigure(figure) : figure
+                    );
+                    if (drawn && typeof drawn.then === "function") {
+                        drawn.then(function () { keepRequestedRanges(Plotly, gd, wanted); });
+                    }
+                    return drawn;
                 }
                 return original.apply(Plotly, arguments);
             };

@@ -8,6 +8,7 @@ import pytest
 from selenium.webdriver.common.keys import Keys
 
 from app import ids
+from app.compute.surfaces import SURFACES
 from app.main import create_app
 from tests.browser.helpers import click_plot, severe_console_errors, text_of, type_into, wait_until
 
@@ -71,6 +72,14 @@ def test_switching_surfaces(gradient_page):
     assert text_of(page, f"#{G.READ_DX}") == f"{-2 * (1 - x) - 400 * x * (y - x * x):.4f}"
     assert "banana" in text_of(page, f"#{G.DESCRIPTION}")
     assert "Rosenbrock" in plot_js(page, G.CONTOUR, "gd.layout.title.text")
+    # The map's frame follows the new surface (plotly.js kept the old one's; assets/presenter.js).
+    rosenbrock = SURFACES["rosenbrock"]
+    wait_until(
+        lambda: (
+            plot_js(page, G.CONTOUR, "[gd._fullLayout.xaxis.range, gd._fullLayout.yaxis.range]")
+            == [list(rosenbrock.view_x), list(rosenbrock.view_y)]
+        )
+    )
     page.find_element(f"#{G.SURFACE} input[value=saddle]").click()
     page.wait_for_text_to_equal(f"#{G.READ_DY}", f"{-2 * 0.5:.4f}")
     assert severe_console_errors(page) == []
