@@ -388,6 +388,11 @@ def to_sympy(node: Node, symbols: dict[str, sympy.Symbol]) -> sympy.Expr:
     )(left, right)
 
 
+# The sympy classes our functions become, read back as our names: the inverse of _SYMPY_FUNCTIONS
+# where that maps to a class (sqrt, sigmoid, relu and softplus become other expressions).
+_FROM_SYMPY = {kind: name for name, kind in _SYMPY_FUNCTIONS.items() if isinstance(kind, type)}
+
+
 class _NotExpressible(Exception):
     """A sympy result outside the language (a Piecewise, an unevaluated Derivative)."""
 
@@ -425,19 +430,7 @@ def from_sympy(expression: sympy.Basic) -> Node:
         return ("pow", from_sympy(base), from_sympy(exponent))
     if isinstance(expression, sympy.exp):  # sympy writes e^a as exp(a), a class of its own
         return ("call", "exp", from_sympy(expression.args[0]))
-    names = {
-        sympy.sin: "sin",
-        sympy.cos: "cos",
-        sympy.tan: "tan",
-        sympy.log: "log",
-        sympy.Abs: "abs",
-        sympy.tanh: "tanh",
-        sympy.Heaviside: "step",
-        sympy.sign: "sign",
-        sympy.Min: "min",
-        sympy.Max: "max",
-    }
-    for kind, name in names.items():
+    for kind, name in _FROM_SYMPY.items():
         if isinstance(expression, kind):
             arguments = [from_sympy(argument) for argument in expression.args[:2] if argument is not None]
             if name in ("min", "max"):
