@@ -220,6 +220,10 @@ class CodePanel:
         self.cancel = f"{page}-code-cancel"  # stops a queued or running trace
         self.status = f"{page}-code-status"  # the trace's place in the queue, or why it was refused
         self.request = f"{page}-code-request"  # a dcc.Store: a trace to run in the background
+        # The panel is a <details>: assets/code_panel.js copies its open state into this dcc.Store, and
+        # `wanted` counts the times the shown code must be rebuilt (a change while the panel is open).
+        self.opened = f"{page}-code-opened"
+        self.wanted = f"{page}-code-wanted"
 
 
 class Autograd:

@@ -23,6 +23,30 @@ def open_panel(page, name):
     wait_until(lambda: page.find_element(f"#{ids.CodePanel(name).source}").is_displayed())
 
 
+def test_a_closed_panel_builds_no_code_and_opening_it_shows_the_current_settings(dash_duo):
+    """Changes while the panel is closed cost the server nothing; opening it brings the code up to date."""
+    dash_duo.start_server(create_app())
+    dash_duo.wait_for_page(url=dash_duo.server_url + "/derivative")
+    panel = ids.CodePanel("derivative")
+    dash_duo.wait_for_element(".code-panel summary", timeout=15)
+    type_into(dash_duo, f"#{D.X0_INPUT}", "1.5")
+    dash_duo.wait_for_text_to_equal(f"#{D.READ_TRUE}", f"{2 * 1.5:.6f}", timeout=15)  # f(x) = x²
+    source = dash_duo.driver.execute_script("return document.getElementById(arguments[0]).textContent", panel.source)
+    assert source == "", "no code was built while the panel was closed"
+    open_panel(dash_duo, "derivative")
+    dash_duo.wait_for_contains_text(f"#{panel.source}", "x0 = 1.5", timeout=15)
+    dash_duo.find_element(".code-panel summary").click()  # closed again: the next change builds nothing
+    type_into(dash_duo, f"#{D.X0_INPUT}", "0.5")
+    dash_duo.wait_for_text_to_equal(f"#{D.READ_TRUE}", f"{2 * 0.5:.6f}", timeout=15)
+    time.sleep(0.5)  # time enough for a request the panel should not have made
+    assert "x0 = 1.5" in dash_duo.driver.execute_script(
+        "return document.getElementById(arguments[0]).textContent", panel.source
+    )
+    open_panel(dash_duo, "derivative")
+    dash_duo.wait_for_contains_text(f"#{panel.source}", "x0 = 0.5")
+    assert severe_console_errors(dash_duo) == []
+
+
 def test_code_follows_the_settings_runs_copies_and_downloads(dash_duo):
     dash_duo.start_server(create_app())
     dash_duo.wait_for_page(url=dash_duo.server_url + "/derivative")

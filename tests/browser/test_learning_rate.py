@@ -128,6 +128,8 @@ def test_every_section_and_the_code_agree_on_steps_after_a_refused_value(lr_page
         x0, y0 = surface.start
         return f"η = {rate:g} ends at ({x0 * (1 - 2 * rate) ** steps:.4f}, {y0 * (1 - 6 * rate) ** steps:.4f})"
 
+    page.find_element(".code-panel summary").click()  # the code is built for a learner who opens it
+
     def all_say(steps: int) -> bool:
         return (
             f"{steps} steps:" in page.find_element(f"#{LR.CURVE_SUMMARY}").text
