@@ -35,6 +35,22 @@ class DashClient:
         ]
         return dep
 
+    def draw(self, store_id: str, output: str, state, extra: dict | None = None):
+        """Ask the server to draw ``state`` as the page's store ``store_id`` holds it, into ``output``.
+
+        A callback that takes the store as an input is sent the store as the change. One that takes it as
+        a state (it validates the controls and draws in the same request) gets the call a page makes when
+        it opens, with no change, which draws what the store holds.
+        """
+        (dep,) = [
+            d
+            for d in self.server_callbacks()
+            if output in d["output"] and any(s["id"] == store_id for s in d["inputs"] + d["state"])
+        ]
+        as_input = {"id": store_id, "property": "data"} in dep["inputs"]
+        values = {f"{store_id}.data": state} | (extra or {})
+        return self.post(dep, values, [f"{store_id}.data"] if as_input else [])
+
     def post(self, dep: dict, values: dict, changed: list[str], pattern_ids: dict | None = None):
         """values: {"id.prop": value}; pattern_ids: {"type": [concrete ids]} for ALL wildcards."""
 

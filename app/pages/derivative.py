@@ -1,7 +1,7 @@
 """/derivative: the derivative as the limit of secant slopes.
 
-Layout first, then three callbacks: one validates the controls into the last good state, one draws
-that state, and one (in the browser) plays the animation.
+Layout first, then two callbacks: one validates the control that moved into the last good state and
+draws it (one request per change), and one (in the browser) plays the animation.
 """
 
 from __future__ import annotations
@@ -328,7 +328,27 @@ def _read_controls(trigger, function_key, x0_slider, x0_text, log_h, h_text, sta
     return new, messages
 
 
-@callback(
+# Everything that follows from a state, in the order draw returns it.
+DRAW_OUTPUTS = (
+    Output(ID.FIGURE, "figure"),
+    Output(ID.READ_H, "children"),
+    Output(ID.READ_SLOPE, "children"),
+    Output(ID.READ_TRUE, "children"),
+    Output(ID.READ_ERROR, "children"),
+    Output(ID.VIEW_MESSAGE, "children"),
+    Output(ID.THREE_WAYS, "children"),
+    Output(ID.EXPLANATION, "children"),
+    Output(ID.TABLE, "children"),
+    Output(ID.ERROR_FIGURE, "figure"),
+    Output(ID.ERROR_EXPLANATION, "children"),
+    Output(ID.SPECIAL_RULES, "children"),
+    Output(ID.ANIMATION_FRAMES, "data"),
+    Output(ID.FIGURE_SUMMARY, "children"),
+    Output(ID.ERROR_SUMMARY, "children"),
+    Output(ID.DRAWN_FUNCTION, "data"),
+)
+# What sync_controls answers, in order: the state, then every control showing it and its messages.
+SYNC_OUTPUTS = (
     Output(ID.STATE, "data"),
     Output(ID.FUNCTION, "value"),
     Output(ID.X0_SLIDER, "min"),
@@ -344,6 +364,15 @@ def _read_controls(trigger, function_key, x0_slider, x0_text, log_h, h_text, sta
     *(Output(edge, "value") for edge in FORMULA_IDS.edges),
     Output(ID.FORMULA_MESSAGE, "children"),
     Output(ID.WINDOW_MESSAGE, "children"),
+)
+
+
+# One request per change: the control that moved is validated and the new state drawn in the same
+# callback (a separate draw callback fed by the state store cost every change a second round trip). It
+# also runs when the page opens, to draw the state the link asked for.
+@callback(
+    *SYNC_OUTPUTS,
+    *DRAW_OUTPUTS,
     Input(ID.FUNCTION, "value"),
     Input(ID.X0_SLIDER, "value"),
     Input(ID.X0_INPUT, "value"),
@@ -353,13 +382,29 @@ def _read_controls(trigger, function_key, x0_slider, x0_text, log_h, h_text, sta
     Input(ID.FIGURE, "clickData"),
     Input(ID.FORMULA, "value"),
     *(Input(edge, "value") for edge in FORMULA_IDS.edges),
+    Input(ID.PRECISION, "value"),
     State(ID.STATE, "data"),
-    prevent_initial_call=True,
+    State(ID.DRAWN_FUNCTION, "data"),
 )
+def sync_and_draw(*values):
+    """The controls' answer; and when it holds a new state (or a new precision), that state drawn."""
+    *controls, precision, stored, drawn_function = values
+    previous = read_state(stored)
+    answer = sync_controls(*controls, stored)
+    state = answer[0]
+    if ctx.triggered_id == ID.PRECISION:
+        state = previous or DEFAULT_STATE
+    elif state is dash.no_update:
+        return answer + (dash.no_update,) * len(DRAW_OUTPUTS)
+    return answer + draw(state, precision, drawn_function, previous)
+
+
 def sync_controls(function_key, x0_slider, x0_text, log_h, h_text, _preset_clicks, click_data, *typed_and_state):
     """Validate whichever control moved; on success every control shows the new state."""
     *typed, state = typed_and_state
     state = read_state(state) or DEFAULT_STATE
+    if ctx.triggered_id == ID.PRECISION:
+        return (dash.no_update,) * len(SYNC_OUTPUTS)
     new, messages = _read_controls(
         ctx.triggered_id, function_key, x0_slider, x0_text, log_h, h_text, state, click_data, typed
     )
@@ -405,37 +450,22 @@ def read_state(state) -> dict | None:
     return chosen.compact_fields("function") | clean
 
 
-@callback(
-    Output(ID.FIGURE, "figure"),
-    Output(ID.READ_H, "children"),
-    Output(ID.READ_SLOPE, "children"),
-    Output(ID.READ_TRUE, "children"),
-    Output(ID.READ_ERROR, "children"),
-    Output(ID.VIEW_MESSAGE, "children"),
-    Output(ID.THREE_WAYS, "children"),
-    Output(ID.EXPLANATION, "children"),
-    Output(ID.TABLE, "children"),
-    Output(ID.ERROR_FIGURE, "figure"),
-    Output(ID.ERROR_EXPLANATION, "children"),
-    Output(ID.SPECIAL_RULES, "children"),
-    Output(ID.ANIMATION_FRAMES, "data"),
-    Output(ID.FIGURE_SUMMARY, "children"),
-    Output(ID.ERROR_SUMMARY, "children"),
-    Output(ID.DRAWN_FUNCTION, "data"),
-    Input(ID.STATE, "data"),
-    Input(ID.PRECISION, "value"),
-    State(ID.DRAWN_FUNCTION, "data"),
-)
-def draw(state, precision, drawn_function):
-    """Everything on the page that follows from the last good state; the curve itself is sent only
-    when the function changed (otherwise the figure gets a Patch of its moving parts)."""
-    state = read_state(state) or DEFAULT_STATE
+def draw(state: dict, precision, drawn_function, previous: dict | None) -> tuple:
+    """Everything on the page that follows from the last good state. The curve itself is sent only when
+    the function changed (otherwise the figure gets a Patch of its moving parts), and what depends only
+    on the function and x₀ (the limit table, the three ways, the animation's frames) only when one of
+    them changed: a drag of h, the control a learner moves most, leaves them as they are."""
     precision = PRECISION.read(precision) or DEFAULT_PRECISION
     function = function_of(state)
     x0, h = state["x0"], state["h"]
     texts = parts.readout_texts(function, x0, h)
     curve = differences.error_curve(function, x0, precision)
     same_curve = drawn_function == function.key
+    same_point = same_curve and previous is not None and _without_h(previous) == _without_h(state)
+
+    def unless_same_point(make):
+        return dash.no_update if same_point else make()
+
     return (
         overlay_patch(secant_overlay(function, x0, h)) if same_curve else secant_figure(function, x0, h),
         texts["h"],
@@ -443,17 +473,21 @@ def draw(state, precision, drawn_function):
         texts["true"],
         texts["error"],
         parts.secant_problem(function, x0, h) or "",
-        parts.three_ways(function, x0),
+        unless_same_point(lambda: parts.three_ways(function, x0)),
         parts.explanation(function, x0, h),
-        parts.limit_table(function, x0),
+        unless_same_point(lambda: parts.limit_table(function, x0)),
         error_curve_figure(curve, h),
         parts.error_explanation(function, x0, curve),
-        [html.H3("Special functions"), parts.special_functions_table(x0)],
-        parts.animation_frames(function, x0),
+        unless_same_point(lambda: [html.H3("Special functions"), parts.special_functions_table(x0)]),
+        unless_same_point(lambda: parts.animation_frames(function, x0)),
         parts.secant_summary(function, x0, h),
         parts.error_summary(curve, h),
         function.key,
     )
+
+
+def _without_h(state: dict) -> dict:
+    return {key: value for key, value in state.items() if key != "h"}
 
 
 # The animation runs in the browser (assets/derivative.js): the frames above are sent once, and each

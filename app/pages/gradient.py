@@ -1,6 +1,6 @@
 """/gradient: partial derivatives and the gradient vector, on a contour map and a 3-D surface.
 
-Layout first, then two callbacks: one validates the controls into the last good state, one draws it.
+Layout first, then one callback: it validates the control that moved into the last good state, and draws it.
 When only the point moves, the figures get a Patch: the surface meshes are not sent again.
 """
 
@@ -283,8 +283,34 @@ def _new_surface(state: dict, chosen: Chosen) -> tuple[dict, object]:
     return state, surface
 
 
+# The figures, readouts and words that draw a state, in the order _drawn returns them.
+DRAW_OUTPUTS = (
+    Output(ID.CONTOUR, "figure"),
+    Output(ID.SURFACE_3D, "figure"),
+    Output(ID.DIRECTIONAL, "figure"),
+    Output(ID.DRAWN_SURFACE, "data"),
+    Output(ID.READ_F, "children"),
+    Output(ID.READ_DX, "children"),
+    Output(ID.READ_DY, "children"),
+    Output(ID.READ_GRADIENT, "children"),
+    Output(ID.READ_NORM, "children"),
+    Output(ID.READ_ANGLE, "children"),
+    Output(ID.READ_DIRECTIONAL, "children"),
+    Output(ID.VERIFY_TABLE, "children"),
+    Output(ID.EXPLANATION, "children"),
+    Output(ID.CONTOUR_SUMMARY, "children"),
+    Output(ID.SURFACE_SUMMARY, "children"),
+    Output(ID.DIRECTIONAL_SUMMARY, "children"),
+)
+STATE_AT = [name for name, _, _ in SYNC_OUTPUTS].index("state")
+
+
+# One request per change: the controls are validated and the new state drawn in the same callback (a
+# separate draw callback fed by the state store cost every change a second round trip). It also runs
+# when the page opens, to draw the state the link asked for.
 @callback(
     [Output(component, prop) for _, component, prop in SYNC_OUTPUTS],
+    *DRAW_OUTPUTS,
     Input(ID.SURFACE, "value"),
     Input(ID.FORMULA, "value"),
     *(Input(edge, "value") for edge in FORMULA_IDS.edges),
@@ -295,8 +321,17 @@ def _new_surface(state: dict, chosen: Chosen) -> tuple[dict, object]:
     Input(ID.ANGLE_INPUT, "value"),
     Input(ID.SHOW_DESCENT, "value"),
     State(ID.STATE, "data"),
-    prevent_initial_call=True,
+    State(ID.DRAWN_SURFACE, "data"),
 )
+def sync_and_draw(*values):
+    """The controls' answer; and when it holds a new state, that state drawn."""
+    *controls, drawn_surface = values
+    answer = sync_controls(*controls)
+    if answer[STATE_AT] is dash.no_update:
+        return answer + (dash.no_update,) * len(DRAW_OUTPUTS)
+    return answer + draw(answer[STATE_AT], drawn_surface)
+
+
 def sync_controls(
     surface_key, formula_text, x_from, x_to, y_from, y_to, x_text, y_text, click_data, angle_slider, angle_text,
     descent, state
@@ -338,26 +373,6 @@ def sync_controls(
     return _everything(state, surface)
 
 
-@callback(
-    Output(ID.CONTOUR, "figure"),
-    Output(ID.SURFACE_3D, "figure"),
-    Output(ID.DIRECTIONAL, "figure"),
-    Output(ID.DRAWN_SURFACE, "data"),
-    Output(ID.READ_F, "children"),
-    Output(ID.READ_DX, "children"),
-    Output(ID.READ_DY, "children"),
-    Output(ID.READ_GRADIENT, "children"),
-    Output(ID.READ_NORM, "children"),
-    Output(ID.READ_ANGLE, "children"),
-    Output(ID.READ_DIRECTIONAL, "children"),
-    Output(ID.VERIFY_TABLE, "children"),
-    Output(ID.EXPLANATION, "children"),
-    Output(ID.CONTOUR_SUMMARY, "children"),
-    Output(ID.SURFACE_SUMMARY, "children"),
-    Output(ID.DIRECTIONAL_SUMMARY, "children"),
-    Input(ID.STATE, "data"),
-    State(ID.DRAWN_SURFACE, "data"),
-)
 def draw(state, drawn_surface):
     """The figures, readouts and words for the last good state."""
     state, surface = read_state(state) or _default()

@@ -47,8 +47,7 @@ def test_a_typed_function_becomes_the_state_and_the_readouts_follow(client):
     state = body[D.STATE]["data"]
     assert state == {"function": "custom", "formula": "x^3 - 2 * x", "window": [-3.0, 3.7], "x0": 2.0, "h": 1.0}
     assert body[D.FUNCTION]["value"] is None and body[D.FORMULA_MESSAGE]["children"] == ""
-    dep = client.callback_with_input(D.STATE, "data", D.FIGURE)
-    drawn = client.post(dep, {f"{D.STATE}.data": state}, [f"{D.STATE}.data"]).get_json()["response"]
+    drawn = client.draw(D.STATE, D.FIGURE, state).get_json()["response"]
     x0, h = 2.0, 1.0
     slope = ((x0 + h) ** 3 - 2 * (x0 + h) - (x0**3 - 2 * x0)) / h  # by hand
     assert drawn[D.READ_SLOPE]["children"].startswith(f"{slope:.4f}")

@@ -101,8 +101,7 @@ def test_a_preset_fills_the_box_with_its_text_and_its_window(client):
 
 def test_the_readouts_of_a_typed_surface_come_from_its_formula(client):
     state = BOWL_STATE | {"surface": "custom", "formula": "x * y^2", "window": [-3.0, 3.0, -3.0, 3.0], "x": 1.5}
-    dep = client.callback_with_input(G.STATE, "data", G.CONTOUR)
-    response = client.post(dep, {f"{G.STATE}.data": state}, [f"{G.STATE}.data"])
+    response = client.draw(G.STATE, G.CONTOUR, state)
     body = response.get_json()["response"]
     x, y = 1.5, 1.0
     assert body[G.READ_F]["children"] == f"{x * y * y:.4f}"
@@ -112,8 +111,7 @@ def test_the_readouts_of_a_typed_surface_come_from_its_formula(client):
 def test_a_domain_error_is_a_gap_not_an_exception(client):
     state = BOWL_STATE | {"surface": "custom", "formula": "log(x) + 1/y", "window": [-2.0, 2.0, -2.0, 2.0]}
     state |= {"x": -1.0, "y": 0.0}
-    dep = client.callback_with_input(G.STATE, "data", G.CONTOUR)
-    response = client.post(dep, {f"{G.STATE}.data": state}, [f"{G.STATE}.data"])
+    response = client.draw(G.STATE, G.CONTOUR, state)
     assert response.status_code == 200
     assert response.get_json()["response"][G.READ_F]["children"] == "undefined"
 

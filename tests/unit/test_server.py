@@ -91,6 +91,22 @@ def _post_sync(client, changed, **overrides):
     return client.post(dep, _sync_values(**overrides), [changed], pattern_ids={D.PRESET: presets})
 
 
+def test_a_new_h_sends_the_secant_and_leaves_what_depends_only_on_x0(client):
+    """h is what a learner drags most: its answer carries the secant, not the limit table or the frames."""
+    drawn = {f"{D.DRAWN_FUNCTION}.data": "square", f"{D.PRECISION}.value": "float64"}
+    moved_h = _post_sync(client, f"{D.H_INPUT}.value", **{f"{D.H_INPUT}.value": "0.5"}, **drawn)
+    body = moved_h.get_json()["response"]
+    assert body[D.STATE]["data"] == {"function": "square", "x0": 2.0, "h": 0.5}
+    assert body[D.READ_SLOPE]["children"].startswith(f"{((2.5**2) - 4) / 0.5:.4f}")  # (f(x₀+h) − f(x₀)) / h
+    for unchanged in (D.TABLE, D.THREE_WAYS, D.ANIMATION_FRAMES, D.SPECIAL_RULES):
+        assert unchanged not in body, f"{unchanged} was sent again for a new h"
+    moved_x0 = _post_sync(client, f"{D.X0_INPUT}.value", **{f"{D.X0_INPUT}.value": "1"}, **drawn)
+    body = moved_x0.get_json()["response"]
+    assert all(part in body for part in (D.TABLE, D.THREE_WAYS, D.ANIMATION_FRAMES, D.SPECIAL_RULES))
+    assert body[D.READ_TRUE]["children"] == f"{2 * 1.0:.6f}"
+    assert len(moved_h.get_data()) < len(moved_x0.get_data()) / 2
+
+
 BAD_X0 = ["abc", "nan", "inf", "-inf", "1e308", "1e999", "", None, [1, 2], {"x": 1}, True, "2; import os"]
 
 
@@ -135,17 +151,15 @@ def test_a_good_value_updates_every_control(client):
     [None, "x", {"function": "evil"}, {"function": "log", "x0": -1, "h": 1}, {"function": "square", "x0": 2, "h": 0}],
 )
 def test_draw_survives_a_forged_state(client, state):
-    dep = client.callback_with_input(D.STATE, "data", D.FIGURE)
-    response = client.post(dep, {f"{D.STATE}.data": state, f"{D.PRECISION}.value": "float16"}, [f"{D.STATE}.data"])
+    response = client.draw(D.STATE, D.FIGURE, state, {f"{D.PRECISION}.value": "float16"})
     assert response.status_code == 200
     body = response.get_json()["response"]
     assert body[D.READ_TRUE]["children"] == f"{2 * 2.0:.6f}", "falls back to the chapter's example"
 
 
 def test_draw_for_a_pole_crossing_explains_it(client):
-    dep = client.callback_with_input(D.STATE, "data", D.FIGURE)
     state = {"function": "reciprocal", "x0": -0.5, "h": 1.0}
-    body = client.post(dep, {f"{D.STATE}.data": state, f"{D.PRECISION}.value": "float64"}, [f"{D.STATE}.data"])
+    body = client.draw(D.STATE, D.FIGURE, state, {f"{D.PRECISION}.value": "float64"})
     body = body.get_json()["response"]
     assert "No secant" in body[D.VIEW_MESSAGE]["children"] and body[D.READ_SLOPE]["children"] == "undefined"
     assert body[D.READ_TRUE]["children"] == f"{-1 / 0.25:.6f}"
@@ -208,17 +222,15 @@ def test_gradient_click_moves_the_point(client):
     [None, 7, {"surface": "bowl"}, {"surface": "bowl", "x": 1e9, "y": 0, "angle": 0}, {**GRADIENT_STATE, "angle": "x"}],
 )
 def test_gradient_draw_survives_a_forged_state(client, state):
-    dep = client.callback_with_input(G.STATE, "data", G.CONTOUR)
-    response = client.post(dep, {f"{G.STATE}.data": state, f"{G.DRAWN_SURFACE}.data": "bowl"}, [f"{G.STATE}.data"])
+    response = client.draw(G.STATE, G.CONTOUR, state, {f"{G.DRAWN_SURFACE}.data": "bowl"})
     assert response.status_code == 200
     assert response.get_json()["response"][G.READ_F]["children"] == f"{2.0**2 + 3 * 1.0**2:.4f}"
 
 
 def test_gradient_moving_the_point_does_not_resend_the_meshes(client):
-    dep = client.callback_with_input(G.STATE, "data", G.CONTOUR)
     state = {**GRADIENT_STATE, "x": -1.0}
-    same = client.post(dep, {f"{G.STATE}.data": state, f"{G.DRAWN_SURFACE}.data": "bowl"}, [f"{G.STATE}.data"])
-    fresh = client.post(dep, {f"{G.STATE}.data": state, f"{G.DRAWN_SURFACE}.data": None}, [f"{G.STATE}.data"])
+    same = client.draw(G.STATE, G.CONTOUR, state, {f"{G.DRAWN_SURFACE}.data": "bowl"})
+    fresh = client.draw(G.STATE, G.CONTOUR, state, {f"{G.DRAWN_SURFACE}.data": None})
     assert len(same.get_data()) < len(fresh.get_data()) / 5
     assert "__dash_patch_update" in same.get_data(as_text=True)
 
