@@ -26,12 +26,15 @@ def csv_text(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
 
 
 UNSAFE_IN_FILENAME = re.compile(r"[^A-Za-z0-9._-]+")
+MAX_PART = 40  # a typed formula names its surface; a name stays short enough to read in a file list
 
 
 def csv_filename(*parts: object) -> str:
-    """``parts`` joined by "-" as a name every file system accepts: anything but letters, digits, "." and
-    "_" becomes "_" (a typed surface or a number's sign must not make a path or an illegal name)."""
-    return "-".join(UNSAFE_IN_FILENAME.sub("_", str(part)).strip("_") or "_" for part in parts) + ".csv"
+    """``parts`` joined by "-" as a name every file system accepts: any run of characters other than
+    letters, digits, ".", "_" and "-" becomes one "_" (a typed formula must not make a path or an
+    illegal name), each part cut to MAX_PART characters, and no part may start with a dot."""
+    cleaned = (UNSAFE_IN_FILENAME.sub("_", str(part))[:MAX_PART].strip("_.") or "_" for part in parts)
+    return "-".join(cleaned) + ".csv"
 
 
 def csv_download(filename: str, header: Sequence[str], rows: Iterable[Sequence[object]]) -> dict:
