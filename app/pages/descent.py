@@ -557,8 +557,7 @@ def download_one_weight(_clicks, state):
     if state is None:
         return dash.no_update
     loss, trajectory = _one_weight_run(state)
-    filename = csv_filename("descent", loss.key, f"eta{state['lr']:g}", f"{state['steps']}steps")
-    return csv_download(filename, parts.csv_header(("w",)), parts.csv_rows(trajectory))
+    return _run_csv(loss.key, state, ("w",), trajectory)
 
 
 @callback(
@@ -573,9 +572,13 @@ def download_two_weights(_clicks, state):
     if found is None:
         return dash.no_update
     state, surface = found
-    trajectory = _two_weight_run(state, surface)
-    filename = csv_filename("descent", surface.key, f"eta{state['lr']:g}", f"{state['steps']}steps")
-    return csv_download(filename, parts.csv_header(("x", "y")), parts.csv_rows(trajectory))
+    return _run_csv(surface.key, state, ("x", "y"), _two_weight_run(state, surface))
+
+
+def _run_csv(problem: str, state: dict, names: tuple[str, ...], trajectory) -> dict:
+    """One run as a CSV file named for its loss or surface, η and steps: descent-bowl-eta0.05-8steps.csv."""
+    filename = csv_filename("descent", problem, f"eta{state['lr']:g}", f"{state['steps']}steps")
+    return csv_download(filename, parts.csv_header(names), parts.csv_rows(trajectory))
 
 
 def _code(one, two):
