@@ -134,6 +134,8 @@ class Descent:
     TABLE1 = "descent-1d-table"
     VERDICT1 = "descent-1d-verdict"
     EXPLANATION1 = "descent-1d-explanation"
+    CSV_BUTTON1 = "descent-1d-csv-button"  # the one-weight run as a CSV file
+    CSV_DOWNLOAD1 = "descent-1d-csv-download"
 
     SURFACE = "descent-surface"
     FORMULA = "descent-formula"  # the typed L(x, y); a preset fills it with its text
@@ -157,6 +159,8 @@ class Descent:
     TABLE2 = "descent-2d-table"
     VERDICT2 = "descent-2d-verdict"
     EXPLANATION2 = "descent-2d-explanation"
+    CSV_BUTTON2 = "descent-2d-csv-button"  # the two-weight run as a CSV file
+    CSV_DOWNLOAD2 = "descent-2d-csv-download"
 
 
 class LearningRate:
@@ -182,6 +186,8 @@ class LearningRate:
     LOSSES = "lr-losses"
     TABLE = "lr-table"
     RULE = "lr-rule"
+    CSV_BUTTON = "lr-csv-button"  # every one-weight run as one CSV file
+    CSV_DOWNLOAD = "lr-csv-download"
 
     SURFACE = "lr-surface"
     SURFACE_STATE = "lr-surface-state"  # the last good {surface, formula, window} of the 2-D section
@@ -196,6 +202,8 @@ class LearningRate:
     DRAWN_CONTOUR = "lr-drawn-contour"  # {"surface": key, "runs": n}: what the contour map in the browser holds
     FACTORS = "lr-factors"
     RULE_2D = "lr-rule-2d"
+    CSV_BUTTON_2D = "lr-2d-csv-button"  # every run on the surface as one CSV file
+    CSV_DOWNLOAD_2D = "lr-2d-csv-download"
 
     SWEEP = "lr-sweep"
     SWEEP_TEXT = "lr-sweep-text"

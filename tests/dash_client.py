@@ -66,9 +66,11 @@ class DashClient:
             key = f"{component}.{spec['property']}"
             return {"id": component, "property": spec["property"], "value": values.get(key)}
 
+        outputs = _split_outputs(dep["output"])
         payload = {
             "output": dep["output"],
-            "outputs": _split_outputs(dep["output"]),
+            # The renderer sends one output as a dict, several (an output string "..a...b..") as a list.
+            "outputs": outputs if dep["output"].startswith("..") else outputs[0],
             "inputs": [entry(s) for s in dep["inputs"]],
             "state": [entry(s) for s in dep["state"]],
             "changedPropIds": changed,

@@ -89,6 +89,28 @@ def step_table(trajectory: Trajectory, names: tuple[str, ...]) -> html.Table:
     return html.Table([html.Thead(header), html.Tbody([*rows, final])], className="numbers")
 
 
+def csv_header(names: tuple[str, ...]) -> list[str]:
+    """The columns of a run's CSV, the step table's in full: step, position, loss, gradient, update."""
+    if len(names) == 1:
+        return ["step", names[0], "loss", "gradient", "update"]
+    return ["step", *names, "loss", *(f"grad_{name}" for name in names), *(f"update_{name}" for name in names)]
+
+
+def csv_rows(trajectory: Trajectory) -> list[list]:
+    """One row per step of the run, every step (the table on the page skips the middle of a long run).
+
+    The last position takes no step, so its update cells are empty.
+    """
+    dims = trajectory.positions.shape[1]
+    rows = []
+    for k, (position, loss, gradient) in enumerate(
+        zip(trajectory.positions.tolist(), trajectory.losses.tolist(), trajectory.gradients.tolist(), strict=True)
+    ):
+        update = trajectory.updates[k].tolist() if k < len(trajectory.updates) else [""] * dims
+        rows.append([k, *position, loss, *gradient, *update])
+    return rows
+
+
 def verdict(trajectory: Trajectory) -> str:
     """How the run went, in one sentence with its numbers."""
     steps = len(trajectory.updates)

@@ -16,6 +16,7 @@ from app import codegen, ids
 from app.components import descent as parts
 from app.components.code_panel import code_panel, register_code_panel
 from app.components.controls import graph, point_boxes, presets, radio_group, slider_with_input, table_box, text_box
+from app.components.downloads import csv_button, csv_download, csv_filename
 from app.components.formula import (
     CUSTOM,
     FORMULA_KEY,
@@ -93,6 +94,7 @@ PRESETS_2D = {
     "saddle": ("Escaping a saddle", {"surface": "saddle", "x0": 2.5, "y0": 0.01, "lr": 0.1, "steps": 40}),
 }
 PRESET_2D = Choice("Preset", tuple(PRESETS_2D))
+CSV_HINT = "every step: position, loss, gradient and update"
 
 
 def _lr_control(slider_id, input_id, message_id, value):
@@ -134,6 +136,7 @@ def _one_weight_section(state: dict, start_step: int | None, speed: int):
             graph(figure_id(ID.ONE_D, "curve"), figure=figures.curve_1d_figure(loss)),
             player(ID.ONE_D, start_step, speed),
             html.P(id=ID.VERDICT1, className="verdict", role="status"),
+            csv_button(ID.CSV_BUTTON1, ID.CSV_DOWNLOAD1, "Download the one-weight run (CSV)", CSV_HINT),
         ],
         className="figure-block",
     )
@@ -189,6 +192,7 @@ def _two_weight_section(state: dict, start_step: int | None, speed: int):
             ),
             player(ID.TWO_D, start_step, speed),
             html.P(id=ID.VERDICT2, className="verdict", role="status"),
+            csv_button(ID.CSV_BUTTON2, ID.CSV_DOWNLOAD2, "Download the two-weight run (CSV)", CSV_HINT),
         ],
         className="figure-block",
     )
@@ -471,6 +475,17 @@ def sync_two_weights(
 # ---- runs -------------------------------------------------------------------------------------
 
 
+def _one_weight_run(state: dict):
+    """The loss and the 1-D run a validated state names: what the page draws and what the CSV holds."""
+    loss = LOSSES[state["loss"]]
+    return loss, loss.descent(state["w0"], state["lr"], state["steps"])
+
+
+def _two_weight_run(state: dict, surface):
+    """The 2-D run a validated state names on its surface: what the page draws and what the CSV holds."""
+    return surface.descent((state["x0"], state["y0"]), state["lr"], state["steps"])
+
+
 @callback(
     Output(player_id(P.RUN, ID.ONE_D), "data"),
     Output(figure_id(ID.ONE_D, "curve"), "figure"),
@@ -484,8 +499,7 @@ def sync_two_weights(
 def run_one_weight(state, drawn_loss):
     """Run the 1-D descent once and send it; the curve is re-sent only when the loss changed."""
     state = read_one_weight(state) or DEFAULT_1D
-    loss = LOSSES[state["loss"]]
-    trajectory = loss.descent(state["w0"], state["lr"], state["steps"])
+    loss, trajectory = _one_weight_run(state)
     view = loss.view_w[1] - loss.view_w[0]
     return (
         parts.player_payload(trajectory, view),
@@ -511,7 +525,7 @@ def run_one_weight(state, drawn_loss):
 def run_two_weights(state, drawn_surface):
     """Run the 2-D descent once and send it; the surface meshes only when the surface changed."""
     state, surface = read_two_weights(state) or _default_two_weights()
-    trajectory = surface.descent((state["x0"], state["y0"]), state["lr"], state["steps"])
+    trajectory = _two_weight_run(state, surface)
     if drawn_surface == surface.key:
         surface_figure = contour_figure = dash.no_update
     else:
@@ -529,6 +543,42 @@ def run_two_weights(state, drawn_surface):
         parts.factor_explanation(hessian, trajectory.learning_rate, ("x", "y"), surface.quadratic),
         parts.step_table(trajectory, ("x", "y")),
     )
+
+
+@callback(
+    Output(ID.CSV_DOWNLOAD1, "data"),
+    Input(ID.CSV_BUTTON1, "n_clicks"),
+    State(ID.STATE1, "data"),
+    prevent_initial_call=True,
+)
+def download_one_weight(_clicks, state):
+    """The run the page shows, from its last good state; a state the page could not have stored saves nothing."""
+    state = read_one_weight(state)
+    if state is None:
+        return dash.no_update
+    loss, trajectory = _one_weight_run(state)
+    return _run_csv(loss.key, state, ("w",), trajectory)
+
+
+@callback(
+    Output(ID.CSV_DOWNLOAD2, "data"),
+    Input(ID.CSV_BUTTON2, "n_clicks"),
+    State(ID.STATE2, "data"),
+    prevent_initial_call=True,
+)
+def download_two_weights(_clicks, state):
+    """The 2-D run the page shows, from its last good state; an invalid state saves nothing."""
+    found = read_two_weights(state)
+    if found is None:
+        return dash.no_update
+    state, surface = found
+    return _run_csv(surface.key, state, ("x", "y"), _two_weight_run(state, surface))
+
+
+def _run_csv(problem: str, state: dict, names: tuple[str, ...], trajectory) -> dict:
+    """One run as a CSV file named for its loss or surface, η and steps: descent-bowl-eta0.05-8steps.csv."""
+    filename = csv_filename("descent", problem, f"eta{state['lr']:g}", f"{state['steps']}steps")
+    return csv_download(filename, parts.csv_header(names), parts.csv_rows(trajectory))
 
 
 def _code(one, two):

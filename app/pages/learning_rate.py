@@ -15,6 +15,8 @@ from app import codegen, ids
 from app.components import learning_rate as parts
 from app.components.code_panel import code_panel, register_code_panel
 from app.components.controls import graph, radio_group, table_box, text_box
+from app.components.descent import csv_header, csv_rows
+from app.components.downloads import csv_button, csv_download, csv_filename
 from app.components.formula import (
     CUSTOM,
     FORMULA_KEY,
@@ -58,6 +60,8 @@ SCHEDULE = Choice("Schedule", tuple(theory.SCHEDULES))
 PRESET = Choice("Preset", tuple(parts.PRESETS))
 RUN_COUNT = Number("Runs", 0, parts.MAX_RUNS, whole=True)
 STARTING_LR = replace(parts.LEARNING_RATE, name="The starting η")
+CSV_HINT_1D = "every run on (w − 3)², step by step: η, w, loss, gradient, update"
+CSV_HINT_2D = "every run on this surface, step by step: η, (x, y), loss, gradient, update"
 
 
 def _run_slot(index: int) -> html.Div:
@@ -224,6 +228,7 @@ def _two_weight_section(state: dict) -> html.Section:
                     [
                         html.P(id=ID.RULE_2D, className="explanation"),
                         table_box(ID.FACTORS, "The factor of each Hessian direction, per run"),
+                        csv_button(ID.CSV_BUTTON_2D, ID.CSV_DOWNLOAD_2D, "Download the 2-D runs (CSV)", CSV_HINT_2D),
                     ]
                 ),
             ],
@@ -286,6 +291,7 @@ def layout(**query):
             ),
             graph(ID.LOSSES, "secondary-figure", ID.LOSSES_SUMMARY),
             table_box(ID.TABLE, "The runs compared"),
+            csv_button(ID.CSV_BUTTON, ID.CSV_DOWNLOAD, "Download the runs (CSV)", CSV_HINT_1D),
             html.Div(id=ID.RULE),
             _two_weight_section(state),
             _sweep_section(),
@@ -399,6 +405,21 @@ def sync_steps(steps_text):
     return (parsed.value, "") if parsed.ok else (dash.no_update, parsed.message)
 
 
+def _one_weight_runs(runs, steps: int) -> list[tuple[float, object]]:
+    """(η, run) on (w − 3)² for each valid run: what the page draws and what its CSV holds."""
+    return [(run["lr"], LOSS.descent(START, run["lr"], steps)) for run in _valid_runs(runs)]
+
+
+def _surface_runs(runs, surface, steps: int) -> list[tuple[float, object]]:
+    """(η, run) on the 2-D surface from its start, for each valid run: drawn, and saved as CSV."""
+    return [(run["lr"], surface.descent(surface.start, run["lr"], steps)) for run in _valid_runs(runs)]
+
+
+def _long_rows(runs: list[tuple[float, object]]) -> list[list]:
+    """Every run's rows under one header, each led by its η: one row per step and run (long format)."""
+    return [[lr, *row] for lr, trajectory in runs for row in csv_rows(trajectory)]
+
+
 @callback(
     Output(ID.CURVE, "figure"),
     Output(ID.LOSSES, "figure"),
@@ -412,7 +433,7 @@ def sync_steps(steps_text):
 def draw_runs(runs, stored_steps):
     """Each run on (w − 3)²: its path, its loss per step, its factor and verdict."""
     steps = _steps(stored_steps)
-    computed = [(run["lr"], LOSS.descent(START, run["lr"], steps)) for run in _valid_runs(runs)]
+    computed = _one_weight_runs(runs, steps)
     drawn = [figures.Run(lr, trajectory, i) for i, (lr, trajectory) in enumerate(computed)]
     return (
         figures.runs_on_curve(LOSS, drawn),
@@ -441,7 +462,7 @@ def draw_two_weights(runs, surface_state, stored_steps, on_screen):
     _, surface = _surface(surface_state)
     steps = _steps(stored_steps)
     rates = [run["lr"] for run in _valid_runs(runs)]
-    drawn = [figures.Run(lr, surface.descent(surface.start, lr, steps), i) for i, lr in enumerate(rates)]
+    drawn = [figures.Run(lr, trajectory, i) for i, (lr, trajectory) in enumerate(_surface_runs(runs, surface, steps))]
     shown_runs = _runs_on_screen(on_screen, surface.key)
     if shown_runs is None:
         contour = figures.runs_on_contour(surface, surface_grid(surface), drawn)
@@ -555,6 +576,41 @@ def draw_schedule(schedule_key, lr_text, stored_steps):
         "",
         parts.schedule_summary(label, rates, constant_run, scheduled_run),
     )
+
+
+@callback(
+    Output(ID.CSV_DOWNLOAD, "data"),
+    Input(ID.CSV_BUTTON, "n_clicks"),
+    State(ID.RUNS, "data"),
+    State(ID.STEPS_STATE, "data"),
+    prevent_initial_call=True,
+)
+def download_runs(_clicks, runs, stored_steps):
+    """Every run the page shows on (w − 3)², from the stored runs and Steps; none valid saves nothing."""
+    steps = parts.STEPS.read(stored_steps)
+    computed = _one_weight_runs(runs, steps) if steps is not None else []
+    if not computed:
+        return dash.no_update
+    filename = csv_filename("learning-rate", LOSS.key, f"{len(computed)}runs", f"{steps}steps")
+    return csv_download(filename, ["eta", *csv_header(("w",))], _long_rows(computed))
+
+
+@callback(
+    Output(ID.CSV_DOWNLOAD_2D, "data"),
+    Input(ID.CSV_BUTTON_2D, "n_clicks"),
+    State(ID.RUNS, "data"),
+    State(ID.SURFACE_STATE, "data"),
+    State(ID.STEPS_STATE, "data"),
+    prevent_initial_call=True,
+)
+def download_surface_runs(_clicks, runs, surface_state, stored_steps):
+    """Every run the page shows on the 2-D surface; an invalid surface, Steps or list of runs saves nothing."""
+    found, steps = read_surface(surface_state), parts.STEPS.read(stored_steps)
+    computed = _surface_runs(runs, found[1], steps) if found is not None and steps is not None else []
+    if not computed:
+        return dash.no_update
+    filename = csv_filename("learning-rate", found[1].key, f"{len(computed)}runs", f"{steps}steps")
+    return csv_download(filename, ["eta", *csv_header(("x", "y"))], _long_rows(computed))
 
 
 def _code(runs, stored_steps):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import time
 
 from selenium.webdriver.common.action_chains import ActionChains
@@ -84,3 +85,38 @@ def css(component_id) -> str:
     if isinstance(component_id, dict):
         return "[id='" + json.dumps(component_id, sort_keys=True, separators=(",", ":")) + "']"
     return f"#{component_id}"
+
+
+def allow_downloads(dash_duo) -> None:
+    """Headless Chromium saves downloads only where it is told to: dash_duo's download folder."""
+    dash_duo.driver.execute_cdp_cmd(
+        "Page.setDownloadBehavior", {"behavior": "allow", "downloadPath": dash_duo.download_path}
+    )
+
+
+def downloaded_text(dash_duo, filename: str, timeout: float = 10.0) -> str:
+    """The text of a file the page saved, once Chromium has finished writing it."""
+    target = os.path.join(dash_duo.download_path, filename)
+    wait_until(lambda: os.path.exists(target) and os.path.getsize(target) > 0, timeout=timeout)
+    previous = -1
+    while os.path.getsize(target) != previous:  # written in one go, but make sure it is complete
+        previous = os.path.getsize(target)
+        time.sleep(0.1)
+    with open(target, encoding="utf-8") as handle:
+        return handle.read()
+
+
+def press_with_keyboard(dash_duo, selector: str) -> bool:
+    """Reach a control with Tab, as a keyboard user does, and press Enter; True if it showed a focus ring."""
+    element = dash_duo.find_element(selector)
+    dash_duo.driver.execute_script("arguments[0].focus()", element)
+    ActionChains(dash_duo.driver).key_down(Keys.SHIFT).send_keys(Keys.TAB).key_up(Keys.SHIFT).perform()
+    ActionChains(dash_duo.driver).send_keys(Keys.TAB).perform()
+    wait_until(lambda: dash_duo.driver.execute_script("return document.activeElement === arguments[0]", element))
+    ring = dash_duo.driver.execute_script(
+        "const e = arguments[0]; const s = getComputedStyle(e);"
+        "return e.matches(':focus-visible') && s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) >= 2;",
+        element,
+    )
+    ActionChains(dash_duo.driver).send_keys(Keys.ENTER).perform()
+    return ring

@@ -2,13 +2,26 @@
 
 from __future__ import annotations
 
+import csv
+import io
+
 import pytest
 from selenium.webdriver.common.keys import Keys
 
 from app import ids
 from app.components.player import figure_id, player_id
 from app.main import create_app
-from tests.browser.helpers import RECORD_REQUESTS, click_plot, css, severe_console_errors, type_into, wait_until
+from tests.browser.helpers import (
+    RECORD_REQUESTS,
+    allow_downloads,
+    click_plot,
+    css,
+    downloaded_text,
+    press_with_keyboard,
+    severe_console_errors,
+    type_into,
+    wait_until,
+)
 
 DS, P = ids.Descent, ids.Player
 TWO, ONE = DS.TWO_D, DS.ONE_D
@@ -182,4 +195,27 @@ def test_a_typed_loss_runs_a_refused_one_and_a_bad_window_say_why_and_the_link_r
     page.driver.get(url)
     wait_until(lambda: expected in readout(page), timeout=20)
     assert page.find_element(f"#{DS.FORMULA}").get_attribute("value") == "(x - 1)^2 + 2 * (y + 1)^2"
+    assert severe_console_errors(page) == []
+
+
+def test_csv_downloads_hold_the_runs_the_page_shows(descent_page):
+    """A learner changes η, saves the one-weight run with the keyboard and the two-weight run with a click."""
+    page = descent_page
+    allow_downloads(page)
+    type_into(page, f"#{DS.LR1_INPUT}", "0.2")
+    wait_until(lambda: "final 2.9819" in page.find_element(f"#{DS.TABLE1}").text)  # 3 − 3·0.6¹⁰
+    assert press_with_keyboard(page, f"#{DS.CSV_BUTTON1}"), "the button shows a focus ring"
+    rows = list(csv.DictReader(io.StringIO(downloaded_text(page, "descent-shifted-eta0.2-10steps.csv"))))
+    assert [int(row["step"]) for row in rows] == list(range(11))
+    for k, row in enumerate(rows):  # independently: the error w − 3 shrinks by 1 − 2·0.2 = 0.6 a step
+        w = 3 - 3 * 0.6**k
+        assert float(row["w"]) == pytest.approx(w, rel=1e-12)
+        assert float(row["gradient"]) == pytest.approx(2 * (w - 3), rel=1e-12)
+    assert f"final {float(rows[-1]['w']):.4f} {float(rows[-1]['loss']):.4f}" in page.find_element(f"#{DS.TABLE1}").text
+
+    page.find_element(f"#{DS.CSV_BUTTON2}").click()
+    rows = list(csv.DictReader(io.StringIO(downloaded_text(page, "descent-bowl-eta0.05-8steps.csv"))))
+    for row, (x, y) in zip(rows, chapter_positions(), strict=True):
+        assert [float(row["x"]), float(row["y"])] == pytest.approx([x, y], rel=1e-12)
+    assert float(rows[0]["loss"]) == 43.0 and rows[-1]["update_x"] == ""
     assert severe_console_errors(page) == []

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import time
 
 import pytest
@@ -9,7 +11,15 @@ import pytest
 from app import ids
 from app.compute.surfaces import SURFACES
 from app.main import create_app
-from tests.browser.helpers import css, severe_console_errors, type_into, wait_until
+from tests.browser.helpers import (
+    allow_downloads,
+    css,
+    downloaded_text,
+    press_with_keyboard,
+    severe_console_errors,
+    type_into,
+    wait_until,
+)
 
 LR = ids.LearningRate
 
@@ -172,4 +182,32 @@ def test_a_typed_quadratic_a_non_quadratic_and_a_bad_window_and_the_link(lr_page
     page.driver.get(url)
     wait_until(lambda: "2/10 = 0.2:" in page.find_element(f"#{LR.RULE_2D}").text, timeout=20)
     assert page.find_element(f"#{LR.FORMULA}").get_attribute("value") == "x^2 + 5 * y^2"
+    assert severe_console_errors(page) == []
+
+
+def test_csv_downloads_hold_every_run_the_page_shows(lr_page):
+    """A learner adds a run, then saves the runs (keyboard) and the runs on the surface (mouse)."""
+    page = lr_page
+    allow_downloads(page)
+    type_into(page, f"#{LR.NEW_LR}", "0.5")
+    page.find_element(f"#{LR.ADD}").click()
+    wait_until(lambda: "η = 0.5" in table_text(page))
+    assert press_with_keyboard(page, f"#{LR.CSV_BUTTON}"), "the button shows a focus ring"
+    rows = list(csv.DictReader(io.StringIO(downloaded_text(page, "learning-rate-square-6runs-20steps.csv"))))
+    # One row per step and run; η = 0.5 = 1/L″ lands on w* = 3 at step 1 and stops there, as the page says.
+    assert len(rows) == 5 * 21 + 2
+    assert sorted({float(row["eta"]) for row in rows}) == [0.01, 0.1, 0.5, 0.9, 1.0, 1.1]
+    for row in rows:  # independently: on (w − 3)² from 0, w_k = 3 − 3(1 − 2η)^k
+        eta, k = float(row["eta"]), int(row["step"])
+        assert float(row["w"]) == pytest.approx(3 - 3 * (1 - 2 * eta) ** k, abs=1e-9)
+
+    page.find_element(f"#{LR.CSV_BUTTON_2D}").click()
+    rows = list(csv.DictReader(io.StringIO(downloaded_text(page, "learning-rate-bowl-6runs-20steps.csv"))))
+    x0, y0 = SURFACES["bowl"].start
+    assert len(rows) > 0 and {float(row["eta"]) for row in rows} == {0.01, 0.1, 0.5, 0.9, 1.0, 1.1}
+    for row in rows:  # independently: x by 1 − 2η, y by 1 − 6η each step, until a run diverges
+        eta, k = float(row["eta"]), int(row["step"])
+        assert [float(row["x"]), float(row["y"])] == pytest.approx(
+            [x0 * (1 - 2 * eta) ** k, y0 * (1 - 6 * eta) ** k], rel=1e-9, abs=1e-12
+        )
     assert severe_console_errors(page) == []
