@@ -1,8 +1,8 @@
 """/autograd: the chapter's PyTorch steps, live: one input, two inputs and the graph torch records,
 and the training loop, with the forgotten zero_grad() pitfall.
 
-Layout first, then two callbacks: one validates the inputs into the last good state, one computes
-everything from it with torch.
+Layout first, then one callback: it validates the input that moved into the last good state and
+computes, with torch, the parts of the page that state changes (one request per change).
 """
 
 from __future__ import annotations
@@ -177,18 +177,6 @@ def valid_state(state) -> dict:
 FIELDS = {ID.X_INPUT: "x", ID.A_INPUT: "a", ID.B_INPUT: "b", ID.LR_INPUT: "lr", ID.STEPS_INPUT: "steps"}
 
 
-@callback(
-    Output(ID.STATE, "data"),
-    Output(ID.MESSAGE, "children"),
-    Input(ID.X_INPUT, "value"),
-    Input(ID.A_INPUT, "value"),
-    Input(ID.B_INPUT, "value"),
-    Input(ID.LR_INPUT, "value"),
-    Input(ID.STEPS_INPUT, "value"),
-    Input(ID.FORGET, "value"),
-    State(ID.STATE, "data"),
-    prevent_initial_call=True,
-)
 def sync(x, a, b, lr, steps, forget, state):
     """Validate whichever input moved; a refusal keeps the last good state and says why."""
     state = valid_state(state)
@@ -211,7 +199,8 @@ def sync(x, a, b, lr, steps, forget, state):
 SCALAR_FIELDS, GRAPH_FIELDS, LOOP_FIELDS = ("x",), ("a", "b"), ("lr", "steps", "forget")
 
 
-@callback(
+# Everything torch computes from a state, in the order draw returns it.
+DRAW_OUTPUTS = (
     Output(ID.READ_Y, "children"),
     Output(ID.READ_XGRAD, "children"),
     Output(ID.READ_Z, "children"),
@@ -224,9 +213,36 @@ SCALAR_FIELDS, GRAPH_FIELDS, LOOP_FIELDS = ("x",), ("a", "b"), ("lr", "steps", "
     Output(ID.GRAPH_SUMMARY, "children"),
     Output(ID.PITFALL_SUMMARY, "children"),
     Output(ID.DRAWN, "data"),
-    Input(ID.STATE, "data"),
+)
+
+
+# One request per change: the input that moved is validated and the new state drawn in the same callback
+# (a separate draw callback fed by the state store cost every change a second round trip). It also runs
+# when the page opens, to draw the state the link asked for.
+@callback(
+    Output(ID.STATE, "data"),
+    Output(ID.MESSAGE, "children"),
+    *DRAW_OUTPUTS,
+    Input(ID.X_INPUT, "value"),
+    Input(ID.A_INPUT, "value"),
+    Input(ID.B_INPUT, "value"),
+    Input(ID.LR_INPUT, "value"),
+    Input(ID.STEPS_INPUT, "value"),
+    Input(ID.FORGET, "value"),
+    State(ID.STATE, "data"),
     State(ID.DRAWN, "data"),
 )
+def sync_and_draw(x, a, b, lr, steps, forget, state, drawn):
+    """The input's answer (the state and its message); and when there is a new state, what it changes."""
+    if ctx.triggered_id is None:
+        new, message = valid_state(state), ""  # the page opening
+    else:
+        new, message = sync(x, a, b, lr, steps, forget, state)
+    if new is dash.no_update:
+        return (new, message) + (dash.no_update,) * len(DRAW_OUTPUTS)
+    return (new, message) + draw(new, drawn)
+
+
 def draw(state, drawn):
     """Everything on the page, computed by torch from the last good state; only the parts whose values
     changed since the browser last drew are sent (the pitfall's contours never again)."""

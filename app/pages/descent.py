@@ -1,7 +1,8 @@
 """/descent: gradient descent on one weight, then on a loss surface in 2-D and 3-D.
 
-Layout first, then the callbacks. For each section one callback validates the controls into the last
-good state and one computes the run once; the step player (assets/player.js) replays it in the browser.
+Layout first, then the callbacks. For each section one callback validates the control that moved into
+the last good state and computes its run once, in one request; the step player (assets/player.js)
+replays the run in the browser.
 """
 
 from __future__ import annotations
@@ -335,22 +336,6 @@ def _lr_outputs(lr):
     return math.log10(lr), f"{lr:g}"
 
 
-@callback(
-    Output(ID.STATE1, "data"),
-    Output(ID.W0_INPUT, "value"),
-    Output(ID.LR1_SLIDER, "value"),
-    Output(ID.LR1_INPUT, "value"),
-    Output(ID.STEPS1_INPUT, "value"),
-    Output(ID.MESSAGE1, "children"),
-    Output(ID.LR1_MESSAGE, "children"),
-    Input(ID.LOSS, "value"),
-    Input(ID.W0_INPUT, "value"),
-    Input(ID.LR1_SLIDER, "value"),
-    Input(ID.LR1_INPUT, "value"),
-    Input(ID.STEPS1_INPUT, "value"),
-    State(ID.STATE1, "data"),
-    prevent_initial_call=True,
-)
 def sync_one_weight(loss_key, w0_text, log_lr, lr_text, steps_text, state):
     """Validate whichever 1-D control moved; a refusal keeps the last good run and says why."""
     state = read_one_weight(state) or dict(DEFAULT_1D)
@@ -378,33 +363,6 @@ def sync_one_weight(loss_key, w0_text, log_lr, lr_text, steps_text, state):
 TWO_WEIGHT_OUTPUTS = 16  # sync_two_weights' outputs: the state, nine control values and messages, the formula's 7
 
 
-@callback(
-    Output(ID.STATE2, "data"),
-    Output(ID.SURFACE, "value"),
-    Output(ID.X0_INPUT, "value"),
-    Output(ID.Y0_INPUT, "value"),
-    Output(ID.LR2_SLIDER, "value"),
-    Output(ID.LR2_INPUT, "value"),
-    Output(ID.STEPS2_INPUT, "value"),
-    Output(ID.MESSAGE2, "children"),
-    Output(ID.LR2_MESSAGE, "children"),
-    Output(ID.FORMULA, "value"),
-    *(Output(edge, "value") for edge in FORMULA_IDS.edges),
-    Output(ID.FORMULA_MESSAGE, "children"),
-    Output(ID.WINDOW_MESSAGE, "children"),
-    Input(ID.SURFACE, "value"),
-    Input(ID.X0_INPUT, "value"),
-    Input(ID.Y0_INPUT, "value"),
-    Input(figure_id(ID.TWO_D, "contour"), "clickData"),
-    Input(ID.LR2_SLIDER, "value"),
-    Input(ID.LR2_INPUT, "value"),
-    Input(ID.STEPS2_INPUT, "value"),
-    Input({"type": ID.PRESET, "index": ALL}, "n_clicks"),
-    Input(ID.FORMULA, "value"),
-    *(Input(edge, "value") for edge in FORMULA_IDS.edges),
-    State(ID.STATE2, "data"),
-    prevent_initial_call=True,
-)
 def sync_two_weights(
     surface_key, x_text, y_text, click, log_lr, lr_text, steps_text, _presets, formula_text, *edges_and_state
 ):
@@ -486,16 +444,6 @@ def _two_weight_run(state: dict, surface):
     return surface.descent((state["x0"], state["y0"]), state["lr"], state["steps"])
 
 
-@callback(
-    Output(player_id(P.RUN, ID.ONE_D), "data"),
-    Output(figure_id(ID.ONE_D, "curve"), "figure"),
-    Output(ID.VERDICT1, "children"),
-    Output(ID.EXPLANATION1, "children"),
-    Output(ID.TABLE1, "children"),
-    Output(ID.DRAWN_LOSS, "data"),
-    Input(ID.STATE1, "data"),
-    State(ID.DRAWN_LOSS, "data"),
-)
 def run_one_weight(state, drawn_loss):
     """Run the 1-D descent once and send it; the curve is re-sent only when the loss changed."""
     state = read_one_weight(state) or DEFAULT_1D
@@ -511,17 +459,6 @@ def run_one_weight(state, drawn_loss):
     )
 
 
-@callback(
-    Output(player_id(P.RUN, ID.TWO_D), "data"),
-    Output(figure_id(ID.TWO_D, "surface"), "figure"),
-    Output(figure_id(ID.TWO_D, "contour"), "figure"),
-    Output(ID.DRAWN_SURFACE, "data"),
-    Output(ID.VERDICT2, "children"),
-    Output(ID.EXPLANATION2, "children"),
-    Output(ID.TABLE2, "children"),
-    Input(ID.STATE2, "data"),
-    State(ID.DRAWN_SURFACE, "data"),
-)
 def run_two_weights(state, drawn_surface):
     """Run the 2-D descent once and send it; the surface meshes only when the surface changed."""
     state, surface = read_two_weights(state) or _default_two_weights()
@@ -543,6 +480,95 @@ def run_two_weights(state, drawn_surface):
         parts.factor_explanation(hessian, trajectory.learning_rate, ("x", "y"), surface.quadratic),
         parts.step_table(trajectory, ("x", "y")),
     )
+
+
+# ---- one request per change ---------------------------------------------------------------------
+# Each section's control that moved is validated and the new state run in the same callback (a separate
+# run callback fed by the state store cost every change a second round trip). Each also runs when the
+# page opens, to run the state the link asked for.
+
+ONE_WEIGHT_RUN_OUTPUTS = (
+    Output(player_id(P.RUN, ID.ONE_D), "data"),
+    Output(figure_id(ID.ONE_D, "curve"), "figure"),
+    Output(ID.VERDICT1, "children"),
+    Output(ID.EXPLANATION1, "children"),
+    Output(ID.TABLE1, "children"),
+    Output(ID.DRAWN_LOSS, "data"),
+)
+
+
+@callback(
+    Output(ID.STATE1, "data"),
+    Output(ID.W0_INPUT, "value"),
+    Output(ID.LR1_SLIDER, "value"),
+    Output(ID.LR1_INPUT, "value"),
+    Output(ID.STEPS1_INPUT, "value"),
+    Output(ID.MESSAGE1, "children"),
+    Output(ID.LR1_MESSAGE, "children"),
+    *ONE_WEIGHT_RUN_OUTPUTS,
+    Input(ID.LOSS, "value"),
+    Input(ID.W0_INPUT, "value"),
+    Input(ID.LR1_SLIDER, "value"),
+    Input(ID.LR1_INPUT, "value"),
+    Input(ID.STEPS1_INPUT, "value"),
+    State(ID.STATE1, "data"),
+    State(ID.DRAWN_LOSS, "data"),
+)
+def sync_and_run_one_weight(*values):
+    """The 1-D controls' answer; and when it holds a new state, that state's run."""
+    *controls, drawn_loss = values
+    answer = sync_one_weight(*controls)
+    if answer[0] is dash.no_update:
+        return answer + (dash.no_update,) * len(ONE_WEIGHT_RUN_OUTPUTS)
+    return answer + run_one_weight(answer[0], drawn_loss)
+
+
+TWO_WEIGHT_RUN_OUTPUTS = (
+    Output(player_id(P.RUN, ID.TWO_D), "data"),
+    Output(figure_id(ID.TWO_D, "surface"), "figure"),
+    Output(figure_id(ID.TWO_D, "contour"), "figure"),
+    Output(ID.DRAWN_SURFACE, "data"),
+    Output(ID.VERDICT2, "children"),
+    Output(ID.EXPLANATION2, "children"),
+    Output(ID.TABLE2, "children"),
+)
+
+
+@callback(
+    Output(ID.STATE2, "data"),
+    Output(ID.SURFACE, "value"),
+    Output(ID.X0_INPUT, "value"),
+    Output(ID.Y0_INPUT, "value"),
+    Output(ID.LR2_SLIDER, "value"),
+    Output(ID.LR2_INPUT, "value"),
+    Output(ID.STEPS2_INPUT, "value"),
+    Output(ID.MESSAGE2, "children"),
+    Output(ID.LR2_MESSAGE, "children"),
+    Output(ID.FORMULA, "value"),
+    *(Output(edge, "value") for edge in FORMULA_IDS.edges),
+    Output(ID.FORMULA_MESSAGE, "children"),
+    Output(ID.WINDOW_MESSAGE, "children"),
+    *TWO_WEIGHT_RUN_OUTPUTS,
+    Input(ID.SURFACE, "value"),
+    Input(ID.X0_INPUT, "value"),
+    Input(ID.Y0_INPUT, "value"),
+    Input(figure_id(ID.TWO_D, "contour"), "clickData"),
+    Input(ID.LR2_SLIDER, "value"),
+    Input(ID.LR2_INPUT, "value"),
+    Input(ID.STEPS2_INPUT, "value"),
+    Input({"type": ID.PRESET, "index": ALL}, "n_clicks"),
+    Input(ID.FORMULA, "value"),
+    *(Input(edge, "value") for edge in FORMULA_IDS.edges),
+    State(ID.STATE2, "data"),
+    State(ID.DRAWN_SURFACE, "data"),
+)
+def sync_and_run_two_weights(*values):
+    """The 2-D controls' answer; and when it holds a new state, that state's run."""
+    *controls, drawn_surface = values
+    answer = sync_two_weights(*controls)
+    if answer[0] is dash.no_update:
+        return answer + (dash.no_update,) * len(TWO_WEIGHT_RUN_OUTPUTS)
+    return answer + run_two_weights(answer[0], drawn_surface)
 
 
 @callback(

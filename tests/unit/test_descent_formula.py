@@ -56,8 +56,7 @@ def test_a_typed_loss_becomes_the_run(client):
     assert state["surface"] == formula.CUSTOM and state["formula"] == "(x - 1)^2 + 2 * (y + 1)^2 + sin(x)"
     assert state["window"] == [-5.0, 5.0, -4.0, 4.0] and (state["x0"], state["y0"]) == (4.0, 3.0)
     assert body[DS.SURFACE]["value"] is None and body[DS.FORMULA_MESSAGE]["children"] == ""
-    run_dep = client.callback_with_input(DS.STATE2, "data", "player-run")
-    run_body = client.post(run_dep, {f"{DS.STATE2}.data": state}, [f"{DS.STATE2}.data"]).get_json()["response"]
+    run_body = client.draw(DS.STATE2, "player-run", state).get_json()["response"]
     run = next(v for k, v in run_body.items() if k.startswith("{") and "player-run" in k)["data"]
     x, y = _hand_descent(lambda x, y: (2 * (x - 1) + math.cos(x), 4 * (y + 1)), (4.0, 3.0), 0.05, 8)
     assert run["x"][-1] == pytest.approx(x, abs=1e-12) and run["y"][-1] == pytest.approx(y, abs=1e-12)

@@ -282,15 +282,13 @@ def test_descent_bad_input_gets_a_message(client, box, bad, fragment):
 
 
 def test_descent_run_for_10000_steps_and_a_forged_state(client):
-    dep = client.callback_with_input(DS.STATE2, "data", "player-run")
     state = {"surface": "rosenbrock", "x0": -1.5, "y0": 2.0, "lr": 0.001, "steps": 10000}
-    body = client.post(
-        dep, {f"{DS.STATE2}.data": state, f"{DS.DRAWN_SURFACE}.data": "rosenbrock"}, [f"{DS.STATE2}.data"]
-    ).get_json()["response"]
+    body = client.draw(DS.STATE2, "player-run", state, {f"{DS.DRAWN_SURFACE}.data": "rosenbrock"}).get_json()
+    body = body["response"]
     run = next(v for k, v in body.items() if k.startswith("{") and "player-run" in k)["data"]
     assert len(run["loss"]) == 10001 and len(run["x"]) == 10001
     assert not any("player-figure" in k for k in body), "the meshes are not re-sent"
-    forged = client.post(dep, {f"{DS.STATE2}.data": {"surface": "bowl", "steps": 1e12}}, [f"{DS.STATE2}.data"])
+    forged = client.draw(DS.STATE2, "player-run", {"surface": "bowl", "steps": 1e12})
     assert forged.status_code == 200
 
 
