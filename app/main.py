@@ -9,7 +9,7 @@ import dash
 from dash import ALL, ClientsideFunction, Dash, Input, Output, State, dcc, html
 from flask import request
 
-from app import ids
+from app import ids, serialisation
 from app.components.shell import navbar
 from app.components.trace_jobs import background_manager
 
@@ -41,6 +41,7 @@ INDEX_STRING = f"""<!DOCTYPE html>
 
 def create_app() -> Dash:
     """A fresh app: pages registered from app/pages, assets served locally, responses compressed."""
+    serialisation.install()
     app = Dash(
         __name__,
         use_pages=True,

@@ -54,51 +54,50 @@ def _decoded(response) -> bytes:
 
 
 def interactions(client: Measuring):
+    """Each interaction as the browser sends it: the control that changed, with the page's stores."""
     G, D, A, L, DV = ids.Gradient, ids.Descent, ids.Autograd, ids.LearningRate, ids.Derivative
     from app.pages.gradient import DEFAULT_STATE as GRADIENT_STATE
 
-    draw = client.callback_with_input(G.STATE, "data", G.CONTOUR)
-    moved = dict(GRADIENT_STATE, x=1.0, y=-0.5)
+    click = client.callback_with_input(G.CONTOUR, "clickData")
     yield (
         "/gradient: the point moves (a click on the map)",
         client.post(
-            draw,
-            {f"{G.STATE}.data": moved, f"{G.DRAWN_SURFACE}.data": moved["surface"]},
-            [f"{G.STATE}.data"],
+            click,
+            {
+                f"{G.CONTOUR}.clickData": {"points": [{"x": 1.0, "y": -0.5}]},
+                f"{G.STATE}.data": GRADIENT_STATE,
+                f"{G.DRAWN_SURFACE}.data": GRADIENT_STATE["surface"],
+            },
+            [f"{G.CONTOUR}.clickData"],
         ),
     )
-    from app.pages.descent import DEFAULT_2D
+    from app.pages.descent import DEFAULT_1D, DEFAULT_2D
 
-    run2 = client.callback_with_input(D.STATE2, "data", "player-run")
     yield (
         "/descent: a new η on the 2-D run",
         client.post(
-            run2,
-            {f"{D.STATE2}.data": dict(DEFAULT_2D, lr=0.07), f"{D.DRAWN_SURFACE}.data": "bowl"},
-            [f"{D.STATE2}.data"],
+            client.callback_with_input(D.LR2_INPUT, "value"),
+            {f"{D.LR2_INPUT}.value": "0.07", f"{D.STATE2}.data": DEFAULT_2D, f"{D.DRAWN_SURFACE}.data": "bowl"},
+            [f"{D.LR2_INPUT}.value"],
         ),
     )
-    from app.pages.descent import DEFAULT_1D
-
-    run1 = client.callback_with_input(D.STATE1, "data", "player-run")
     yield (
         "/descent: a new η on the 1-D run",
         client.post(
-            run1,
-            {f"{D.STATE1}.data": dict(DEFAULT_1D, lr=0.2), f"{D.DRAWN_LOSS}.data": DEFAULT_1D["loss"]},
-            [f"{D.STATE1}.data"],
+            client.callback_with_input(D.LR1_INPUT, "value"),
+            {f"{D.LR1_INPUT}.value": "0.2", f"{D.STATE1}.data": DEFAULT_1D, f"{D.DRAWN_LOSS}.data": DEFAULT_1D["loss"]},
+            [f"{D.LR1_INPUT}.value"],
         ),
     )
     from app.pages.autograd import DEFAULT_STATE as AUTOGRAD_STATE
 
-    autograd = client.callback_with_input(A.STATE, "data", A.READ_Y)
-    for field, value in (("x", 1.5), ("lr", 0.07)):
+    for field, control, value in (("x", A.X_INPUT, "1.5"), ("η", A.LR_INPUT, "0.07")):
         yield (
             f"/autograd: a new {field}",
             client.post(
-                autograd,
-                {f"{A.STATE}.data": dict(AUTOGRAD_STATE, **{field: value}), f"{A.DRAWN}.data": AUTOGRAD_STATE},
-                [f"{A.STATE}.data"],
+                client.callback_with_input(control, "value"),
+                {f"{control}.value": value, f"{A.STATE}.data": AUTOGRAD_STATE, f"{A.DRAWN}.data": AUTOGRAD_STATE},
+                [f"{control}.value"],
             ),
         )
     contour = client.callback_with_input(L.RUNS, "data", L.CONTOUR)
@@ -116,19 +115,21 @@ def interactions(client: Measuring):
     )
     from app.pages.derivative import DEFAULT_STATE as DERIVATIVE_STATE
 
-    derivative = client.callback_with_input(DV.STATE, "data", DV.FIGURE)
-    yield (
-        "/derivative: a new x₀",
-        client.post(
-            derivative,
-            {
-                f"{DV.STATE}.data": dict(DERIVATIVE_STATE, x0=1.5),
-                f"{DV.PRECISION}.value": "float64",
-                f"{DV.DRAWN_FUNCTION}.data": DERIVATIVE_STATE["function"],
-            },
-            [f"{DV.STATE}.data"],
-        ),
-    )
+    stores = {
+        f"{DV.STATE}.data": DERIVATIVE_STATE,
+        f"{DV.PRECISION}.value": "float64",
+        f"{DV.DRAWN_FUNCTION}.data": DERIVATIVE_STATE["function"],
+    }
+    for name, control, value in (("x₀", DV.X0_INPUT, "1.5"), ("h", DV.H_INPUT, "0.5")):
+        yield (
+            f"/derivative: a new {name}",
+            client.post(
+                client.callback_with_input(control, "value"),
+                stores | {f"{control}.value": value},
+                [f"{control}.value"],
+                pattern_ids={DV.PRESET: []},
+            ),
+        )
 
 
 def main() -> None:

@@ -1,0 +1,50 @@
+"""Every JSON answer Dash sends (callback responses, layouts) is written by orjson in one native pass.
+
+Dash serialises with ``plotly.io.json.to_json_plotly``, which it looks up on each call. With orjson
+installed, that function tries orjson on the object as it is; but any Dash component in it (a table,
+a readout, a page's layout) makes orjson refuse, and plotly then rebuilds the whole object in Python
+(``clean_to_json_compatible`` visits every item of every list) before a second orjson pass. Most of
+this app's answers hold a component, and that walk was about a tenth of the server's CPU in a class's
+requests (bench/profile_requests.py). orjson's ``default`` hook instead converts each component where
+it stands, and gives the same JSON (tests/unit/test_serialisation.py). Anything the hook does not know
+still goes to plotly's own function, so nothing that plotly could write is refused here.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import orjson
+import plotly.io.json as plotly_json
+from plotly.io import _json as plotly_json_internals
+
+OPTIONS = orjson.OPT_NON_STR_KEYS | orjson.OPT_SERIALIZE_NUMPY  # plotly's own options
+PLOTLY_TO_JSON = plotly_json.to_json_plotly  # read when this module is first imported, before install()
+
+
+def _convert(value):
+    """What orjson cannot write itself: Dash components (and plotly objects), odd numpy values."""
+    to_plotly_json = getattr(value, "to_plotly_json", None)
+    if to_plotly_json is not None:
+        return to_plotly_json()
+    if isinstance(value, np.ndarray):  # not C-contiguous, or of a dtype orjson does not take
+        return value.tolist()
+    if isinstance(value, np.generic):
+        return value.item()
+    raise TypeError(f"{type(value).__name__} is not JSON serialisable here")
+
+
+def to_json(value, pretty: bool = False, engine: str | None = None) -> str:
+    """plotly's to_json_plotly, with components converted in orjson's own pass."""
+    if pretty or engine is not None:
+        return PLOTLY_TO_JSON(value, pretty=pretty, engine=engine)
+    try:
+        text = orjson.dumps(value, default=_convert, option=OPTIONS).decode("utf8")
+    except TypeError:
+        return PLOTLY_TO_JSON(value)
+    # The same escapes as plotly's (<, >, / and the line separators), so the JSON is safe inside <script>.
+    return plotly_json_internals._safe(text, plotly_json_internals._swap_orjson)
+
+
+def install() -> None:
+    """Make Dash's serialiser this one (idempotent: create_app may run many times in one process)."""
+    plotly_json.to_json_plotly = to_json

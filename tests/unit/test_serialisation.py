@@ -1,0 +1,72 @@
+"""app/serialisation.py writes the same JSON as plotly's own serialiser, in one orjson pass."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import orjson
+import pytest
+from dash import Patch, dcc, html
+from plotly.io import _json as plotly_json_internals
+
+from app import serialisation
+from app.compute.surfaces import SURFACES
+from app.figures.gradient import contour_figure, surface_grid
+
+
+def plotly_own(value) -> str:
+    return serialisation.PLOTLY_TO_JSON(value)
+
+
+def _figure_with_arrays():
+    column = np.arange(12.0).reshape(3, 4)[:, 1]  # a strided view: not C-contiguous
+    return {
+        "data": [{"x": np.linspace(0, 1, 5), "y": [1.0, math.nan, math.inf], "z": column, "n": np.int64(3)}],
+        "layout": {"title": {"text": "a </script> & \u2028 line"}},
+    }
+
+
+CASES = {
+    "components around a figure": html.Div(
+        [html.Table(html.Tr([html.Td("1.0000"), html.Td(html.Code("w -= lr * w.grad"))])), dcc.Graph(figure={})]
+    ),
+    "numpy arrays, a strided view, NaN, inf and a numpy integer": _figure_with_arrays(),
+    "a Patch": Patch(),
+    "a page's layout": None,  # filled below: the real /gradient contour figure inside components
+    "plain values": {"a": [1, 2.5, None, True, "x"], 3: "a non-string key"},
+}
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_the_json_is_plotlys(name):
+    value = CASES[name]
+    if name == "a page's layout":
+        surface = SURFACES["rosenbrock"]
+        value = html.Div([dcc.Graph(figure=contour_figure(surface, surface_grid(surface), 1, 1, 45, True))])
+    if isinstance(value, Patch):
+        value["data"][0]["x"] = np.array([1.0, 2.0])
+        value = value.to_plotly_json()
+    fast = serialisation.to_json(value)
+    assert orjson.loads(fast) == orjson.loads(plotly_own(value))
+    for unsafe, _ in plotly_json_internals._swap_orjson:
+        assert unsafe not in fast, "the same escapes for <script> as plotly's"
+
+
+def test_dash_uses_it_once_the_app_exists():
+    import plotly.io.json as plotly_json
+
+    from app.main import create_app
+
+    create_app()
+    assert plotly_json.to_json_plotly is serialisation.to_json
+
+
+def test_what_it_cannot_write_goes_to_plotly():
+    class Opaque:
+        pass
+
+    with pytest.raises(Exception) as raised:
+        serialisation.to_json({"x": Opaque()})
+    with pytest.raises(type(raised.value)):
+        plotly_own({"x": Opaque()})
