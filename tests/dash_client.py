@@ -39,8 +39,8 @@ class DashClient:
         """Ask the server to draw ``state`` as the page's store ``store_id`` holds it, into ``output``.
 
         A callback that takes the store as an input is sent the store as the change. One that takes it as
-        a state (it validates the controls and draws in the same request) gets the call a page makes when
-        it opens, with no change, which draws what the store holds.
+        a state (it validates the control that moved and draws, in one request) is sent no change at all,
+        which it answers by drawing what the store holds.
         """
         (dep,) = [
             d

@@ -10,7 +10,8 @@ function, how many runs), and use the Patch only while that still holds.
 
 from __future__ import annotations
 
-from dash import Patch
+from dash import NoUpdate, Patch
+from dash.development.base_component import Component
 
 
 def overlay_patch(overlay: dict) -> Patch:
@@ -34,3 +35,16 @@ def replace_tail(patch: Patch, first: int, drawn: int, traces: list[dict]) -> Pa
         del patch["data"][index]
     patch["data"].extend(traces)
     return patch
+
+
+def prefilled(layout: Component, outputs, answer: tuple) -> Component:
+    """``layout`` with a callback's first answer already in it: each Output's property set on the
+    component with that id (a ``no_update`` is left out). A page that opens drawn this way needs no
+    first request, and its plots start drawing as soon as the layout arrives."""
+    by_id = {
+        component.id: component for component in layout._traverse() if isinstance(getattr(component, "id", None), str)
+    }
+    for output, value in zip(outputs, answer, strict=True):
+        if not isinstance(value, NoUpdate):
+            setattr(by_id[output.component_id], output.component_property, value)
+    return layout

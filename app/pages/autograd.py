@@ -15,7 +15,7 @@ from app.components import autograd as parts
 from app.components.code_panel import code_panel, register_code_panel
 from app.components.controls import graph, readout, table_box, text_box
 from app.components.parse import Number, read_fields, read_flag
-from app.components.patching import overlay_patch
+from app.components.patching import overlay_patch, prefilled
 from app.components.share import Mirror, link_store, query_flag, query_number, register_url_mirror
 from app.components.shell import next_concept_link, page_header, section
 from app.compute.autograd import chapter_expression, torch_descent, trace_graph
@@ -145,7 +145,12 @@ def _training_section(state: dict) -> html.Section:
 
 
 def layout(**query):
+    """The page, computed: everything torch gives for the link's state is in it (no first request)."""
     state, notes = state_from_query(query)
+    return prefilled(_page(state, notes), DRAW_OUTPUTS, draw(valid_state(state), None))
+
+
+def _page(state: dict, notes: list[str]) -> html.Div:
     return html.Div(
         [
             page_header(
@@ -217,8 +222,8 @@ DRAW_OUTPUTS = (
 
 
 # One request per change: the input that moved is validated and the new state drawn in the same callback
-# (a separate draw callback fed by the state store cost every change a second round trip). It also runs
-# when the page opens, to draw the state the link asked for.
+# (a separate draw callback fed by the state store cost every change a second round trip). The page
+# opens already computed (layout), so this runs only when an input changes.
 @callback(
     Output(ID.STATE, "data"),
     Output(ID.MESSAGE, "children"),
@@ -231,6 +236,7 @@ DRAW_OUTPUTS = (
     Input(ID.FORGET, "value"),
     State(ID.STATE, "data"),
     State(ID.DRAWN, "data"),
+    prevent_initial_call=True,
 )
 def sync_and_draw(x, a, b, lr, steps, forget, state, drawn):
     """The input's answer (the state and its message); and when there is a new state, what it changes."""

@@ -33,7 +33,7 @@ from app.components.formula import (
     typed_change,
 )
 from app.components.parse import Choice, Number, clicked_x, read_fields
-from app.components.patching import overlay_patch
+from app.components.patching import overlay_patch, prefilled
 from app.components.share import Mirror, link_store, query_choice, query_number, register_url_mirror
 from app.components.shell import next_concept_link, page_header, section
 from app.compute import differences
@@ -228,7 +228,13 @@ def _rules_section() -> html.Section:
 
 
 def layout(**query):
+    """The page, drawn: everything for the link's state is in it (no first request)."""
     state, precision, notes = state_from_query(query)
+    first = draw(read_state(state) or DEFAULT_STATE, precision, None, None)
+    return prefilled(_page(state, precision, notes), DRAW_OUTPUTS, first)
+
+
+def _page(state: dict, precision: str, notes: list[str]) -> html.Div:
     return html.Div(
         [
             page_header(
@@ -368,8 +374,8 @@ SYNC_OUTPUTS = (
 
 
 # One request per change: the control that moved is validated and the new state drawn in the same
-# callback (a separate draw callback fed by the state store cost every change a second round trip). It
-# also runs when the page opens, to draw the state the link asked for.
+# callback (a separate draw callback fed by the state store cost every change a second round trip). The
+# page opens already drawn (layout), so this runs only when a control changes.
 @callback(
     *SYNC_OUTPUTS,
     *DRAW_OUTPUTS,
@@ -385,6 +391,7 @@ SYNC_OUTPUTS = (
     Input(ID.PRECISION, "value"),
     State(ID.STATE, "data"),
     State(ID.DRAWN_FUNCTION, "data"),
+    prevent_initial_call=True,
 )
 def sync_and_draw(*values):
     """The controls' answer; and when it holds a new state (or a new precision), that state drawn."""

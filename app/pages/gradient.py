@@ -29,7 +29,7 @@ from app.components.formula import (
     typed_change,
 )
 from app.components.parse import Choice, Number, clicked_point, read_fields, read_flag
-from app.components.patching import overlay_patch
+from app.components.patching import overlay_patch, prefilled
 from app.components.share import (
     Mirror,
     link_store,
@@ -167,7 +167,14 @@ def _contour_block() -> html.Div:
 
 
 def layout(**query):
+    """The page, drawn: the figures and readouts for the link's state are in it (no first request)."""
     state, notes = state_from_query(query)
+    valid, surface = read_state(state) or _default()
+    with np.errstate(all="ignore"):
+        return prefilled(_page(state, notes), DRAW_OUTPUTS, _drawn(valid, surface, None))
+
+
+def _page(state: dict, notes: list[str]) -> html.Div:
     return html.Div(
         [
             page_header(
@@ -306,8 +313,8 @@ STATE_AT = [name for name, _, _ in SYNC_OUTPUTS].index("state")
 
 
 # One request per change: the controls are validated and the new state drawn in the same callback (a
-# separate draw callback fed by the state store cost every change a second round trip). It also runs
-# when the page opens, to draw the state the link asked for.
+# separate draw callback fed by the state store cost every change a second round trip). The page opens
+# already drawn (layout), so this runs only when a control changes.
 @callback(
     [Output(component, prop) for _, component, prop in SYNC_OUTPUTS],
     *DRAW_OUTPUTS,
@@ -322,6 +329,7 @@ STATE_AT = [name for name, _, _ in SYNC_OUTPUTS].index("state")
     Input(ID.SHOW_DESCENT, "value"),
     State(ID.STATE, "data"),
     State(ID.DRAWN_SURFACE, "data"),
+    prevent_initial_call=True,
 )
 def sync_and_draw(*values):
     """The controls' answer; and when it holds a new state, that state drawn."""

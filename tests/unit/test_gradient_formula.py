@@ -165,3 +165,12 @@ def test_the_code_panel_of_a_typed_surface_runs_and_agrees_with_a_hand_computati
     assert lines[3] == f"torch autograd: {dx:.6f}, {dy:.6f}"
     directional = dx * math.cos(math.radians(angle)) + dy * math.sin(math.radians(angle))
     assert lines[4] == f"D_u f = {directional:.4f}"
+
+
+def test_the_page_opens_drawn_for_its_link(page):
+    """The layout holds the first drawing (no first request): readouts from the link's point."""
+    layout = page.layout(surface="bowl", x="1.5", y="-1")
+    assert layout[G.READ_F].children == f"{1.5**2 + 3 * (-1.0) ** 2:.4f}"  # x² + 3y², by hand
+    assert layout[G.READ_GRADIENT].children == f"[{2 * 1.5:.4f}, {6 * -1.0:.4f}]"
+    assert layout[G.DRAWN_SURFACE].data == "bowl", "the next change sends only the moving parts"
+    assert len(layout[G.CONTOUR].figure["data"]) > 1 and layout[G.SURFACE_3D].figure["data"]
