@@ -122,6 +122,24 @@
         }
     }
 
+    // A 3-D scene's first drawing (WebGL) is the slowest thing a page does, and React mounts every graph
+    // of a page in one task: drawn there, it would hold back the maps and curves beside it. So a scene's
+    // first drawing waits for the next frame to be painted; until it is done, later drawings of that
+    // graph queue behind it, so a quick change can never be overwritten by the older figure.
+    function isScene(figure) {
+        return (figure.data || []).some(function (trace) {
+            return trace.type === "surface" || trace.type === "scatter3d" || trace.type === "mesh3d";
+        });
+    }
+
+    function afterNextPaint(draw) {
+        return new Promise(function (resolve) {
+            window.requestAnimationFrame(function () {
+                window.setTimeout(function () { resolve(draw()); }, 0);
+            });
+        });
+    }
+
     // dcc.Graph draws with Plotly.react(gd, figure). Wrapping it once means every figure, whether new,
     // patched or animated, is drawn large in presenter mode, and the figure Dash holds stays as it is.
     function wrap(Plotly) {
@@ -134,13 +152,27 @@
                 if (figure && typeof figure === "object" && !Array.isArray(figure) && arguments.length === 2) {
                     gd.__presenterSource = figure;
                     const wanted = requestedRanges(figure);
-                    const drawn = original.call(
-                        Plotly, gd, ROOT.classList.contains(PRESENTER) ? presenterFigure(figure) : figure
-                    );
-                    if (drawn && typeof drawn.then === "function") {
-                        drawn.then(function () { keepRequestedRanges(Plotly, gd, wanted); });
+                    const draw = function () {
+                        const source = gd.__presenterSource;  // the newest figure, when a drawing waited
+                        const drawn = original.call(
+                            Plotly, gd, ROOT.classList.contains(PRESENTER) ? presenterFigure(source) : source
+                        );
+                        if (drawn && typeof drawn.then === "function") {
+                            drawn.then(function () { keepRequestedRanges(Plotly, gd, wanted); });
+                        }
+                        return drawn;
+                    };
+                    if (gd.__firstDrawing) {
+                        return gd.__firstDrawing.then(draw);
                     }
-                    return drawn;
+                    if (!gd._fullLayout && isScene(figure)) {
+                        gd.__firstDrawing = afterNextPaint(draw).then(function (drawn) {
+                            gd.__firstDrawing = null;
+                            return drawn;
+                        });
+                        return gd.__firstDrawing;
+                    }
+                    return draw();
                 }
                 return original.apply(Plotly, arguments);
             };
