@@ -1,7 +1,8 @@
 """/learning-rate: why the step size matters most.
 
-Layout first, then the callbacks: one edits the list of runs (eight fixed slots, shown or hidden), and
-one each draws the runs, the 2-D comparison, the stability sweep and a schedule.
+Layout first, then the callbacks: one takes every change to the runs (eight fixed slots, shown or
+hidden), to Steps or to the surface, and redraws the runs, the 2-D comparison and the stability sweep
+as that change needs, in one request; one draws the schedule.
 """
 
 from __future__ import annotations
@@ -328,20 +329,6 @@ def _parse_lr(text, name="η"):
     return parts.LEARNING_RATE.parse(text, name)
 
 
-@callback(
-    Output(ID.RUNS, "data"),
-    Output({"type": ID.RUN_INPUT, "index": ALL}, "value"),
-    Output({"type": ID.RUN_SLOT, "index": ALL}, "className"),
-    Output(ID.RUNS_MESSAGE, "children"),
-    Output(ID.NEW_LR, "value"),
-    Input(ID.ADD, "n_clicks"),
-    Input(ID.NEW_LR, "n_submit"),
-    Input({"type": ID.PRESET, "index": ALL}, "n_clicks"),
-    Input({"type": ID.RUN_REMOVE, "index": ALL}, "n_clicks"),
-    Input({"type": ID.RUN_INPUT, "index": ALL}, "value"),
-    State(ID.NEW_LR, "value"),
-    State(ID.RUNS, "data"),
-)
 def edit_runs(_add, _submit, _presets, _removes, slot_values, new_lr, runs):
     """Add, edit, remove or preset runs; a refused η is explained and changes nothing."""
     runs = _valid_runs(runs)
@@ -393,12 +380,6 @@ def edit_runs(_add, _submit, _presets, _removes, slot_values, new_lr, runs):
     return runs, values, classes, message, clear_new
 
 
-@callback(
-    Output(ID.STEPS_STATE, "data"),
-    Output(ID.STEPS_MESSAGE, "children"),
-    Input(ID.STEPS, "value"),
-    prevent_initial_call=True,
-)
 def sync_steps(steps_text):
     """Accept a typed Steps value once, for every section and the code; a refusal keeps the last one."""
     parsed = parts.STEPS.parse(steps_text)
@@ -420,16 +401,6 @@ def _long_rows(runs: list[tuple[float, object]]) -> list[list]:
     return [[lr, *row] for lr, trajectory in runs for row in csv_rows(trajectory)]
 
 
-@callback(
-    Output(ID.CURVE, "figure"),
-    Output(ID.LOSSES, "figure"),
-    Output(ID.TABLE, "children"),
-    Output(ID.RULE, "children"),
-    Output(ID.CURVE_SUMMARY, "children"),
-    Output(ID.LOSSES_SUMMARY, "children"),
-    Input(ID.RUNS, "data"),
-    Input(ID.STEPS_STATE, "data"),
-)
 def draw_runs(runs, stored_steps):
     """Each run on (w − 3)²: its path, its loss per step, its factor and verdict."""
     steps = _steps(stored_steps)
@@ -445,17 +416,6 @@ def draw_runs(runs, stored_steps):
     )
 
 
-@callback(
-    Output(ID.CONTOUR, "figure"),
-    Output(ID.FACTORS, "children"),
-    Output(ID.RULE_2D, "children"),
-    Output(ID.CONTOUR_SUMMARY, "children"),
-    Output(ID.DRAWN_CONTOUR, "data"),
-    Input(ID.RUNS, "data"),
-    Input(ID.SURFACE_STATE, "data"),
-    Input(ID.STEPS_STATE, "data"),
-    State(ID.DRAWN_CONTOUR, "data"),
-)
 def draw_two_weights(runs, surface_state, stored_steps, on_screen):
     """The same η values on a quadratic surface, and the factor of each Hessian direction. While the
     browser's map shows this surface, only the runs are sent: the contours stay."""
@@ -486,19 +446,6 @@ def _runs_on_screen(on_screen, surface_key: str) -> int | None:
     return RUN_COUNT.read(on_screen.get("runs"))
 
 
-@callback(
-    Output(ID.SURFACE_STATE, "data"),
-    Output(ID.SURFACE, "value"),
-    Output(ID.FORMULA, "value"),
-    *(Output(edge, "value") for edge in FORMULA_IDS.edges),
-    Output(ID.FORMULA_MESSAGE, "children"),
-    Output(ID.WINDOW_MESSAGE, "children"),
-    Input(ID.SURFACE, "value"),
-    Input(ID.FORMULA, "value"),
-    *(Input(edge, "value") for edge in FORMULA_IDS.edges),
-    State(ID.SURFACE_STATE, "data"),
-    prevent_initial_call=True,
-)
 def sync_surface(surface_key, formula_text, *edges_and_state):
     """A preset, a typed L(x, y) or a new window, kept only if it is a quadratic; else the message says why."""
     *edge_texts, state = edges_and_state
@@ -524,13 +471,6 @@ def sync_surface(surface_key, formula_text, *edges_and_state):
     return (state, preset, *shown_controls(SURFACE_PRESETS, state, "surface"), "", "")
 
 
-@callback(
-    Output(ID.SWEEP, "figure"),
-    Output(ID.SWEEP_TEXT, "children"),
-    Output(ID.SWEEP_SUMMARY, "children"),
-    Input(ID.SURFACE_STATE, "data"),
-    Input(ID.STEPS_STATE, "data"),
-)
 def draw_sweep(surface_state, stored_steps):
     """Final loss against η for (w − 3)² and the chosen surface, with their critical and fastest η."""
     _, surface = _surface(surface_state)
@@ -548,6 +488,117 @@ def draw_sweep(surface_state, stored_steps):
         ),
         parts.sweep_text(one, one_theory.critical, two, two_theory.critical, surface),
         parts.sweep_summary(one, two, surface, steps),
+    )
+
+
+# edit_runs' answer: the runs, the eight slots, the message, the new-η box.
+RUN_OUTPUTS = (
+    Output(ID.RUNS, "data"),
+    Output({"type": ID.RUN_INPUT, "index": ALL}, "value"),
+    Output({"type": ID.RUN_SLOT, "index": ALL}, "className"),
+    Output(ID.RUNS_MESSAGE, "children"),
+    Output(ID.NEW_LR, "value"),
+)
+
+# sync_steps' answer.
+STEPS_OUTPUTS = (
+    Output(ID.STEPS_STATE, "data"),
+    Output(ID.STEPS_MESSAGE, "children"),
+)
+
+# sync_surface's answer: the surface, the preset, the formula and window, the messages.
+SURFACE_OUTPUTS = (
+    Output(ID.SURFACE_STATE, "data"),
+    Output(ID.SURFACE, "value"),
+    Output(ID.FORMULA, "value"),
+    *(Output(edge, "value") for edge in FORMULA_IDS.edges),
+    Output(ID.FORMULA_MESSAGE, "children"),
+    Output(ID.WINDOW_MESSAGE, "children"),
+)
+
+# draw_runs' drawing.
+CURVE_OUTPUTS = (
+    Output(ID.CURVE, "figure"),
+    Output(ID.LOSSES, "figure"),
+    Output(ID.TABLE, "children"),
+    Output(ID.RULE, "children"),
+    Output(ID.CURVE_SUMMARY, "children"),
+    Output(ID.LOSSES_SUMMARY, "children"),
+)
+
+# draw_two_weights' drawing.
+CONTOUR_OUTPUTS = (
+    Output(ID.CONTOUR, "figure"),
+    Output(ID.FACTORS, "children"),
+    Output(ID.RULE_2D, "children"),
+    Output(ID.CONTOUR_SUMMARY, "children"),
+    Output(ID.DRAWN_CONTOUR, "data"),
+)
+
+# draw_sweep's drawing.
+SWEEP_OUTPUTS = (
+    Output(ID.SWEEP, "figure"),
+    Output(ID.SWEEP_TEXT, "children"),
+    Output(ID.SWEEP_SUMMARY, "children"),
+)
+
+
+# One request per change: the control that moved (a run, Steps, the surface) is validated and every part
+# it changes is drawn in the same callback. Separate callbacks fed by the stores cost each change two or
+# three more round trips (and a page open five). The schedule has its own controls and callback.
+@callback(
+    *RUN_OUTPUTS,
+    *STEPS_OUTPUTS,
+    *SURFACE_OUTPUTS,
+    *CURVE_OUTPUTS,
+    *CONTOUR_OUTPUTS,
+    *SWEEP_OUTPUTS,
+    Input(ID.ADD, "n_clicks"),
+    Input(ID.NEW_LR, "n_submit"),
+    Input({"type": ID.PRESET, "index": ALL}, "n_clicks"),
+    Input({"type": ID.RUN_REMOVE, "index": ALL}, "n_clicks"),
+    Input({"type": ID.RUN_INPUT, "index": ALL}, "value"),
+    Input(ID.STEPS, "value"),
+    Input(ID.SURFACE, "value"),
+    Input(ID.FORMULA, "value"),
+    *(Input(edge, "value") for edge in FORMULA_IDS.edges),
+    State(ID.NEW_LR, "value"),
+    State(ID.RUNS, "data"),
+    State(ID.STEPS_STATE, "data"),
+    State(ID.SURFACE_STATE, "data"),
+    State(ID.DRAWN_CONTOUR, "data"),
+)
+def edit_and_draw(add, submit, presets, removes, slot_values, steps_text, surface_key, formula_text, *rest):
+    """The answer of the control that moved, and each part of the page that its change redraws."""
+    *edge_texts, new_lr, runs, stored_steps, surface_state, on_screen = rest
+    trigger = ctx.triggered_id
+    no = dash.no_update
+    # The slots' values and classes are wildcard outputs: Dash takes a list there, one entry per slot.
+    slots = [no] * len(ctx.outputs_list[1])
+    run_answer, steps_answer, surface_answer = (no, slots, slots, no, no), (no,) * 2, (no,) * len(SURFACE_OUTPUTS)
+    if trigger == ID.STEPS:
+        steps_answer = sync_steps(steps_text)
+        changed = steps_answer[0] is not no
+        stored_steps = steps_answer[0] if changed else stored_steps
+        redraw = (changed, changed, changed)  # the curve, the map and the sweep all use Steps
+    elif trigger == ID.SURFACE or trigger == ID.FORMULA or trigger in FORMULA_IDS.edges:
+        surface_answer = sync_surface(surface_key, formula_text, *edge_texts, surface_state)
+        changed = surface_answer[0] is not no
+        surface_state = surface_answer[0] if changed else surface_state
+        redraw = (False, changed, changed)
+    else:  # a run added, edited, removed or preset; or the page opening, which draws everything
+        run_answer = edit_runs(add, submit, presets, removes, slot_values, new_lr, runs)
+        changed = trigger is None or run_answer[0] != _valid_runs(runs)
+        runs = run_answer[0]
+        redraw = (changed, changed, trigger is None)
+    draw_curve, draw_map, draw_sweep_now = redraw
+    return (
+        *run_answer,
+        *steps_answer,
+        *surface_answer,
+        *(draw_runs(runs, stored_steps) if draw_curve else (no,) * len(CURVE_OUTPUTS)),
+        *(draw_two_weights(runs, surface_state, stored_steps, on_screen) if draw_map else (no,) * len(CONTOUR_OUTPUTS)),
+        *(draw_sweep(surface_state, stored_steps) if draw_sweep_now else (no,) * len(SWEEP_OUTPUTS)),
     )
 
 
