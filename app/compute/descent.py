@@ -123,16 +123,16 @@ def _descend(gradient, losses_at, w, rates, steps, tolerance) -> Trajectory:
         gradients=gradients_array,
         updates=updates,
         learning_rate=rates[0] if rates else math.nan,
-        verdict=_verdict(losses, positions_array, updates, diverged, stopped_at),
+        verdict=run_verdict(losses, positions_array, updates, diverged, stopped_at),
         stopped_at=stopped_at,
-        zigzag=_zigzags(updates),
+        zigzag=zigzags(updates),
     )
 
 
 ZIGZAG_STREAK = 10  # this many direction flips in a row (or the whole of a shorter run) is a zig-zag
 
 
-def _zigzags(updates: np.ndarray) -> bool:
+def zigzags(updates: np.ndarray) -> bool:
     """True when successive updates keep flipping direction along some axis for a stretch of the run:
     the run bounces from one wall of a valley to the other instead of walking along it."""
     if len(updates) < 3:
@@ -145,7 +145,7 @@ def _zigzags(updates: np.ndarray) -> bool:
     return longest >= min(ZIGZAG_STREAK, len(flips))
 
 
-def _verdict(losses, positions, updates, diverged: bool, stopped_at: int | None) -> str:
+def run_verdict(losses, positions, updates, diverged: bool, stopped_at: int | None) -> str:
     if diverged:
         return DIVERGED
     if stopped_at is not None:
