@@ -276,7 +276,7 @@ def newton(surface: Surface, start, steps: int, hyper: Hyper = DEFAULT_HYPER[NEW
             stopped_at, verdict = step, SINGULAR
             break
         # H⁻¹g for a 2×2 H, written out: the step is the minimum of the local quadratic model.
-        w = [w[0] - hyper.lr * (d * gx - b * gy) / det, w[1] - hyper.lr * (a * gy - c * gx) / det]
+        w = [w[0] - (d * gx - b * gy) / det, w[1] - (a * gy - c * gx) / det]
     return _finish(
         surface,
         NEWTON,
