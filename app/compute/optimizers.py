@@ -83,6 +83,29 @@ DEFAULT_HYPER = {
     NEWTON: Hyper(1.0),
 }
 
+# Where the defaults above overshoot at once: Rosenbrock's valley has curvature up to about 1,000, so
+# plain GD needs η < 2/1000; Himmelblau's walls are steep too.
+SURFACE_HYPER = {
+    "rosenbrock": {
+        SGD: Hyper(0.001),
+        MOMENTUM: Hyper(0.001, beta1=0.9),
+        NESTEROV: Hyper(0.001, beta1=0.9),
+        ADAGRAD: Hyper(0.3, eps=1e-10),
+        RMSPROP: Hyper(0.002, beta2=0.99, eps=1e-8),
+        ADAM: Hyper(0.05, beta1=0.9, beta2=0.999, eps=1e-8),
+    },
+    "himmelblau": {
+        SGD: Hyper(0.01),
+        MOMENTUM: Hyper(0.01, beta1=0.8),
+        NESTEROV: Hyper(0.01, beta1=0.8),
+    },
+}
+
+
+def hyper_for(surface_key: str) -> dict[str, Hyper]:
+    """Every contestant's suggested settings on this surface."""
+    return DEFAULT_HYPER | SURFACE_HYPER.get(surface_key, {})
+
 
 @dataclass(frozen=True)
 class RaceSettings:
@@ -153,21 +176,28 @@ def noise_for(steps: int, scale: float) -> np.ndarray:
     return scale * np.random.default_rng(NOISE_SEED).standard_normal((steps, 2))
 
 
+# foreach=False says outright what torch picks for one small CPU tensor, and spares it asking every
+# step. fused=True (AdaGrad, Adam) measured no faster here (bench/optimizers.py): the time goes to
+# Optimizer.step's own wrapper (profiler scope, grad mode, hooks), about 30-90 µs per call.
+
+
 def _optimizers(keys: list[str], hypers: list[Hyper], params: list[torch.Tensor]) -> list[torch.optim.Optimizer]:
     """The torch.optim objects for these contestants: the SGD family as groups of one SGD."""
     groups, others = [], []
     for key, hyper, param in zip(keys, hypers, params, strict=True):
         if key == SGD:
-            groups.append({"params": [param], "lr": hyper.lr, "momentum": 0.0})
+            groups.append({"params": [param], "lr": hyper.lr, "momentum": 0.0, "nesterov": False})
         elif key in (MOMENTUM, NESTEROV):
             groups.append({"params": [param], "lr": hyper.lr, "momentum": hyper.beta1, "nesterov": key == NESTEROV})
         elif key == ADAGRAD:
-            others.append(torch.optim.Adagrad([param], lr=hyper.lr, eps=hyper.eps))
+            others.append(torch.optim.Adagrad([param], lr=hyper.lr, eps=hyper.eps, foreach=False))
         elif key == RMSPROP:
-            others.append(torch.optim.RMSprop([param], lr=hyper.lr, alpha=hyper.beta2, eps=hyper.eps))
+            others.append(torch.optim.RMSprop([param], lr=hyper.lr, alpha=hyper.beta2, eps=hyper.eps, foreach=False))
         elif key == ADAM:
-            others.append(torch.optim.Adam([param], lr=hyper.lr, betas=(hyper.beta1, hyper.beta2), eps=hyper.eps))
-    return ([torch.optim.SGD(groups, lr=groups[0]["lr"])] if groups else []) + others
+            others.append(
+                torch.optim.Adam([param], lr=hyper.lr, betas=(hyper.beta1, hyper.beta2), eps=hyper.eps, foreach=False)
+            )
+    return ([torch.optim.SGD(groups, lr=groups[0]["lr"], foreach=False)] if groups else []) + others
 
 
 def _torch_race(surface: Surface, settings: RaceSettings, entries: list[tuple[str, Hyper]]) -> list[Run]:
