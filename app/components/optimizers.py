@@ -223,7 +223,8 @@ def theory(race: opt.Race, surface: Surface) -> list:
             f"The Hessian's eigenvalues are λ_min = {found.lambda_min:.4g} and λ_max = {found.lambda_max:.4g}, so the "
             f"condition number is κ = λ_max/λ_min = {found.kappa:.4g}. Plain gradient descent at its best η shrinks "
             f"the distance to the minimum by (κ − 1)/(κ + 1) = {found.gd_best_rate:.4f} per step. Momentum at its "
-            f"best, η* = 4/(√λ_max + √λ_min)² = {found.best_lr:.4g} and β* = ((√κ − 1)/(√κ + 1))² = {found.best_beta:.4g}, "
+            f"best, η* = 4/(√λ_max + √λ_min)² = {found.best_lr:.4g} "
+            f"and β* = ((√κ − 1)/(√κ + 1))² = {found.best_beta:.4g}, "
             f"shrinks it by (√κ − 1)/(√κ + 1) = {found.best_rate:.4f}: the larger κ, the bigger momentum's advantage."
         )
     ]
