@@ -108,7 +108,7 @@ def _effect(run: opt.Run, surface: Surface, noise: float) -> str:
         return "it zig-zags across the valley: steps that suit the steep direction overshoot it"
     if key in (opt.MOMENTUM, opt.NESTEROV):
         return "its velocity builds up along directions where the gradient keeps pointing the same way"
-    if key in (opt.ADAM, opt.RMSPROP) and len(rates) > 1:
+    if key in (opt.ADAM, opt.RMSPROP, opt.ADAGRAD) and len(rates) > 1:
         ratio = np.nanmedian(np.abs(rates[:, 1]) / np.abs(rates[:, 0]))
         if np.isfinite(ratio):
             return (
@@ -260,7 +260,8 @@ def adam_text(race: opt.Race) -> str:
     return (
         f"Adam's first step moves each coordinate by about η = {adam.hyper.lr:g}, whatever its slope: the "
         f"learning rate it really used was {first[0]:.3g} for x and {first[1]:.3g} for y (that is η/|∂L/∂w| "
-        "for each). SGD's is η for both, every step. Dotted lines are y, solid are x."
+        "for each). SGD's is η for both, every step, so its moves shrink with the gradient. The chart shows "
+        "how far each coordinate moved at every step: solid lines x, dotted y."
     )
 
 

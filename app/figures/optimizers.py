@@ -27,6 +27,8 @@ NAMES = {
     "adam": "Adam",
     NEWTON: "Newton (reference)",
 }
+# A quiet light grey-blue ramp under the paths, so that every contestant's colour stands out on it.
+CONTOUR_SCALE = [[0.0, "#f4f6f8"], [1.0, "#9aa8b6"]]
 REFERENCE_COLOUR = style.TEXT  # dark, so a thin dashed line still reads on the contours
 
 
@@ -109,9 +111,8 @@ def contour_race_figure(surface: Surface, grid: Grid, keys: list[str]) -> dict:
         y=encoded.copy(encoded.y),
         z=encoded.copy(encoded.shown),
         ncontours=22,
-        colorscale=[list(stop) for stop in style.GREYS[:6]],
-        reversescale=True,
-        opacity=0.6,
+        colorscale=CONTOUR_SCALE,
+        opacity=0.7,
         line={"color": "rgba(60,60,60,0.45)", "width": 1},
         showscale=False,
         customdata=encoded.copy(encoded.z),
@@ -120,7 +121,7 @@ def contour_race_figure(surface: Surface, grid: Grid, keys: list[str]) -> dict:
         showlegend=False,
     )
     layout = style.base_layout(
-        title={"text": f"L = {surface.label} from above: click to set the start", "x": 0.01},
+        title={"text": "From above: click to set the start", "x": 0.01},
         showlegend=True,
         legend={"orientation": "h", "y": -0.12, "x": 0, "bgcolor": "rgba(0,0,0,0)"},
         margin={"l": 55, "r": 10, "t": 50, "b": 80},
@@ -188,30 +189,30 @@ def loss_race_chart(keys: list[str]) -> dict:
     return style.figure(data, layout)
 
 
-def effective_rate_figure(runs: list[tuple[Run, np.ndarray]]) -> dict:
-    """Per coordinate, the learning rate each optimizer actually used at each step, −Δw/∇L (log axis):
-    flat at η for SGD, different for x and y for Adam, shrinking for AdaGrad."""
+def step_size_figure(runs: list[Run]) -> dict:
+    """How far each coordinate moved at each step, |Δx| and |Δy| (log axis): SGD's steps shrink with the
+    gradient; Adam's stay near η whatever the gradient's size, different for x and y."""
     data = []
-    for run, rates in runs:
+    for run in runs:
         seen = look(run.key)
+        moves = np.abs(np.diff(run.positions, axis=0))
         for axis, dash in ((0, "solid"), (1, "dot")):
-            values = np.abs(rates[:, axis])
             data.append(
                 style.trace(
                     "scatter",
-                    x=style.typed(np.arange(len(values))),
-                    y=style.typed(values),
+                    x=style.typed(np.arange(1, len(moves) + 1)),
+                    y=style.typed(moves[:, axis]),
                     mode="lines",
                     name=f"{NAMES[run.key]}, {'xy'[axis]}",
                     line={"color": seen.colour, "width": 2.5, "dash": dash},
-                    hovertemplate=f"{NAMES[run.key]}, {'xy'[axis]}<br>step %{{x}}<br>rate %{{y:.4g}}<extra></extra>",
+                    hovertemplate=f"{NAMES[run.key]}, |Δ{'xy'[axis]}|<br>step %{{x}}<br>%{{y:.4g}}<extra></extra>",
                 )
             )
     layout = style.base_layout(
-        title={"text": "The learning rate each coordinate really got: |Δw / ∇L|", "x": 0.01},
+        title={"text": "How far each coordinate moved per step", "x": 0.01},
         legend={"orientation": "h", "y": -0.25, "x": 0, "bgcolor": "rgba(0,0,0,0)"},
         margin={"l": 70, "r": 20, "t": 50, "b": 110},
         xaxis=style.axis("step"),
-        yaxis=style.axis("effective η (log scale)", type="log", exponentformat="power"),
+        yaxis=style.axis("|Δx| (solid), |Δy| (dotted), log scale", type="log", exponentformat="power"),
     )
     return style.figure(data, layout)

@@ -182,8 +182,9 @@ def _hyper_grid(state: dict) -> html.Div:
                         spellCheck=False,
                         autoComplete="off",
                         className="exact-input hyper-input",
-                        **{"aria-label": f"{figures.NAMES[key]} {parts.hyper_name(key, field)}"},
-                    )
+                    ),
+                    # assets/a11y.js names the box from this: no <label for> can point at a dict id
+                    **{"data-aria-label": f"{figures.NAMES[key]} {parts.hyper_name(key, field)}"},
                 )
             )
         rows.append(html.Tr(cells))
@@ -203,29 +204,11 @@ def _hyper_grid(state: dict) -> html.Div:
     )
 
 
-def _controls(state: dict) -> html.Div:
+def _contestants(state: dict) -> html.Div:
+    """Who races, and each one's settings: a panel of its own, wide enough for every box."""
     on = _read_on(state["on"]) or list(opt.EVERYONE)
     return html.Div(
         [
-            radio_group(
-                ID.SURFACE,
-                "Loss surface L(x, y)",
-                [{"label": SURFACES[key].label, "value": key} for key in SURFACE_CHOICES],
-                state["surface"],
-            ),
-            point_boxes(
-                "Start (x₀, y₀)",
-                "type, or click the contour map",
-                [(ID.X0_INPUT, "x₀", f"{state['x0']:g}"), (ID.Y0_INPUT, "y₀", f"{state['y0']:g}")],
-            ),
-            html.Div(
-                [
-                    text_box(ID.STEPS_INPUT, "Steps", str(state["steps"]), f"1 to {opt.MAX_RACE_STEPS:,}"),
-                    text_box(ID.NOISE_INPUT, "Gradient noise σ", f"{state['noise']:g}", "0 (off) to 100"),
-                ],
-                className="point-row two-boxes",
-            ),
-            html.Div(id=ID.MESSAGE, className="message", role="alert"),
             html.Div(
                 [
                     html.Span("In the race", className="control-label", id=f"{ID.CONTESTANTS}-label"),
@@ -240,9 +223,32 @@ def _controls(state: dict) -> html.Div:
                     ),
                 ],
                 className="control",
-                **{"data-aria-labelledby": f"{ID.CONTESTANTS}-label"},
+                role="group",
+                **{"aria-labelledby": f"{ID.CONTESTANTS}-label"},
             ),
             _hyper_grid(state),
+        ],
+        className="panel contestants-panel",
+    )
+
+
+def _controls(state: dict) -> html.Div:
+    return html.Div(
+        [
+            radio_group(
+                ID.SURFACE,
+                "Loss surface L(x, y)",
+                [{"label": SURFACES[key].label, "value": key} for key in SURFACE_CHOICES],
+                state["surface"],
+            ),
+            point_boxes(
+                "Start (x₀, y₀)",
+                "type, or click the contour map",
+                [(ID.X0_INPUT, "x₀", f"{state['x0']:g}"), (ID.Y0_INPUT, "y₀", f"{state['y0']:g}")],
+            ),
+            text_box(ID.STEPS_INPUT, "Steps", str(state["steps"]), f"1 to {opt.MAX_RACE_STEPS:,}"),
+            text_box(ID.NOISE_INPUT, "Gradient noise σ", f"{state['noise']:g}", "0 (off) to 100, same seed every run"),
+            html.Div(id=ID.MESSAGE, className="message", role="alert"),
             presets(ID.PRESET, {key: label for key, (label, _) in PRESETS.items()}),
         ],
         className="panel controls",
@@ -313,32 +319,23 @@ def layout(**query):
             section(
                 "The race",
                 html.Div(
-                    [html.Div([_controls(state), views], className="workbench")],
+                    [html.Div([_controls(state), views], className="workbench"), _contestants(state)],
                     **{"data-player-scope": SECTION},
                 ),
                 html.Div(
                     [
                         graph(figure_id(SECTION, "loss"), "secondary-figure", figure=figures.loss_race_chart([])),
-                        html.Div(
-                            [
-                                table_box(ID.RESULTS, "The results, best first"),
-                                csv_button(ID.CSV_BUTTON, ID.CSV_DOWNLOAD, "Download the race (CSV)"),
-                            ]
-                        ),
+                        graph(ID.ADAM_RATES, "secondary-figure"),
                     ],
                     className="two-columns",
                 ),
+                html.P(id=ID.ADAM_TEXT, className="explanation"),
+                table_box(ID.RESULTS, "The results, best first"),
+                csv_button(ID.CSV_BUTTON, ID.CSV_DOWNLOAD, "Download the race (CSV)"),
             ),
             section(
                 "Why it happened",
                 html.Div(id=ID.THEORY, className="explanation"),
-                html.Div(
-                    [
-                        graph(ID.ADAM_RATES, "secondary-figure"),
-                        html.P(id=ID.ADAM_TEXT, className="explanation"),
-                    ],
-                    className="two-columns",
-                ),
                 html.P(
                     "Momentum keeps a velocity v ← βv + ∇L and steps by −ηv, so steps add up along a valley floor "
                     "and cancel across it. Nesterov looks at the gradient one velocity-step ahead. AdaGrad divides "
@@ -528,7 +525,7 @@ def run_race(state, drawn):
         contour = figures.contour_race_figure(surface, grid, keys)
         surface_figure = figures.surface_race_figure(surface, grid, keys)
         loss = figures.loss_race_chart(keys)
-    shown = [run for run in race.runs if run.key in (opt.SGD, opt.ADAM, opt.ADAGRAD) and len(run.positions) > 2]
+    shown = [run for run in race.runs if run.key in (opt.SGD, opt.ADAM) and len(run.positions) > 2]
     return (
         parts.player_payload(race),
         contour,
@@ -538,7 +535,7 @@ def run_race(state, drawn):
         parts.results_table(race, surface),
         parts.summary(race),
         parts.theory(race, surface),
-        figures.effective_rate_figure([(run, opt.effective_rates(run)) for run in shown]),
+        figures.step_size_figure(shown),
         parts.adam_text(race),
     )
 
