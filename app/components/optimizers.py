@@ -98,8 +98,9 @@ def _effect(run: opt.Run, surface: Surface, noise: float) -> str:
         }.get(key, "each noisy gradient moves it directly")
         return f"the noise keeps it moving {wander:.3g} per step on average over the last {JITTER_TAIL} steps: {smooth}"
     if key == opt.ADAGRAD and len(rates) > 10:
-        first, last = np.nanmax(np.abs(rates[0])), np.nanmax(np.abs(rates[-1]))
-        if np.isfinite(first) and np.isfinite(last) and last < 0.2 * first:
+        first, last = np.abs(rates[0]), np.abs(rates[-1])
+        first, last = (float(np.max(v[np.isfinite(v)])) if np.isfinite(v).any() else np.nan for v in (first, last))
+        if first > 0 and last < 0.2 * first:
             return (
                 f"its step sizes shrank to {last / first:.1%} of the first: AdaGrad adds up every squared "
                 "gradient and never forgets, so it slows down for good"
@@ -109,8 +110,11 @@ def _effect(run: opt.Run, surface: Surface, noise: float) -> str:
     if key in (opt.MOMENTUM, opt.NESTEROV):
         return "its velocity builds up along directions where the gradient keeps pointing the same way"
     if key in (opt.ADAM, opt.RMSPROP, opt.ADAGRAD) and len(rates) > 1:
-        ratio = np.nanmedian(np.abs(rates[:, 1]) / np.abs(rates[:, 0]))
-        if np.isfinite(ratio):
+        with np.errstate(all="ignore"):
+            ratios = np.abs(rates[:, 1]) / np.abs(rates[:, 0])
+        ratios = ratios[np.isfinite(ratios)]
+        if ratios.size:
+            ratio = float(np.median(ratios))
             return (
                 f"dividing by √v gives each coordinate its own step size (y's was {ratio:.3g}× x's, in the median "
                 "step), so steep and shallow directions move alike"

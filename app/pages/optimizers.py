@@ -373,7 +373,11 @@ register_url_mirror(ID.LINK, URL_MIRRORS)
 
 # ---- validation --------------------------------------------------------------------------------------
 
-SYNC_OUTPUTS = 10  # state, surface, x0, y0, steps, noise, contestants, the hyper boxes (one list), two messages
+
+def _box_name(item) -> str | None:
+    """A hyperparameter box's field name from its entry in ctx.inputs_list / outputs_list."""
+    found = item.get("id") if isinstance(item, dict) else None
+    return found.get("index") if isinstance(found, dict) else None
 
 
 @callback(
@@ -403,8 +407,10 @@ def sync(surface_key, x_text, y_text, click, steps_text, noise_text, on, hyper_t
     """Validate whichever control moved; a refusal keeps the last good race and says why."""
     state, surface = read_state(state) or _default_state()
     trigger = ctx.triggered_id
-    boxes = len(hyper_texts) if isinstance(hyper_texts, list) else len(HYPER_FIELDS)
-    nothing = (dash.no_update,) * 7 + ([dash.no_update] * boxes, dash.no_update, dash.no_update)
+    # The boxes by name, in whatever order Dash lists them (never assume the layout's order).
+    box_names = [_box_name(item) for item in ctx.outputs_list[7]]
+    typed = dict(zip([_box_name(item) for item in ctx.inputs_list[7]], hyper_texts or [], strict=False))
+    nothing = (dash.no_update,) * 7 + ([dash.no_update] * len(box_names), dash.no_update, dash.no_update)
     message = hyper_message = None
     if isinstance(trigger, dict) and trigger.get("type") == ID.PRESET:
         preset = PRESET.read(trigger.get("index"))
@@ -413,9 +419,9 @@ def sync(surface_key, x_text, y_text, click, steps_text, noise_text, on, hyper_t
         state, surface = read_state(PRESETS[preset][1])
     elif isinstance(trigger, dict) and trigger.get("type") == ID.HYPER:
         name = trigger.get("index")
-        if name not in HYPER_FIELDS or not isinstance(hyper_texts, list) or len(hyper_texts) != len(HYPER_FIELDS):
+        if name not in HYPER_FIELDS or name not in typed:
             return nothing
-        value, hyper_message = _read_hyper(name, hyper_texts[HYPER_FIELDS.index(name)])
+        value, hyper_message = _read_hyper(name, typed[name])
         if not hyper_message:
             state[name] = value
     elif isinstance(trigger, dict) and trigger.get("index") == "contour":
@@ -470,7 +476,7 @@ def sync(surface_key, x_text, y_text, click, steps_text, noise_text, on, hyper_t
         str(state["steps"]),
         f"{state['noise']:g}",
         _read_on(state["on"]),
-        [f"{state[name]:g}" for name in HYPER_FIELDS][:boxes],
+        [f"{state[name]:g}" if name in HYPER_FIELDS else dash.no_update for name in box_names],
         "",
         "",
     )
