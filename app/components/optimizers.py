@@ -160,7 +160,7 @@ def summary(race: opt.Race) -> str:
     else:
         text = (
             f"Nobody arrived within {race.settings.steps} steps; {NAMES[best.key]} got lowest, "
-            f"to L = {fixed(best.final_loss, 6)}."
+            f"to L = {sci(best.final_loss, 3)}."
         )
     newton = race.run(opt.NEWTON)
     if newton is not None and newton.arrived_at is not None:

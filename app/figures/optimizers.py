@@ -122,9 +122,8 @@ def contour_race_figure(surface: Surface, grid: Grid, keys: list[str]) -> dict:
     )
     layout = style.base_layout(
         title={"text": "From above: click to set the start", "x": 0.01},
-        showlegend=True,
-        legend={"orientation": "h", "y": -0.12, "x": 0, "bgcolor": "rgba(0,0,0,0)"},
-        margin={"l": 55, "r": 10, "t": 50, "b": 80},
+        showlegend=False,  # the key above both views names every marker (app/pages/optimizers.py)
+        margin={"l": 55, "r": 10, "t": 50, "b": 50},
         clickmode="event",
         **equal_axes(surface),
     )

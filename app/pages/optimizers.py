@@ -255,9 +255,18 @@ def _controls(state: dict) -> html.Div:
     )
 
 
+def _key() -> html.P:
+    """One key for the map and the 3-D view: each contestant's marker, colour and name."""
+    entries = []
+    for key in opt.EVERYONE:
+        entries.append(html.Span([parts.symbol_span(key), " ", figures.NAMES[key]], className="key-entry"))
+    return html.P(["Key: ", *entries], className="race-key")
+
+
 def _views() -> html.Div:
     return html.Div(
         [
+            _key(),
             html.Div(
                 [graph(figure_id(SECTION, "contour")), graph(figure_id(SECTION, "surface"))],
                 className="two-columns tight",
@@ -307,7 +316,7 @@ def state_from_query(query: dict) -> tuple[dict, int | None, int, list[str]]:
 def layout(**query):
     state, step, speed, notes = state_from_query(query)
     views = _views()
-    views.children[1] = player(SECTION, step, speed)
+    views.children[2] = player(SECTION, step, speed)
     return html.Div(
         [
             page_header(
