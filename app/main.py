@@ -119,7 +119,7 @@ def warm_up(app: Dash) -> None:
       are filled, so every worker starts with them and shares their memory.
     """
     from app.components.learning_rate import DEFAULT_STEPS, LOSS, START
-    from app.compute import learning_rate
+    from app.compute import learning_rate, optimizers
     from app.compute.surfaces import SURFACES
     from app.figures.gradient import encoded_grid, surface_grid
 
@@ -129,6 +129,10 @@ def warm_up(app: Dash) -> None:
         if surface.quadratic:
             learning_rate.surface_sweep(surface, DEFAULT_STEPS, *learning_rate.SWEEP_RANGE)
     learning_rate.loss_sweep(LOSS, START, DEFAULT_STEPS, *learning_rate.SWEEP_RANGE)
+    # The race /optimizers opens on (about 0.1 s of torch.optim steps), memoised for every worker.
+    from app.pages.optimizers import DEFAULT_STATE, race_settings, read_state
+
+    optimizers.race(race_settings(read_state(DEFAULT_STATE)[0]))
     app.server.config[WARMED_UP] = True
 
 

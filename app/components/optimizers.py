@@ -120,6 +120,8 @@ def _effect(run: opt.Run, surface: Surface, noise: float) -> str:
                 "step), so steep and shallow directions move alike"
             )
     if key == opt.SGD:
+        if run.verdict == descent.CONVERGED:
+            return "plain steps of η·∇L, long where the slope is steep and short where it is gentle"
         return "every step is η·∇L, so where the slope is shallow it crawls"
     return "each step follows its update rule"
 
