@@ -130,9 +130,7 @@ def warm_up(app: Dash) -> None:
             learning_rate.surface_sweep(surface, DEFAULT_STEPS, *learning_rate.SWEEP_RANGE)
     learning_rate.loss_sweep(LOSS, START, DEFAULT_STEPS, *learning_rate.SWEEP_RANGE)
     # The race /optimizers opens on (about 0.1 s of torch.optim steps), memoised for every worker.
-    from app.pages.optimizers import DEFAULT_STATE, race_settings, read_state
-
-    optimizers.race(race_settings(read_state(DEFAULT_STATE)[0]))
+    optimizers.race(optimizers.suggested_settings(optimizers.DEFAULT_SURFACE, optimizers.DEFAULT_STEPS))
     app.server.config[WARMED_UP] = True
 
 

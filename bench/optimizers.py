@@ -25,10 +25,7 @@ TARGET_MS = 150.0
 
 
 def settings_for(surface_key: str, steps: int, noise: float = 0.0) -> optimizers.RaceSettings:
-    hyper = optimizers.hyper_for(surface_key)
-    return optimizers.RaceSettings(
-        surface_key, SURFACES[surface_key].start, steps, tuple((key, hyper[key]) for key in optimizers.EVERYONE), noise
-    )
+    return optimizers.suggested_settings(surface_key, steps, noise)
 
 
 def cold_ms(settings: optimizers.RaceSettings) -> float:

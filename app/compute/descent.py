@@ -111,9 +111,8 @@ def _descend(gradient, losses_at, w, rates, steps, tolerance) -> Trajectory:
     gradients_array = np.array(gradients, dtype=float).reshape(-1, dims)
     with np.errstate(all="ignore"):
         losses = np.asarray(losses_at(positions_array), dtype=float).reshape(-1)
-    bad_loss = ~(np.abs(losses) <= DIVERGENCE_BOUND)
-    if bad_loss.any():
-        first = int(np.argmax(bad_loss))
+    first = first_bad_loss(losses)
+    if first is not None:
         positions_array, gradients_array, losses = positions_array[:first], gradients_array[:first], losses[:first]
         diverged, stopped_at = True, first
     updates = np.diff(positions_array, axis=0)
@@ -127,6 +126,12 @@ def _descend(gradient, losses_at, w, rates, steps, tolerance) -> Trajectory:
         stopped_at=stopped_at,
         zigzag=zigzags(updates),
     )
+
+
+def first_bad_loss(losses: np.ndarray) -> int | None:
+    """The first step whose loss is not finite or passes DIVERGENCE_BOUND: a run is cut there."""
+    bad = ~(np.abs(losses) <= DIVERGENCE_BOUND)
+    return int(np.argmax(bad)) if bad.any() else None
 
 
 ZIGZAG_STREAK = 10  # this many direction flips in a row (or the whole of a shorter run) is a zig-zag

@@ -29,7 +29,7 @@ import torch
 from app.compute.descent import (
     BOUND_SQUARED,
     CONVERGED,
-    DIVERGENCE_BOUND,
+    first_bad_loss,
     run_verdict,
     zigzags,
 )
@@ -105,6 +105,17 @@ SURFACE_HYPER = {
 def hyper_for(surface_key: str) -> dict[str, Hyper]:
     """Every contestant's suggested settings on this surface."""
     return DEFAULT_HYPER | SURFACE_HYPER.get(surface_key, {})
+
+
+DEFAULT_SURFACE = "bowl"  # the chapter's x² + 3y²
+DEFAULT_STEPS = 300  # enough for every optimizer to arrive on the bowl; a cold race takes about 0.1 s
+
+
+def suggested_settings(surface_key: str, steps: int, noise: float = 0.0) -> RaceSettings:
+    """Everyone racing from the surface's own start with the settings suggested for it."""
+    hyper = hyper_for(surface_key)
+    start = SURFACES[surface_key].start
+    return RaceSettings(surface_key, start, steps, tuple((key, hyper[key]) for key in EVERYONE), noise)
 
 
 @dataclass(frozen=True)
@@ -259,9 +270,8 @@ def _finish(surface, key, hyper, positions, gradients, diverged, stopped_at, ver
     positions, gradients = np.ascontiguousarray(positions), np.ascontiguousarray(gradients)
     with np.errstate(all="ignore"):
         losses = surface.value(positions[:, 0], positions[:, 1]).reshape(-1)
-    bad = ~(np.abs(losses) <= DIVERGENCE_BOUND)
-    if bad.any():
-        first = int(np.argmax(bad))
+    first = first_bad_loss(losses)
+    if first is not None:
         positions, gradients, losses = positions[:first], gradients[:first], losses[:first]
         diverged, stopped_at, verdict = True, first, None
     updates = np.diff(positions, axis=0)

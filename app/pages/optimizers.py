@@ -17,7 +17,7 @@ from app.components import optimizers as parts
 from app.components.code_panel import code_panel, register_code_panel
 from app.components.controls import graph, point_boxes, presets, radio_group, table_box, text_box
 from app.components.downloads import csv_button, csv_download
-from app.components.parse import Choice, Number, clicked_point, read_fields
+from app.components.parse import Choice, Number, clicked_point, read_fields, typed_start
 from app.components.patching import replace_tail
 from app.components.player import DEFAULT_SPEED, SPEEDS, figure_id, player, player_id, register_player_callback
 from app.components.share import (
@@ -51,7 +51,6 @@ ID = ids.Optimizers
 P = ids.Player
 SECTION = ID.RACE
 SURFACE_CHOICES = ("bowl", "ravine", "round", "saddle", "rosenbrock", "himmelblau")
-DEFAULT_STEPS = 300
 RACE_WAIT_S = 10.0  # a request waits this long for a free race slot, then says the server is busy
 # At most two races compute at once in one process (each is CPU-bound for up to ~2 s); the others wait
 # their turn, and a memoised race needs no slot's worth of work. A lock, not state: nothing is stored.
@@ -81,7 +80,8 @@ def _preset(surface_key: str, steps: int, noise: float = 0.0, start=None) -> dic
     )
 
 
-DEFAULT_STATE = _preset("bowl", DEFAULT_STEPS)
+DEFAULT_STEPS = opt.DEFAULT_STEPS
+DEFAULT_STATE = _preset(opt.DEFAULT_SURFACE, DEFAULT_STEPS)
 PRESETS = {
     "chapter": ("The chapter's bowl x² + 3y²", DEFAULT_STATE),
     "ravine": ("A ravine, κ = 10", _preset("ravine", DEFAULT_STEPS)),
@@ -446,15 +446,9 @@ def sync(surface_key, x_text, y_text, click, steps_text, noise_text, on, hyper_t
         surface = SURFACES[key]
         state["x0"], state["y0"] = surface.start
     elif trigger in (ID.X0_INPUT, ID.Y0_INPUT):
-        x, y = COORDINATE.parse(x_text, "x₀"), COORDINATE.parse(y_text, "y₀")
-        message = x.message or y.message
-        if not message and not surface.in_view(x.value, y.value):
-            message = (
-                f"({x.value:g}, {y.value:g}) is off the map: x₀ must be in [{surface.view_x[0]:g}, "
-                f"{surface.view_x[1]:g}] and y₀ in [{surface.view_y[0]:g}, {surface.view_y[1]:g}]."
-            )
-        if not message:
-            state["x0"], state["y0"] = x.value, y.value
+        point, message = typed_start(surface, x_text, y_text)
+        if point is not None:
+            state["x0"], state["y0"] = point
     elif trigger == ID.STEPS_INPUT:
         parsed = STEPS.parse(steps_text)
         if parsed.ok:

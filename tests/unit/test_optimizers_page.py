@@ -25,11 +25,10 @@ from app.compute.surfaces import SURFACES
 def page():
     """The page module: it registers itself, so it can only be imported once an app exists."""
     from app.main import create_app
+    from tests.dash_client import DashClient
 
-    create_app()
-    from app.pages import optimizers
-
-    return optimizers
+    DashClient(create_app())  # the first request finishes the app's setup, as every test's app gets
+    return sys.modules["pages.optimizers"]  # Dash imported it under this name
 
 
 def default_race():
@@ -54,6 +53,10 @@ def first_arrival_on_bowl(lr: float) -> int:
         if math.hypot(2 * x, 6 * y) < opt.TOLERANCE:
             return k
     raise AssertionError
+
+
+def test_the_page_opens_on_the_race_warm_up_memoises():
+    assert page().race_settings(page().read_state(page().DEFAULT_STATE)[0]) == opt.suggested_settings("bowl", 300)
 
 
 def test_the_results_table_shows_the_race_in_order():
