@@ -90,7 +90,15 @@ PRESETS = {
     "himmelblau": ("Himmelblau: Newton finds a peak", _preset("himmelblau", DEFAULT_STEPS)),
     "saddle": ("A saddle", _preset("saddle", 100)),
 }
-PRESET = Choice("Preset", tuple(PRESETS))
+BEST_MOMENTUM = "best-momentum"  # not a whole state: momentum's (η*, β*) for the surface on screen
+PRESET = Choice("Preset", (*PRESETS, BEST_MOMENTUM))
+
+
+def best_momentum(surface) -> tuple[float, float] | None:
+    """Momentum's optimal (η*, β*) from the Hessian, to 4 significant digits (what the boxes show), or
+    None where the surface has no single Hessian or no minimum."""
+    theory = opt.momentum_theory(surface.hessian(0.0, 0.0)) if surface.quadratic else None
+    return None if theory is None else (float(f"{theory.best_lr:.4g}"), float(f"{theory.best_beta:.4g}"))
 
 
 def _beta_message(name: str, value) -> str | None:
@@ -249,7 +257,10 @@ def _controls(state: dict) -> html.Div:
             text_box(ID.STEPS_INPUT, "Steps", str(state["steps"]), f"1 to {opt.MAX_RACE_STEPS:,}"),
             text_box(ID.NOISE_INPUT, "Gradient noise σ", f"{state['noise']:g}", "0 (off) to 100, same seed every run"),
             html.Div(id=ID.MESSAGE, className="message", role="alert"),
-            presets(ID.PRESET, {key: label for key, (label, _) in PRESETS.items()}),
+            presets(
+                ID.PRESET,
+                {key: label for key, (label, _) in PRESETS.items()} | {BEST_MOMENTUM: "Momentum at its best (from κ)"},
+            ),
         ],
         className="panel controls",
     )
@@ -425,7 +436,14 @@ def sync(surface_key, x_text, y_text, click, steps_text, noise_text, on, hyper_t
         preset = PRESET.read(trigger.get("index"))
         if preset is None:
             return nothing
-        state, surface = read_state(PRESETS[preset][1])
+        if preset == BEST_MOMENTUM:
+            best = best_momentum(surface)
+            if best is None:
+                hyper_message = "Momentum's best (η, β) comes from a constant Hessian with a minimum: pick a bowl."
+            else:
+                state["momentum_lr"], state["momentum_beta1"] = best
+        else:
+            state, surface = read_state(PRESETS[preset][1])
     elif isinstance(trigger, dict) and trigger.get("type") == ID.HYPER:
         name = trigger.get("index")
         if name not in HYPER_FIELDS or name not in typed:

@@ -176,3 +176,18 @@ def test_a_link_round_trips_and_bad_values_are_noted():
 def test_bad_settings_are_refused_with_a_reason(name, text, words):
     value, message = page()._read_hyper(name, text)
     assert value is None and words in message
+
+
+def test_momentum_at_its_best_beats_plain_gd_as_the_theory_says():
+    """The preset's (η*, β*) on the ravine x² + 10y² (κ = 10): momentum's measured factor per step is near
+    (√κ − 1)/(√κ + 1), far below plain GD's best (κ − 1)/(κ + 1)."""
+    lr, beta = page().best_momentum(SURFACES["ravine"])
+    assert lr == pytest.approx(4 / (math.sqrt(20) + math.sqrt(2)) ** 2, rel=1e-3)
+    assert beta == pytest.approx(((math.sqrt(10) - 1) / (math.sqrt(10) + 1)) ** 2, rel=1e-3)
+    race = opt.race(opt.RaceSettings("ravine", (4.0, 1.5), 300, ((opt.MOMENTUM, opt.Hyper(lr, beta1=beta)),)))
+    measured = opt.measured_rate(race.run(opt.MOMENTUM), tail=10)
+    assert measured < (10 - 1) / (10 + 1)
+    # At β* both eigen-directions have a double root: the factor is √β*, up to a polynomial factor k·r^k.
+    assert measured == pytest.approx(math.sqrt(beta), rel=0.1)
+    assert page().best_momentum(SURFACES["rosenbrock"]) is None
+    assert page().best_momentum(SURFACES["saddle"]) is None
