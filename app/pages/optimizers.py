@@ -488,6 +488,8 @@ def sync(surface_key, x_text, y_text, click, steps_text, noise_text, on, hyper_t
     if message or hyper_message:
         answer = list(nothing)
         answer[-2], answer[-1] = message or "", hyper_message or ""
+        if trigger == ID.CONTESTANTS:
+            answer[6] = _read_on(state["on"])  # the boxes show the line-up that is still racing
         return tuple(answer)
     return (
         state,

@@ -116,6 +116,11 @@ def test_switching_optimizers_off_and_on(race_page):
     adam.click()
     wait_until(lambda: "Adam" in results(page))
     assert len(balls(page)) == len(opt.EVERYONE)
+    for box in boxes:  # switching every one off is refused, and the boxes show the race still running
+        box.click()
+    wait_until(lambda: "at least one optimizer" in page.find_element(f"#{OP.MESSAGE}").text)
+    wait_until(lambda: sum(box.is_selected() for box in boxes) == 1)
+    wait_until(lambda: "Newton" in results(page) and "SGD" not in results(page))
     assert severe_console_errors(page) == []
 
 
