@@ -224,6 +224,7 @@ class Optimizers:
     PRESET = "opt-preset"  # pattern-matching type: {"type": PRESET, "index": preset key}
     RESULTS = "opt-results"
     SUMMARY = "opt-summary"  # who won and why, in one line (role=status)
+    MAP_SUMMARY = "opt-map-summary"  # the map in words, for screen readers
     THEORY = "opt-theory"
     ADAM_RATES = "opt-adam-rates"
     ADAM_TEXT = "opt-adam-text"

@@ -171,6 +171,15 @@ def summary(race: opt.Race) -> str:
     return text
 
 
+def map_summary(race: opt.Race, surface: Surface) -> str:
+    """The contour map in words: where every path starts and ends (read by screen readers)."""
+    x0, y0 = race.settings.start
+    ends = "; ".join(
+        f"{NAMES[run.key]} ends at {_point(run.final_position)}" for run in race.runs if len(run.positions)
+    )
+    return f"Contour map of L = {surface.label}. Every optimizer starts at ({x0:g}, {y0:g}). {ends}."
+
+
 def _point(position: np.ndarray) -> str:
     return f"({fixed(float(position[0]), 4)}, {fixed(float(position[1]), 4)})"
 

@@ -279,7 +279,10 @@ def _views() -> html.Div:
         [
             _key(),
             html.Div(
-                [graph(figure_id(SECTION, "contour")), graph(figure_id(SECTION, "surface"))],
+                [
+                    graph(figure_id(SECTION, "contour"), summary_id=ID.MAP_SUMMARY),
+                    graph(figure_id(SECTION, "surface")),
+                ],
                 className="two-columns tight",
             ),
             player(SECTION, None, DEFAULT_SPEED),
@@ -529,6 +532,7 @@ def _race(state: dict) -> opt.Race | None:
     Output(ID.THEORY, "children"),
     Output(ID.ADAM_RATES, "figure"),
     Output(ID.ADAM_TEXT, "children"),
+    Output(ID.MAP_SUMMARY, "children"),
     Input(ID.STATE, "data"),
     State(ID.DRAWN, "data"),
 )
@@ -539,7 +543,7 @@ def run_race(state, drawn):
     race = _race(state)
     if race is None:
         busy = "The server is busy with other races; change a setting again in a moment."
-        return (dash.no_update,) * 6 + (busy,) + (dash.no_update,) * 3
+        return (dash.no_update,) * 6 + (busy,) + (dash.no_update,) * 4
     keys = [run.key for run in race.runs]
     drawn_ok = isinstance(drawn, dict) and isinstance(drawn.get("keys"), list)
     if drawn_ok and drawn.get("surface") == surface.key and drawn["keys"] == keys:
@@ -566,6 +570,7 @@ def run_race(state, drawn):
         parts.theory(race, surface),
         figures.step_size_figure(shown),
         parts.adam_text(race),
+        parts.map_summary(race, surface),
     )
 
 

@@ -191,3 +191,12 @@ def test_momentum_at_its_best_beats_plain_gd_as_the_theory_says():
     assert measured == pytest.approx(math.sqrt(beta), rel=0.1)
     assert page().best_momentum(SURFACES["rosenbrock"]) is None
     assert page().best_momentum(SURFACES["saddle"]) is None
+
+
+def test_the_map_in_words_names_every_end_point():
+    race = default_race()
+    text = parts.map_summary(race, SURFACES["bowl"])
+    assert text.startswith("Contour map of L = x² + 3y². Every optimizer starts at (4, 3).")
+    for run in race.runs:
+        x, y = run.final_position
+        assert f"{parts.NAMES[run.key]} ends at ({x:.4f}, {y:.4f})".replace("-0.0000", "0.0000") in text
