@@ -168,3 +168,23 @@ def test_the_shared_link_opens_the_same_race(race_page):
     assert page.find_element(hyper_box("adam_lr")).get_attribute("value") == "0.05"
     assert page.find_element(f"#{OP.NOISE_INPUT}").get_attribute("value") == "0.5"
     assert severe_console_errors(page) == []
+
+
+def test_the_noisy_preset_and_momentum_at_its_best(race_page):
+    page = race_page
+    page.find_element(css({"type": OP.PRESET, "index": "noisy"})).click()
+    wait_until(lambda: page.find_element(f"#{OP.NOISE_INPUT}").get_attribute("value") == "2")
+    wait_until(lambda: "the noise keeps it moving" in results(page))
+    assert "noise=2" in page.driver.current_url
+    page.find_element(css({"type": OP.PRESET, "index": "ravine"})).click()
+    wait_until(lambda: "κ = λ_max/λ_min = 10" in page.find_element(f"#{OP.THEORY}").text)
+    page.find_element(css({"type": OP.PRESET, "index": "best-momentum"})).click()
+    # Independently, for x² + 10y² (λ = 2 and 20): η* = 4/(√20 + √2)², β* = ((√10 − 1)/(√10 + 1))².
+    lr = 4 / (20**0.5 + 2**0.5) ** 2
+    beta = ((10**0.5 - 1) / (10**0.5 + 1)) ** 2
+    wait_until(lambda: page.find_element(hyper_box("momentum_lr")).get_attribute("value") == f"{lr:.4g}")
+    assert page.find_element(hyper_box("momentum_beta1")).get_attribute("value") == f"{beta:.4g}"
+    theory = page.find_element(f"#{OP.THEORY}").text
+    wait_until(lambda: f"Momentum with η = {lr:.4g}, β = {beta:.4g}" in page.find_element(f"#{OP.THEORY}").text)
+    assert "(κ − 1)/(κ + 1) = 0.8182" in theory
+    assert severe_console_errors(page) == []
