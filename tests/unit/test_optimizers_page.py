@@ -19,6 +19,7 @@ from app.components import optimizers as parts
 from app.components.downloads import csv_text
 from app.compute import optimizers as opt
 from app.compute.surfaces import SURFACES
+from app.figures.style import untyped
 
 
 @cache
@@ -114,8 +115,9 @@ def test_the_player_payload_is_the_runs_and_their_longest_length():
     payload = parts.player_payload(race)
     assert payload["last"] == max(len(run.losses) for run in race.runs) - 1
     assert payload["log_axis"] is True
-    for sent, run in zip(payload["runs"], race.runs, strict=True):
+    for sent, run in zip(untyped(payload["runs"]), race.runs, strict=True):
         np.testing.assert_array_equal(sent["x"], run.positions[:, 0])
+        np.testing.assert_array_equal(sent["y"], run.positions[:, 1])
         np.testing.assert_array_equal(sent["loss"], run.losses)
 
 
