@@ -188,6 +188,9 @@ def loss_race_chart(keys: list[str]) -> dict:
     return style.figure(data, layout)
 
 
+SMALLEST_MOVE = 1e-14
+
+
 def step_size_figure(runs: list[Run]) -> dict:
     """How far each coordinate moved at each step, |Δx| and |Δy| (log axis): SGD's steps shrink with the
     gradient; Adam's stay near η whatever the gradient's size, different for x and y."""
@@ -195,6 +198,9 @@ def step_size_figure(runs: list[Run]) -> dict:
     for run in runs:
         seen = look(run.key)
         moves = np.abs(np.diff(run.positions, axis=0))
+        # Moves below SMALLEST_MOVE are rounding, not steps (a coordinate already at its minimum): left
+        # off, or a log axis would stretch down to 1e-300 and squash every real step into its top.
+        moves[moves < SMALLEST_MOVE] = np.nan
         for axis, dash in ((0, "solid"), (1, "dot")):
             data.append(
                 style.trace(

@@ -202,3 +202,20 @@ def test_the_map_in_words_names_every_end_point():
     for run in race.runs:
         x, y = run.final_position
         assert f"{parts.NAMES[run.key]} ends at ({x:.4f}, {y:.4f})".replace("-0.0000", "0.0000") in text
+
+
+def test_the_step_size_chart_shows_each_coordinates_moves():
+    from app.figures import optimizers as figures
+
+    race = opt.race(opt.suggested_settings("ravine", 300))
+    sgd, adam = race.run(opt.SGD), race.run(opt.ADAM)
+    traces = untyped(figures.step_size_figure([sgd, adam])["data"])
+    assert [t["name"] for t in traces] == ["SGD, x", "SGD, y", "Adam, x", "Adam, y"]
+    # Independently: SGD with η = 0.05 on x² + 10y² moves y by 1 − 20η = 0, all the way, in its first step,
+    # and then y stays at 0 (no moves left to draw); x moves by 0.1·x_k = 0.4·0.9^k.
+    sgd_x, sgd_y = np.asarray(traces[0]["y"]), np.asarray(traces[1]["y"])
+    np.testing.assert_allclose(sgd_x, [0.4 * 0.9**k for k in range(len(sgd_x))], rtol=1e-9)
+    assert sgd_y[0] == 1.5 and np.isnan(sgd_y[1:]).all()
+    for trace in traces:
+        shown = np.asarray(trace["y"])
+        assert not (shown[np.isfinite(shown)] < figures.SMALLEST_MOVE).any()
