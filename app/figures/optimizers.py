@@ -80,7 +80,7 @@ def _run_traces(keys: list[str], axes: str) -> list[dict]:
                 marker={
                     "color": seen.colour,
                     "symbol": symbol,
-                    "size": 8 if axes == "xyz" else 15,
+                    "size": 11 if axes == "xyz" else 15,
                     "line": {"color": "white", "width": 1.5},
                 },
                 hovertemplate=f"{NAMES[key]}<br>(%{{x:.4f}}, %{{y:.4f}})<extra></extra>",
