@@ -374,3 +374,88 @@ def autograd_code(
     b.add("final = " + expression("w[0]", "w[1]"))
     b.add('print(f"Final: w = [{w[0].item():.4f}, {w[1].item():.4f}], L = {final.item():.4f}")')
     return b.build("autograd.py")
+
+
+def optimizers_code(surface: Surface, settings) -> GeneratedCode:
+    """The race on /optimizers as a plain torch.optim loop per contestant, with the page's stopping
+    rules, and Newton's method with the closed-form Hessian."""
+    from app.compute import optimizers as opt
+
+    source = _surface_source(surface)
+    hyper = dict(settings.contestants)
+    made = {
+        opt.SGD: lambda h: f"torch.optim.SGD(params, lr={h.lr!r})",
+        opt.MOMENTUM: lambda h: f"torch.optim.SGD(params, lr={h.lr!r}, momentum={h.beta1!r})",
+        opt.NESTEROV: lambda h: f"torch.optim.SGD(params, lr={h.lr!r}, momentum={h.beta1!r}, nesterov=True)",
+        opt.ADAGRAD: lambda h: f"torch.optim.Adagrad(params, lr={h.lr!r}, eps={h.eps!r})",
+        opt.RMSPROP: lambda h: f"torch.optim.RMSprop(params, lr={h.lr!r}, alpha={h.beta2!r}, eps={h.eps!r})",
+        opt.ADAM: lambda h: f"torch.optim.Adam(params, lr={h.lr!r}, betas=({h.beta1!r}, {h.beta2!r}), eps={h.eps!r})",
+    }
+    bound = descent.DIVERGENCE_BOUND
+    b = _Builder()
+    b.add("import math")
+    b.add()
+    b.add("import numpy as np")
+    b.add("import torch")
+    b.add()
+    b.add("def loss(x, y):", f"L(x, y) = {surface.label}")
+    b.add(f"    return {source.value}")
+    b.add()
+    b.add("def gradient(x, y):", "∇L in closed form, on tensors: torch autograd of loss() gives the same numbers")
+    b.add(f"    return {source.gradient}")
+    b.add()
+    start = f"({settings.start[0]!r}, {settings.start[1]!r})"
+    b.add(
+        f"start, steps, tolerance = {start}, {settings.steps}, {opt.TOLERANCE!r}",
+        "the page's start, steps and tolerance",
+    )
+    if settings.noise > 0:
+        b.add(
+            f"noise = {settings.noise!r} * np.random.default_rng({opt.NOISE_SEED}).standard_normal((steps, 2))",
+            "the same 'minibatch' noise for every optimizer, from a fixed seed",
+        )
+    b.add()
+    b.add("def race(name, make_optimizer):", "one optimizer from the start, with the page's stopping rules")
+    b.add("    w = torch.tensor(start, dtype=torch.float64)", "float64, like the page")
+    b.add("    optimizer = make_optimizer([w])")
+    b.add("    for step in range(steps + 1):")
+    b.add("        with torch.no_grad():")
+    b.add(
+        "            g = torch.stack(gradient(w[0], w[1]))",
+        "on tensors, as the page computes it (Python's x ** 2 can round differently)",
+    )
+    b.add("        x, y = w.tolist()")
+    b.add(
+        f"        if not (math.hypot(*g.tolist()) <= {bound!r} and math.hypot(x, y) <= {bound!r} "
+        f"and abs(loss(x, y)) <= {bound!r}):",
+        "far beyond any sensible value: diverged",
+    )
+    b.add('            return print(f"{name}: diverged at step {step}")')
+    b.add("        if math.hypot(*g.tolist()) < tolerance:", "flat enough: arrived")
+    b.add('            return print(f"{name}: arrived at step {step} at ({x:.4f}, {y:.4f}), L = {loss(x, y):.3e}")')
+    b.add("        if step == steps:")
+    b.add("            break")
+    b.add("        w.grad = g", "what loss(w[0], w[1]).backward() would put in w.grad")
+    if settings.noise > 0:
+        b.add("        w.grad += torch.from_numpy(noise[step])", "the noisy gradient the optimizer sees")
+    b.add("        optimizer.step()", "torch.optim's own update rule")
+    b.add('    print(f"{name}: after {steps} steps at ({x:.4f}, {y:.4f}), L = {loss(x, y):.3e}")')
+    b.add()
+    for key in opt.CONTESTANTS:
+        if key in hyper:
+            b.add(f"race({key!r}, lambda params: {made[key](hyper[key])})")
+    if opt.NEWTON in hyper:
+        b.add()
+        b.add("def hessian(x, y):", "the second derivatives, in closed form")
+        b.add(f"    return np.array({formula_source(surface.hessian_formula)}, dtype=float)")
+        b.add()
+        b.add("w = np.array(start)", "Newton's method, the reference: w ← w − H⁻¹∇L")
+        b.add("for step in range(steps + 1):")
+        b.add("    g = np.array(gradient(*w))")
+        b.add("    if np.hypot(*g) < tolerance:")
+        b.add('        print(f"newton: arrived at step {step} at ({w[0]:.4f}, {w[1]:.4f})")')
+        b.add("        break")
+        b.add("    if step == steps:")
+        b.add("        break")
+        b.add("    w = w - np.linalg.solve(hessian(*w), g)", "the minimum of the local quadratic model")
+    return b.build("optimizers.py")

@@ -215,6 +215,31 @@ class LearningRate:
     SCHEDULE_TEXT = "lr-schedule-text"
 
 
+class Optimizers:
+    LINK = "opt-link"  # the query string the address bar shows (app/components/share.py)
+    RACE = "race"  # the player's section name
+    STATE = "opt-state"  # the last good settings, flat: surface, x0, y0, steps, noise, on, <key>_<field>
+    DRAWN = "opt-drawn"  # {"surface": key, "keys": [...]}: what the map and the 3-D view hold now
+    SURFACE = "opt-surface"
+    X0_INPUT = "opt-x0-input"
+    Y0_INPUT = "opt-y0-input"
+    STEPS_INPUT = "opt-steps-input"
+    NOISE_INPUT = "opt-noise-input"
+    MESSAGE = "opt-message"
+    CONTESTANTS = "opt-contestants"  # the checklist of optimizers switched on
+    HYPER = "opt-hyper"  # pattern-matching type: {"type": HYPER, "index": "<key>_<field>"}
+    HYPER_MESSAGE = "opt-hyper-message"
+    PRESET = "opt-preset"  # pattern-matching type: {"type": PRESET, "index": preset key}
+    RESULTS = "opt-results"
+    SUMMARY = "opt-summary"  # who won and why, in one line (role=status)
+    MAP_SUMMARY = "opt-map-summary"  # the map in words, for screen readers
+    THEORY = "opt-theory"
+    ADAM_RATES = "opt-adam-rates"
+    ADAM_TEXT = "opt-adam-text"
+    CSV_BUTTON = "opt-csv-button"
+    CSV_DOWNLOAD = "opt-csv-download"
+
+
 class CodePanel:
     """The code panel's ids for one page: plain strings, because dcc.Clipboard targets a string id."""
 

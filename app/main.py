@@ -120,7 +120,7 @@ def warm_up(app: Dash) -> None:
       are filled, so every worker starts with them and shares their memory.
     """
     from app.components.learning_rate import DEFAULT_STEPS, LOSS, START
-    from app.compute import learning_rate
+    from app.compute import learning_rate, optimizers
     from app.compute.surfaces import SURFACES
     from app.figures.gradient import encoded_grid, surface_grid
 
@@ -130,6 +130,8 @@ def warm_up(app: Dash) -> None:
         if surface.quadratic:
             learning_rate.surface_sweep(surface, DEFAULT_STEPS, *learning_rate.SWEEP_RANGE)
     learning_rate.loss_sweep(LOSS, START, DEFAULT_STEPS, *learning_rate.SWEEP_RANGE)
+    # The race /optimizers opens on (about 0.1 s of torch.optim steps), memoised for every worker.
+    optimizers.race(optimizers.suggested_settings(optimizers.DEFAULT_SURFACE, optimizers.DEFAULT_STEPS))
     app.server.config[WARMED_UP] = True
 
 

@@ -93,6 +93,88 @@
         return tip;
     }
 
+    // A race (app/components/optimizers.py) sends several runs at once: {runs: [{x, y, loss}], last,
+    // names, log_axis}. A trace tagged kind:axes:i shows run i at step k, or at its own last step once
+    // that run has stopped. The readout lists every run's loss at step k.
+    // A race's arrays travel as plotly-style typed arrays ({dtype: "f8", bdata: base64}): half the bytes
+    // of JSON numbers. They are decoded once per race (remembered by the race object itself).
+    const unpacked = new WeakMap();
+
+    function floats(value) {
+        if (!value || typeof value.bdata !== "string") {
+            return value;
+        }
+        const text = atob(value.bdata);
+        const bytes = new Uint8Array(text.length);
+        for (let i = 0; i < text.length; i++) {
+            bytes[i] = text.charCodeAt(i);
+        }
+        return new Float64Array(bytes.buffer);
+    }
+
+    function unpack(run) {
+        if (!run || !run.runs || typeof run !== "object") {
+            return run;
+        }
+        if (!unpacked.has(run)) {
+            unpacked.set(run, Object.assign({}, run, {
+                runs: run.runs.map(function (one) {
+                    return {x: floats(one.x), y: floats(one.y), loss: floats(one.loss)};
+                }),
+            }));
+        }
+        return unpacked.get(run);
+    }
+
+    function lastStep(run) {
+        return run.runs ? run.last : run.loss.length - 1;
+    }
+
+    function raceReadout(run, k) {
+        return "step " + k + ": " + run.runs.map(function (one, i) {
+            const j = Math.min(k, one.loss.length - 1);
+            return run.names[i] + " L = " + fixed(one.loss[j]) + (j < k ? " (stopped at " + j + ")" : "");
+        }).join("; ");
+    }
+
+    // Figures get plain arrays: a typed array inside a figure might not survive the renderer's copies.
+    function plain(data) {
+        const out = {};
+        Object.keys(data).forEach(function (key) {
+            out[key] = Array.from(data[key]);
+        });
+        return out;
+    }
+
+    function patchRace(figure, run, k, freshRun) {
+        const patch = new window.dash_clientside.Patch();
+        ((figure && figure.data) || []).forEach(function (trace, i) {
+            if (typeof trace.meta !== "string") {
+                return;
+            }
+            const parts = trace.meta.split(":");
+            const one = run.runs[Number(parts[2])];
+            if (!one || one.loss.length === 0) {
+                return;
+            }
+            const j = Math.min(k, one.loss.length - 1);
+            if (parts[0] === "path") {
+                assign(patch, i, plain(columns(one, parts[1], 0, j + 1)));
+            } else if (parts[0] === "ball") {
+                assign(patch, i, plain(columns(one, parts[1], j, j + 1)));
+            } else if (parts[0] === "marker") {
+                assign(patch, i, {x: [j], y: [one.loss[j]]});
+            } else if (freshRun && parts[0] === "line") {
+                assign(patch, i, {x: Array.from(one.loss, function (_, step) { return step; }), y: Array.from(one.loss)});
+            }
+        });
+        if (freshRun && (figure.data || []).some(function (t) { return typeof t.meta === "string" && t.meta.indexOf("line:") === 0; })) {
+            patch.assign(["layout", "yaxis", "type"], run.log_axis ? "log" : "linear");
+            patch.assign(["layout", "yaxis", "title", "text"], run.log_axis ? "loss L (log scale)" : "loss L");
+        }
+        return patch.build();
+    }
+
     function assign(patch, index, data) {
         Object.keys(data).forEach(function (key) {
             patch.assign(["data", index, key], data[key]);
@@ -134,11 +216,12 @@
             update: function (play, back, forward, reset, tick, scrub, run, state, speed, figures) {
                 const nu = window.dash_clientside.no_update;
                 figures = figures || [];
+                run = unpack(run);
                 const nothing = [nu, true, nu, nu, nu, nu, figures.map(function () { return nu; }), nu];
-                if (!run || !run.loss || run.loss.length === 0) {
+                if (!run || (run.runs ? !(run.last >= 0) : !run.loss || run.loss.length === 0)) {
                     return nothing;
                 }
-                const last = run.loss.length - 1;
+                const last = lastStep(run);
                 const triggered = triggeredIds();
                 const types = triggered.map(function (id) { return id.type; });
                 const section = (triggered.find(function (id) { return id.section; }) || {}).section;
@@ -193,8 +276,10 @@
                     playing ? "true" : "false",
                     k,
                     last,
-                    figures.map(function (figure) { return patchFigure(figure, run, k, freshRun); }),
-                    readout(run, k),
+                    figures.map(function (figure) {
+                        return run.runs ? patchRace(figure, run, k, freshRun) : patchFigure(figure, run, k, freshRun);
+                    }),
+                    run.runs ? raceReadout(run, k) : readout(run, k),
                 ];
             },
         },

@@ -152,3 +152,17 @@ def clicked_point(click_data, digits: int) -> tuple[float, float] | None:
     """The (x, y) a learner clicked on a map, rounded to ``digits``; None if the click is unreadable."""
     x, y = _clicked(click_data, "x"), _clicked(click_data, "y")
     return None if x is None or y is None else (round(x, digits), round(y, digits))
+
+
+def typed_start(surface, x_text, y_text) -> tuple[tuple[float, float] | None, str | None]:
+    """A start (x₀, y₀) typed for ``surface``'s map: the point, or None and why it cannot be used."""
+    x, y = Number("A coordinate").parse(x_text, "x₀"), Number("A coordinate").parse(y_text, "y₀")
+    message = x.message or y.message
+    if message:
+        return None, message
+    if not surface.in_view(x.value, y.value):
+        return None, (
+            f"({x.value:g}, {y.value:g}) is off the map: x₀ must be in [{surface.view_x[0]:g}, "
+            f"{surface.view_x[1]:g}] and y₀ in [{surface.view_y[0]:g}, {surface.view_y[1]:g}]."
+        )
+    return (x.value, y.value), None

@@ -50,7 +50,7 @@ SHORTCUTS = (
     ("c", "hide or show the controls (in presenter mode)"),
     ("f", "full screen on or off"),
     ("l", "copy a link to exactly this view"),
-    ("Space", "play or pause the step player you last used (/descent)"),
+    ("Space", "play or pause the step player you last used (/descent, /optimizers)"),
     ("← / →", "one step back or forward in that player"),
     ("Tab / Shift+Tab", "move between controls; arrow keys move a focused slider"),
     ("Esc", "close this list"),

@@ -111,9 +111,8 @@ def _descend(gradient, losses_at, w, rates, steps, tolerance) -> Trajectory:
     gradients_array = np.array(gradients, dtype=float).reshape(-1, dims)
     with np.errstate(all="ignore"):
         losses = np.asarray(losses_at(positions_array), dtype=float).reshape(-1)
-    bad_loss = ~(np.abs(losses) <= DIVERGENCE_BOUND)
-    if bad_loss.any():
-        first = int(np.argmax(bad_loss))
+    first = first_bad_loss(losses)
+    if first is not None:
         positions_array, gradients_array, losses = positions_array[:first], gradients_array[:first], losses[:first]
         diverged, stopped_at = True, first
     updates = np.diff(positions_array, axis=0)
@@ -123,16 +122,22 @@ def _descend(gradient, losses_at, w, rates, steps, tolerance) -> Trajectory:
         gradients=gradients_array,
         updates=updates,
         learning_rate=rates[0] if rates else math.nan,
-        verdict=_verdict(losses, positions_array, updates, diverged, stopped_at),
+        verdict=run_verdict(losses, positions_array, updates, diverged, stopped_at),
         stopped_at=stopped_at,
-        zigzag=_zigzags(updates),
+        zigzag=zigzags(updates),
     )
+
+
+def first_bad_loss(losses: np.ndarray) -> int | None:
+    """The first step whose loss is not finite or passes DIVERGENCE_BOUND: a run is cut there."""
+    bad = ~(np.abs(losses) <= DIVERGENCE_BOUND)
+    return int(np.argmax(bad)) if bad.any() else None
 
 
 ZIGZAG_STREAK = 10  # this many direction flips in a row (or the whole of a shorter run) is a zig-zag
 
 
-def _zigzags(updates: np.ndarray) -> bool:
+def zigzags(updates: np.ndarray) -> bool:
     """True when successive updates keep flipping direction along some axis for a stretch of the run:
     the run bounces from one wall of a valley to the other instead of walking along it."""
     if len(updates) < 3:
@@ -145,7 +150,7 @@ def _zigzags(updates: np.ndarray) -> bool:
     return longest >= min(ZIGZAG_STREAK, len(flips))
 
 
-def _verdict(losses, positions, updates, diverged: bool, stopped_at: int | None) -> str:
+def run_verdict(losses, positions, updates, diverged: bool, stopped_at: int | None) -> str:
     if diverged:
         return DIVERGED
     if stopped_at is not None:

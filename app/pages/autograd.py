@@ -30,7 +30,7 @@ dash.register_page(
     path=PATH,
     name="Autograd",
     title="PyTorch autograd",
-    order=5,
+    order=6,
     description="PyTorch records every operation and runs the chain rule backwards: gradients for free.",
 )
 

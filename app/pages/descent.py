@@ -33,7 +33,7 @@ from app.components.formula import (
     stored_choice,
     typed_change,
 )
-from app.components.parse import Choice, Number, clicked_point, read_fields
+from app.components.parse import Choice, Number, clicked_point, read_fields, typed_start
 from app.components.player import DEFAULT_SPEED, SPEEDS, figure_id, player, player_id, register_player_callback
 from app.components.share import (
     Mirror,
@@ -392,15 +392,9 @@ def sync_two_weights(
         if not surface.in_view(state["x0"], state["y0"]):
             state["x0"], state["y0"] = surface.start
     elif trigger in (ID.X0_INPUT, ID.Y0_INPUT):
-        x, y = COORDINATE.parse(x_text, "x₀"), COORDINATE.parse(y_text, "y₀")
-        message = x.message or y.message
-        if not message and not surface.in_view(x.value, y.value):
-            message = (
-                f"({x.value:g}, {y.value:g}) is off the map: x₀ must be in [{surface.view_x[0]:g}, "
-                f"{surface.view_x[1]:g}] and y₀ in [{surface.view_y[0]:g}, {surface.view_y[1]:g}]."
-            )
-        if not message:
-            state["x0"], state["y0"] = x.value, y.value
+        point, message = typed_start(surface, x_text, y_text)
+        if point is not None:
+            state["x0"], state["y0"] = point
     elif isinstance(trigger, dict) and trigger.get("index") == "contour":
         point = clicked_point(click, 3)
         if point is None or not surface.in_view(*point):

@@ -43,7 +43,7 @@ axe.run(document, {runOnly: {type: "tag", values: arguments[0]}, resultTypes: ["
     }))), error => done({error: String(error)}));
 """
 
-PAGES = ("/", "/derivative", "/gradient", "/descent", "/learning-rate", "/autograd")
+PAGES = ("/", "/derivative", "/gradient", "/descent", "/learning-rate", "/optimizers", "/autograd")
 PHONE, LAPTOP, PROJECTOR = 375, 1280, 1920
 DS, P, S = ids.Descent, ids.Player, ids.Shell
 

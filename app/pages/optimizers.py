@@ -1,0 +1,597 @@
+"""/optimizers: gradient descent's descendants raced on one surface, every step taken by torch.optim.
+
+Layout first, then the callbacks: one validates whichever control moved into the last good state, one
+runs the race once (memoised) and sends the runs; the step player (assets/player.js) replays them in
+the browser, every contestant at once.
+"""
+
+from __future__ import annotations
+
+import threading
+
+import dash
+from dash import ALL, Input, Output, State, callback, ctx, dcc, html
+
+from app import codegen, ids
+from app.components import optimizers as parts
+from app.components.code_panel import code_panel, register_code_panel
+from app.components.controls import graph, point_boxes, presets, radio_group, table_box, text_box
+from app.components.downloads import csv_button, csv_download
+from app.components.parse import Choice, Number, clicked_point, read_fields, typed_start
+from app.components.patching import replace_tail
+from app.components.player import DEFAULT_SPEED, SPEEDS, figure_id, player, player_id, register_player_callback
+from app.components.share import (
+    Mirror,
+    first_value,
+    link_store,
+    query_choice,
+    query_number,
+    query_point,
+    query_step,
+    register_url_mirror,
+)
+from app.components.shell import next_concept_link, page_header, section
+from app.compute import optimizers as opt
+from app.compute.surfaces import SURFACES
+from app.figures import optimizers as figures
+from app.figures.gradient import surface_grid
+
+PATH = "/optimizers"
+dash.register_page(
+    __name__,
+    path=PATH,
+    name="Optimizers",
+    title="Optimizers: momentum, Adam and friends",
+    order=5,
+    description="SGD, momentum, Nesterov, AdaGrad, RMSprop and Adam raced on one surface by torch.optim, "
+    "with Newton's method as the reference.",
+)
+
+ID = ids.Optimizers
+P = ids.Player
+SECTION = ID.RACE
+SURFACE_CHOICES = ("bowl", "ravine", "round", "saddle", "rosenbrock", "himmelblau")
+RACE_WAIT_S = 10.0  # a request waits this long for a free race slot, then says the server is busy
+# At most two races compute at once in one process (each is CPU-bound for up to ~2 s); the others wait
+# their turn, and a memoised race needs no slot's worth of work. A lock, not state: nothing is stored.
+RACE_SLOTS = threading.BoundedSemaphore(2)
+
+LEARNING_RATE = Number("η", 1e-6, 10.0, positive=True)
+BETA = Number("β", 0.0, 1.0)
+EPSILON = Number("ε", 1e-16, 1.0, positive=True)
+STEPS = Number("Steps", 1, opt.MAX_RACE_STEPS, whole=True)
+NOISE = Number("Noise σ", 0.0, 100.0)
+COORDINATE = Number("A coordinate")
+SURFACE = Choice("Surface", SURFACE_CHOICES)
+RULES = {"lr": LEARNING_RATE, "beta1": BETA, "beta2": BETA, "eps": EPSILON}
+HYPER_FIELDS = tuple(f"{key}_{field}" for key in opt.CONTESTANTS for field in opt.USES[key])
+
+
+def _hyper_fields(surface_key: str) -> dict:
+    hyper = opt.hyper_for(surface_key)
+    return {name: getattr(hyper[name.split("_")[0]], name.split("_")[1]) for name in HYPER_FIELDS}
+
+
+def _preset(surface_key: str, steps: int, noise: float = 0.0, start=None) -> dict:
+    x0, y0 = start or SURFACES[surface_key].start
+    on = ",".join(opt.EVERYONE)
+    return {"surface": surface_key, "x0": x0, "y0": y0, "steps": steps, "noise": noise, "on": on} | _hyper_fields(
+        surface_key
+    )
+
+
+DEFAULT_STEPS = opt.DEFAULT_STEPS
+DEFAULT_STATE = _preset(opt.DEFAULT_SURFACE, DEFAULT_STEPS)
+PRESETS = {
+    "chapter": ("The chapter's bowl x² + 3y²", DEFAULT_STATE),
+    "ravine": ("A ravine, κ = 10", _preset("ravine", DEFAULT_STEPS)),
+    "rosenbrock": ("Rosenbrock's valley, 2,000 steps", _preset("rosenbrock", 2000)),
+    "noisy": ("Noisy gradients (σ = 2)", _preset("bowl", DEFAULT_STEPS, 2.0)),
+    "himmelblau": ("Himmelblau: Newton finds a peak", _preset("himmelblau", DEFAULT_STEPS)),
+    "saddle": ("A saddle", _preset("saddle", 100)),
+}
+BEST_MOMENTUM = "best-momentum"  # not a whole state: momentum's (η*, β*) for the surface on screen
+PRESET = Choice("Preset", (*PRESETS, BEST_MOMENTUM))
+
+
+def best_momentum(surface) -> tuple[float, float] | None:
+    """Momentum's optimal (η*, β*) from the Hessian, to 4 significant digits (what the boxes show), or
+    None where the surface has no single Hessian or no minimum."""
+    theory = opt.momentum_theory(surface.hessian(0.0, 0.0)) if surface.quadratic else None
+    return None if theory is None else (float(f"{theory.best_lr:.4g}"), float(f"{theory.best_beta:.4g}"))
+
+
+def _beta_message(name: str, value) -> str | None:
+    """β must be in [0, 1): at 1 the running average never forgets its start."""
+    parsed = BETA.parse(value, name)
+    if not parsed.ok:
+        return parsed.message
+    if parsed.value >= 1:
+        return (
+            f"{name} must be less than 1: with {name} = 1 the running average never forgets, so the run never settles."
+        )
+    return None
+
+
+def _read_hyper(name: str, value, label: str | None = None):
+    """(value, message) for one hyperparameter field."""
+    field = name.split("_", 1)[1]
+    label = label or f"{figures.NAMES[name.split('_')[0]]} {parts.hyper_name(name.split('_')[0], field)}"
+    if field in ("beta1", "beta2"):
+        message = _beta_message(label, value)
+        return (None, message) if message else (BETA.parse(value).value, None)
+    parsed = RULES[field].parse(value, label)
+    return parsed.value, parsed.message
+
+
+def _read_on(text) -> list[str] | None:
+    """The contestants switched on, from their comma-separated keys; None if not a valid line-up."""
+    if not isinstance(text, str) or len(text) > 200:
+        return None
+    keys = [key for key in text.split(",") if key]
+    if not keys or any(key not in opt.EVERYONE for key in keys) or len(set(keys)) != len(keys):
+        return None
+    return [key for key in opt.EVERYONE if key in keys]
+
+
+def read_state(state) -> tuple[dict, object] | None:
+    """A state from the browser and its surface, trusted only if sync could have stored it."""
+    clean = read_fields(state, {"surface": SURFACE, "x0": COORDINATE, "y0": COORDINATE, "steps": STEPS, "noise": NOISE})
+    if clean is None or _read_on(state.get("on")) is None:
+        return None
+    clean["on"] = ",".join(_read_on(state["on"]))
+    for name in HYPER_FIELDS:
+        value, message = _read_hyper(name, state.get(name))
+        if message:
+            return None
+        clean[name] = value
+    surface = SURFACES[clean["surface"]]
+    return (clean, surface) if surface.in_view(clean["x0"], clean["y0"]) else None
+
+
+def _default_state():
+    return read_state(DEFAULT_STATE)
+
+
+def race_settings(state: dict) -> opt.RaceSettings:
+    """The compute's settings from a validated state."""
+    on = _read_on(state["on"])
+    contestants = []
+    for key in on:
+        values = {field: state[f"{key}_{field}"] for field in opt.USES[key]}
+        contestants.append((key, opt.Hyper(**values) if values else opt.DEFAULT_HYPER[key]))
+    return opt.RaceSettings(
+        state["surface"], (state["x0"], state["y0"]), int(state["steps"]), tuple(contestants), float(state["noise"])
+    )
+
+
+# ---- layout ----------------------------------------------------------------------------------------
+
+
+def _hyper_grid(state: dict) -> html.Div:
+    """One row per torch.optim contestant: its settings, each in an exact box (blank where it has none)."""
+    header = html.Tr([html.Th("optimizer"), html.Th("η"), html.Th("β / β₁"), html.Th("α / β₂"), html.Th("ε")])
+    rows = []
+    for key in opt.CONTESTANTS:
+        cells = [html.Th([parts.symbol_span(key), " ", figures.NAMES[key]], scope="row")]
+        for field in ("lr", "beta1", "beta2", "eps"):
+            if field not in opt.USES[key]:
+                cells.append(html.Td("—", className="na", **{"aria-label": "not used"}))
+                continue
+            name = f"{key}_{field}"
+            cells.append(
+                html.Td(
+                    dcc.Input(
+                        id={"type": ID.HYPER, "index": name},
+                        type="text",
+                        inputMode="decimal",
+                        value=f"{state[name]:g}",
+                        debounce=True,
+                        spellCheck=False,
+                        autoComplete="off",
+                        className="exact-input hyper-input",
+                    ),
+                    # assets/a11y.js names the box from this: no <label for> can point at a dict id
+                    **{"data-aria-label": f"{figures.NAMES[key]} {parts.hyper_name(key, field)}"},
+                )
+            )
+        rows.append(html.Tr(cells))
+    return html.Div(
+        [
+            html.Span(
+                ["Settings", html.Span("η > 0; β, α in [0, 1); ε > 0", className="hint")], className="control-label"
+            ),
+            table_box(
+                None,
+                "Each optimizer's settings",
+                html.Table([html.Thead(header), html.Tbody(rows)], className="hyper-grid"),
+            ),
+            html.Div(id=ID.HYPER_MESSAGE, className="message", role="alert"),
+        ],
+        className="control",
+    )
+
+
+def _contestants(state: dict) -> html.Div:
+    """Who races, and each one's settings: a panel of its own, wide enough for every box."""
+    on = _read_on(state["on"]) or list(opt.EVERYONE)
+    return html.Div(
+        [
+            html.Div(
+                [
+                    html.Span("In the race", className="control-label", id=f"{ID.CONTESTANTS}-label"),
+                    dcc.Checklist(
+                        id=ID.CONTESTANTS,
+                        options=[
+                            {"label": html.Span([parts.symbol_span(key), " ", figures.NAMES[key]]), "value": key}
+                            for key in opt.EVERYONE
+                        ],
+                        value=on,
+                        className="checkbox contestants",
+                    ),
+                ],
+                className="control",
+                role="group",
+                **{"aria-labelledby": f"{ID.CONTESTANTS}-label"},
+            ),
+            _hyper_grid(state),
+        ],
+        className="panel contestants-panel",
+    )
+
+
+def _controls(state: dict) -> html.Div:
+    return html.Div(
+        [
+            radio_group(
+                ID.SURFACE,
+                "Loss surface L(x, y)",
+                [{"label": SURFACES[key].label, "value": key} for key in SURFACE_CHOICES],
+                state["surface"],
+            ),
+            point_boxes(
+                "Start (x₀, y₀)",
+                "type, or click the contour map",
+                [(ID.X0_INPUT, "x₀", f"{state['x0']:g}"), (ID.Y0_INPUT, "y₀", f"{state['y0']:g}")],
+            ),
+            text_box(ID.STEPS_INPUT, "Steps", str(state["steps"]), f"1 to {opt.MAX_RACE_STEPS:,}"),
+            text_box(ID.NOISE_INPUT, "Gradient noise σ", f"{state['noise']:g}", "0 (off) to 100, same seed every run"),
+            html.Div(id=ID.MESSAGE, className="message", role="alert"),
+            presets(
+                ID.PRESET,
+                {key: label for key, (label, _) in PRESETS.items()} | {BEST_MOMENTUM: "Momentum at its best (from κ)"},
+            ),
+        ],
+        className="panel controls",
+    )
+
+
+def _key() -> html.P:
+    """One key for the map and the 3-D view: each contestant's marker, colour and name."""
+    entries = []
+    for key in opt.EVERYONE:
+        entries.append(html.Span([parts.symbol_span(key), " ", figures.NAMES[key]], className="key-entry"))
+    return html.P(["Key: ", *entries], className="race-key")
+
+
+def _views() -> html.Div:
+    return html.Div(
+        [
+            _key(),
+            html.Div(
+                [
+                    graph(figure_id(SECTION, "contour"), summary_id=ID.MAP_SUMMARY),
+                    graph(figure_id(SECTION, "surface")),
+                ],
+                className="two-columns tight",
+            ),
+            player(SECTION, None, DEFAULT_SPEED),
+            html.P(id=ID.SUMMARY, className="verdict", role="status"),
+        ],
+        className="figure-block",
+    )
+
+
+def state_from_query(query: dict) -> tuple[dict, int | None, int, list[str]]:
+    """The first state, the player's paused step and its speed, from a shared link (see URL_MIRRORS)."""
+    notes: list[str] = []
+    key = query_choice(query, "surface", DEFAULT_STATE["surface"], SURFACE_CHOICES, notes)
+    surface = SURFACES[key]
+    x0, y0 = query_point(query, ("x0", "y0"), surface, (DEFAULT_STATE["x0"], DEFAULT_STATE["y0"]), surface.start, notes)
+    state = {
+        "surface": key,
+        "x0": x0,
+        "y0": y0,
+        "steps": query_number(query, "steps", DEFAULT_STATE["steps"], STEPS.low, STEPS.high, notes, whole=True),
+        "noise": query_number(query, "noise", DEFAULT_STATE["noise"], NOISE.low, NOISE.high, notes),
+        "on": DEFAULT_STATE["on"],
+    }
+    on_text = first_value(query, "on")
+    if on_text is not None:
+        on = _read_on(on_text)
+        if on is None:
+            notes.append(f"on: “{str(on_text)[:40]}” is not a list of optimizers ({', '.join(opt.EVERYONE)}).")
+        else:
+            state["on"] = ",".join(on)
+    for name in HYPER_FIELDS:
+        text = first_value(query, name)
+        if text is None:
+            state[name] = DEFAULT_STATE[name]  # the mirror leaves out values equal to the page's defaults
+            continue
+        value, message = _read_hyper(name, text, name)
+        if message:
+            notes.append(message)
+        state[name] = DEFAULT_STATE[name] if message else value
+    step = query_step(query, "step", notes)
+    speed = int(query_choice(query, "speed", str(DEFAULT_SPEED), tuple(map(str, SPEEDS)), notes))
+    return state, step, speed, notes
+
+
+def layout(**query):
+    state, step, speed, notes = state_from_query(query)
+    views = _views()
+    views.children[2] = player(SECTION, step, speed)
+    return html.Div(
+        [
+            page_header(
+                "Optimizers: gradient descent's descendants",
+                "Momentum, Nesterov, AdaGrad, RMSprop and Adam all start from −∇L but reshape the step. Race them "
+                "from one start, each step taken by torch.optim, and see which effect wins where.",
+                notes,
+            ),
+            section(
+                "The race",
+                html.Div(
+                    [html.Div([_controls(state), views], className="workbench"), _contestants(state)],
+                    **{"data-player-scope": SECTION},
+                ),
+                html.Div(
+                    [
+                        graph(figure_id(SECTION, "loss"), "secondary-figure", figure=figures.loss_race_chart([])),
+                        graph(ID.ADAM_RATES, "secondary-figure"),
+                    ],
+                    className="two-columns",
+                ),
+                html.P(id=ID.ADAM_TEXT, className="explanation"),
+                table_box(ID.RESULTS, "The results, best first"),
+                csv_button(ID.CSV_BUTTON, ID.CSV_DOWNLOAD, "Download the race (CSV)"),
+            ),
+            section(
+                "Why it happened",
+                html.Div(id=ID.THEORY, className="explanation"),
+                html.P(
+                    "Momentum keeps a velocity v ← βv + ∇L and steps by −ηv, so steps add up along a valley floor "
+                    "and cancel across it. Nesterov looks at the gradient one velocity-step ahead. AdaGrad divides "
+                    "each coordinate's step by the root of its summed squared gradients; RMSprop uses a running "
+                    "average instead, so it does not slow down for good. Adam adds momentum to RMSprop. Newton's "
+                    "method divides by the Hessian itself: exact curvature, at the price of second derivatives.",
+                    className="explanation",
+                ),
+            ),
+            html.P(
+                "Keys: space plays or pauses the race, ← and → step through it.",
+                className="hint-text",
+            ),
+            dcc.Store(id=ID.STATE, data=state),
+            dcc.Store(id=ID.DRAWN),
+            code_panel("optimizers"),
+            next_concept_link(PATH),
+            link_store(ID.LINK),
+        ],
+        className="page optimizers",
+    )
+
+
+register_player_callback()
+
+URL_MIRRORS = [
+    Mirror(key, ID.STATE, field=key, default=DEFAULT_STATE[key])
+    for key in ("surface", "x0", "y0", "steps", "noise", "on", *HYPER_FIELDS)
+] + [
+    Mirror("step", player_id(P.STATE, SECTION), kind="frame"),
+    Mirror("speed", player_id(P.SPEED, SECTION), prop="value", default=DEFAULT_SPEED),
+]
+register_url_mirror(ID.LINK, URL_MIRRORS)
+
+
+# ---- validation --------------------------------------------------------------------------------------
+
+
+def _box_name(item) -> str | None:
+    """A hyperparameter box's field name from its entry in ctx.inputs_list / outputs_list."""
+    found = item.get("id") if isinstance(item, dict) else None
+    return found.get("index") if isinstance(found, dict) else None
+
+
+@callback(
+    Output(ID.STATE, "data"),
+    Output(ID.SURFACE, "value"),
+    Output(ID.X0_INPUT, "value"),
+    Output(ID.Y0_INPUT, "value"),
+    Output(ID.STEPS_INPUT, "value"),
+    Output(ID.NOISE_INPUT, "value"),
+    Output(ID.CONTESTANTS, "value"),
+    Output({"type": ID.HYPER, "index": ALL}, "value"),
+    Output(ID.MESSAGE, "children"),
+    Output(ID.HYPER_MESSAGE, "children"),
+    Input(ID.SURFACE, "value"),
+    Input(ID.X0_INPUT, "value"),
+    Input(ID.Y0_INPUT, "value"),
+    Input(figure_id(SECTION, "contour"), "clickData"),
+    Input(ID.STEPS_INPUT, "value"),
+    Input(ID.NOISE_INPUT, "value"),
+    Input(ID.CONTESTANTS, "value"),
+    Input({"type": ID.HYPER, "index": ALL}, "value"),
+    Input({"type": ID.PRESET, "index": ALL}, "n_clicks"),
+    State(ID.STATE, "data"),
+    prevent_initial_call=True,
+)
+def sync(surface_key, x_text, y_text, click, steps_text, noise_text, on, hyper_texts, _presets, state):
+    """Validate whichever control moved; a refusal keeps the last good race and says why."""
+    state, surface = read_state(state) or _default_state()
+    trigger = ctx.triggered_id
+    # The boxes by name, in whatever order Dash lists them (never assume the layout's order).
+    box_names = [_box_name(item) for item in ctx.outputs_list[7]]
+    typed = dict(zip([_box_name(item) for item in ctx.inputs_list[7]], hyper_texts or [], strict=False))
+    nothing = (dash.no_update,) * 7 + ([dash.no_update] * len(box_names), dash.no_update, dash.no_update)
+    message = hyper_message = None
+    if isinstance(trigger, dict) and trigger.get("type") == ID.PRESET:
+        preset = PRESET.read(trigger.get("index"))
+        if preset is None:
+            return nothing
+        if preset == BEST_MOMENTUM:
+            best = best_momentum(surface)
+            if best is None:
+                hyper_message = "Momentum's best (η, β) comes from a constant Hessian with a minimum: pick a bowl."
+            else:
+                state["momentum_lr"], state["momentum_beta1"] = best
+        else:
+            state, surface = read_state(PRESETS[preset][1])
+    elif isinstance(trigger, dict) and trigger.get("type") == ID.HYPER:
+        name = trigger.get("index")
+        if name not in HYPER_FIELDS or name not in typed:
+            return nothing
+        value, hyper_message = _read_hyper(name, typed[name])
+        if not hyper_message:
+            state[name] = value
+    elif isinstance(trigger, dict) and trigger.get("index") == "contour":
+        point = clicked_point(click, 3)
+        if point is None or not surface.in_view(*point):
+            return nothing
+        state["x0"], state["y0"] = point
+    elif trigger == ID.SURFACE:
+        key = SURFACE.read(surface_key)
+        if key is None:
+            return nothing
+        state |= {"surface": key} | _hyper_fields(key)
+        surface = SURFACES[key]
+        state["x0"], state["y0"] = surface.start
+    elif trigger in (ID.X0_INPUT, ID.Y0_INPUT):
+        point, message = typed_start(surface, x_text, y_text)
+        if point is not None:
+            state["x0"], state["y0"] = point
+    elif trigger == ID.STEPS_INPUT:
+        parsed = STEPS.parse(steps_text)
+        if parsed.ok:
+            state["steps"] = parsed.value
+        else:
+            message = parsed.message + f" The race runs on the server, so it is capped at {opt.MAX_RACE_STEPS:,} steps."
+    elif trigger == ID.NOISE_INPUT:
+        parsed = NOISE.parse(noise_text)
+        message = parsed.message
+        state["noise"] = parsed.value if parsed.ok else state["noise"]
+    elif trigger == ID.CONTESTANTS:
+        keys = _read_on(",".join(on)) if isinstance(on, list) and all(isinstance(k, str) for k in on) else None
+        if keys is None:
+            message = "Switch on at least one optimizer." if on == [] else "That is not a list of optimizers."
+        else:
+            state["on"] = ",".join(keys)
+    else:
+        return nothing
+    if message or hyper_message:
+        answer = list(nothing)
+        answer[-2], answer[-1] = message or "", hyper_message or ""
+        if trigger == ID.CONTESTANTS:
+            answer[6] = _read_on(state["on"])  # the boxes show the line-up that is still racing
+        return tuple(answer)
+    return (
+        state,
+        state["surface"],
+        f"{state['x0']:g}",
+        f"{state['y0']:g}",
+        str(state["steps"]),
+        f"{state['noise']:g}",
+        _read_on(state["on"]),
+        [f"{state[name]:g}" if name in HYPER_FIELDS else dash.no_update for name in box_names],
+        "",
+        "",
+    )
+
+
+# ---- the race ----------------------------------------------------------------------------------------
+
+
+def _race(state: dict) -> opt.Race | None:
+    """The race for a validated state, or None if every slot stayed busy for RACE_WAIT_S."""
+    if not RACE_SLOTS.acquire(timeout=RACE_WAIT_S):
+        return None
+    try:
+        return opt.race(race_settings(state))
+    finally:
+        RACE_SLOTS.release()
+
+
+@callback(
+    Output(player_id(P.RUN, SECTION), "data"),
+    Output(figure_id(SECTION, "contour"), "figure"),
+    Output(figure_id(SECTION, "surface"), "figure"),
+    Output(figure_id(SECTION, "loss"), "figure"),
+    Output(ID.DRAWN, "data"),
+    Output(ID.RESULTS, "children"),
+    Output(ID.SUMMARY, "children"),
+    Output(ID.THEORY, "children"),
+    Output(ID.ADAM_RATES, "figure"),
+    Output(ID.ADAM_TEXT, "children"),
+    Output(ID.MAP_SUMMARY, "children"),
+    Input(ID.STATE, "data"),
+    State(ID.DRAWN, "data"),
+)
+def run_race(state, drawn):
+    """Race once and send the runs; the surface is sent only when it changed, the contestants' traces
+    only when the line-up changed."""
+    state, surface = read_state(state) or _default_state()
+    race = _race(state)
+    if race is None:
+        busy = "The server is busy with other races; change a setting again in a moment."
+        return (dash.no_update,) * 6 + (busy,) + (dash.no_update,) * 4
+    keys = [run.key for run in race.runs]
+    drawn_ok = isinstance(drawn, dict) and isinstance(drawn.get("keys"), list)
+    if drawn_ok and drawn.get("surface") == surface.key and drawn["keys"] == keys:
+        contour = surface_figure = loss = dash.no_update
+    elif drawn_ok and drawn.get("surface") == surface.key and all(isinstance(k, str) for k in drawn["keys"]):
+        count = 2 * len(drawn["keys"])
+        contour = replace_tail(dash.Patch(), figures.RUN_TRACES_START, count, figures.run_traces(keys, "xy"))
+        surface_figure = replace_tail(dash.Patch(), figures.RUN_TRACES_START, count, figures.run_traces(keys, "xyz"))
+        loss = figures.loss_race_chart(keys)
+    else:
+        grid = surface_grid(surface)
+        contour = figures.contour_race_figure(surface, grid, keys)
+        surface_figure = figures.surface_race_figure(surface, grid, keys)
+        loss = figures.loss_race_chart(keys)
+    shown = [run for run in race.runs if run.key in (opt.SGD, opt.ADAM) and len(run.positions) > 2]
+    return (
+        parts.player_payload(race),
+        contour,
+        surface_figure,
+        loss,
+        {"surface": surface.key, "keys": keys},
+        parts.results_table(race, surface),
+        parts.summary(race),
+        parts.theory(race, surface),
+        figures.step_size_figure(shown),
+        parts.adam_text(race),
+        parts.map_summary(race, surface),
+    )
+
+
+@callback(
+    Output(ID.CSV_DOWNLOAD, "data"),
+    Input(ID.CSV_BUTTON, "n_clicks"),
+    State(ID.STATE, "data"),
+    prevent_initial_call=True,
+)
+def download_race(_clicks, state):
+    """The race as CSV: one row per step and optimizer."""
+    state, _ = read_state(state) or _default_state()
+    race = _race(state)
+    if race is None:
+        return dash.no_update
+    return csv_download("optimizers-race.csv", parts.CSV_HEADER, parts.csv_rows(race))
+
+
+def _code(state):
+    state, surface = read_state(state) or _default_state()
+    return codegen.optimizers_code(surface, race_settings(state))
+
+
+register_code_panel("optimizers", [State(ID.STATE, "data")], _code)
