@@ -12,17 +12,42 @@ still goes to plotly's own function, so nothing that plotly could write is refus
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import orjson
 import plotly.io.json as plotly_json
+from dash.development.base_component import Component
 from plotly.io import _json as plotly_json_internals
 
 OPTIONS = orjson.OPT_NON_STR_KEYS | orjson.OPT_SERIALIZE_NUMPY  # plotly's own options
 PLOTLY_TO_JSON = plotly_json.to_json_plotly  # read when this module is first imported, before install()
 
 
+@functools.cache
+def _props_of(component_type: type, names: tuple, prefixes: tuple) -> tuple[frozenset, tuple]:
+    """A component class's property names as a set, and the prefixes of its free ones (data-*, aria-*).
+    Dash sets both lists on each instance, so the instance's lists are the key, with its class."""
+    return frozenset(names), prefixes
+
+
+def component_json(component: Component) -> dict:
+    """What ``component.to_plotly_json()`` returns, in one pass over the properties it holds.
+
+    Dash's own method asks hasattr() of every property the class could have, then tests every attribute
+    against every wildcard prefix: a third of the CPU of a response full of table cells. A property
+    that was set lives in the component's __dict__, so reading that once gives the same dict."""
+    names, prefixes = _props_of(
+        type(component), tuple(component._prop_names), tuple(component._valid_wildcard_attributes)
+    )
+    props = {key: value for key, value in vars(component).items() if key in names or key.startswith(prefixes)}
+    return {"props": props, "type": component._type, "namespace": component._namespace}
+
+
 def _convert(value):
     """What orjson cannot write itself: Dash components (and plotly objects), odd numpy values."""
+    if isinstance(value, Component):
+        return component_json(value)
     to_plotly_json = getattr(value, "to_plotly_json", None)
     if to_plotly_json is not None:
         return to_plotly_json()

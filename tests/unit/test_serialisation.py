@@ -8,6 +8,7 @@ import numpy as np
 import orjson
 import pytest
 from dash import Patch, dcc, html
+from dash.development.base_component import Component
 from plotly.io import _json as plotly_json_internals
 
 from app import serialisation
@@ -70,3 +71,24 @@ def test_what_it_cannot_write_goes_to_plotly():
         serialisation.to_json({"x": Opaque()})
     with pytest.raises(type(raised.value)):
         plotly_own({"x": Opaque()})
+
+
+def _every_component(layout):
+    yield layout
+    yield from (node for node in layout._traverse() if isinstance(node, Component))
+
+
+def test_each_component_is_written_as_dash_writes_it():
+    """component_json against Dash's own to_plotly_json, for every component of every page as it opens."""
+    import dash
+
+    from app.main import create_app
+
+    create_app()
+    seen = 0
+    for page in dash.page_registry.values():
+        layout = page["layout"]() if callable(page["layout"]) else page["layout"]
+        for component in _every_component(layout):
+            assert serialisation.component_json(component) == component.to_plotly_json(), type(component)
+            seen += 1
+    assert seen > 500
