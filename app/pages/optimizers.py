@@ -1,8 +1,8 @@
 """/optimizers: gradient descent's descendants raced on one surface, every step taken by torch.optim.
 
-Layout first, then the callbacks: one validates whichever control moved into the last good state, one
-runs the race once (memoised) and sends the runs; the step player (assets/player.js) replays them in
-the browser, every contestant at once.
+Layout first, then the callbacks: one validates whichever control moved into the last good state and
+runs that race once (memoised), in one request, and sends the runs; the step player (assets/player.js)
+replays them in the browser, every contestant at once.
 """
 
 from __future__ import annotations
@@ -403,29 +403,6 @@ def _box_name(item) -> str | None:
     return found.get("index") if isinstance(found, dict) else None
 
 
-@callback(
-    Output(ID.STATE, "data"),
-    Output(ID.SURFACE, "value"),
-    Output(ID.X0_INPUT, "value"),
-    Output(ID.Y0_INPUT, "value"),
-    Output(ID.STEPS_INPUT, "value"),
-    Output(ID.NOISE_INPUT, "value"),
-    Output(ID.CONTESTANTS, "value"),
-    Output({"type": ID.HYPER, "index": ALL}, "value"),
-    Output(ID.MESSAGE, "children"),
-    Output(ID.HYPER_MESSAGE, "children"),
-    Input(ID.SURFACE, "value"),
-    Input(ID.X0_INPUT, "value"),
-    Input(ID.Y0_INPUT, "value"),
-    Input(figure_id(SECTION, "contour"), "clickData"),
-    Input(ID.STEPS_INPUT, "value"),
-    Input(ID.NOISE_INPUT, "value"),
-    Input(ID.CONTESTANTS, "value"),
-    Input({"type": ID.HYPER, "index": ALL}, "value"),
-    Input({"type": ID.PRESET, "index": ALL}, "n_clicks"),
-    State(ID.STATE, "data"),
-    prevent_initial_call=True,
-)
 def sync(surface_key, x_text, y_text, click, steps_text, noise_text, on, hyper_texts, _presets, state):
     """Validate whichever control moved; a refusal keeps the last good race and says why."""
     state, surface = read_state(state) or _default_state()
@@ -508,6 +485,67 @@ def sync(surface_key, x_text, y_text, click, steps_text, noise_text, on, hyper_t
     )
 
 
+# What sync answers, in order: the state, every control showing it, and the two messages.
+SYNC_OUTPUTS = (
+    Output(ID.STATE, "data"),
+    Output(ID.SURFACE, "value"),
+    Output(ID.X0_INPUT, "value"),
+    Output(ID.Y0_INPUT, "value"),
+    Output(ID.STEPS_INPUT, "value"),
+    Output(ID.NOISE_INPUT, "value"),
+    Output(ID.CONTESTANTS, "value"),
+    Output({"type": ID.HYPER, "index": ALL}, "value"),
+    Output(ID.MESSAGE, "children"),
+    Output(ID.HYPER_MESSAGE, "children"),
+)
+# What run_race sends, in order: the runs for the player, the figures, the table and the words.
+RACE_OUTPUTS = (
+    Output(player_id(P.RUN, SECTION), "data"),
+    Output(figure_id(SECTION, "contour"), "figure"),
+    Output(figure_id(SECTION, "surface"), "figure"),
+    Output(figure_id(SECTION, "loss"), "figure"),
+    Output(ID.DRAWN, "data"),
+    Output(ID.RESULTS, "children"),
+    Output(ID.SUMMARY, "children"),
+    Output(ID.THEORY, "children"),
+    Output(ID.ADAM_RATES, "figure"),
+    Output(ID.ADAM_TEXT, "children"),
+    Output(ID.MAP_SUMMARY, "children"),
+)
+
+
+# One request per change: the control that moved is validated and the race run in the same callback (a
+# separate race callback fed by the state store cost every change a second round trip). It also runs
+# when the page opens, to race the settings the link asked for.
+@callback(
+    *SYNC_OUTPUTS,
+    *RACE_OUTPUTS,
+    Input(ID.SURFACE, "value"),
+    Input(ID.X0_INPUT, "value"),
+    Input(ID.Y0_INPUT, "value"),
+    Input(figure_id(SECTION, "contour"), "clickData"),
+    Input(ID.STEPS_INPUT, "value"),
+    Input(ID.NOISE_INPUT, "value"),
+    Input(ID.CONTESTANTS, "value"),
+    Input({"type": ID.HYPER, "index": ALL}, "value"),
+    Input({"type": ID.PRESET, "index": ALL}, "n_clicks"),
+    State(ID.STATE, "data"),
+    State(ID.DRAWN, "data"),
+)
+def sync_and_race(*values):
+    """The controls' answer; and when it holds a new state (or the page opens), that state's race."""
+    *controls, drawn = values
+    if ctx.triggered_id is None:
+        state = (read_state(controls[-1]) or _default_state())[0]
+        answer = (dash.no_update,) * 7 + ([dash.no_update] * len(ctx.outputs_list[7]), "", "")
+    else:
+        answer = sync(*controls)
+        state = answer[0]
+        if state is dash.no_update:
+            return answer + (dash.no_update,) * len(RACE_OUTPUTS)
+    return answer + run_race(state, drawn)
+
+
 # ---- the race ----------------------------------------------------------------------------------------
 
 
@@ -521,21 +559,6 @@ def _race(state: dict) -> opt.Race | None:
         RACE_SLOTS.release()
 
 
-@callback(
-    Output(player_id(P.RUN, SECTION), "data"),
-    Output(figure_id(SECTION, "contour"), "figure"),
-    Output(figure_id(SECTION, "surface"), "figure"),
-    Output(figure_id(SECTION, "loss"), "figure"),
-    Output(ID.DRAWN, "data"),
-    Output(ID.RESULTS, "children"),
-    Output(ID.SUMMARY, "children"),
-    Output(ID.THEORY, "children"),
-    Output(ID.ADAM_RATES, "figure"),
-    Output(ID.ADAM_TEXT, "children"),
-    Output(ID.MAP_SUMMARY, "children"),
-    Input(ID.STATE, "data"),
-    State(ID.DRAWN, "data"),
-)
 def run_race(state, drawn):
     """Race once and send the runs; the surface is sent only when it changed, the contestants' traces
     only when the line-up changed."""
