@@ -168,6 +168,9 @@ class Recorder:
         self.trace = False  # --trace: print every request as it completes
         self.record = None  # --record: a file that gets every request, one JSON line each
         self.cpu: dict[str, float] = {}  # CPU seconds over the measured window: server, generator, machine
+        # Per learner change: ms from the change until every callback it set off has answered (what the
+        # learner waits for; one request or a chain of them, depending on how the page is wired).
+        self.actions: list[float] = []
 
     def log_request(self, name: str, method: str, url: str, data: bytes | None) -> None:
         if self.record is not None:
@@ -590,7 +593,10 @@ async def learner(index: int, base: str, recorder: Recorder, stop_at: float, arg
                 continue
             changes = rng.choice(ACTIONS[page.path])(page, rng)
             if changes:
+                started = time.perf_counter()
                 await page.change(changes)
+                if recorder.measuring:
+                    recorder.actions.append((time.perf_counter() - started) * 1000)
 
 
 async def lag_monitor(samples: list[float], stop_at: float) -> None:
@@ -672,6 +678,12 @@ def report(recorder: Recorder, lag: list[float], seconds: float, args, loads: tu
     print("latencies in ms, from sending the request to the last byte of the body\n")
     print("\n".join(lines))
     print(f"\nthroughput: {len(everything) / seconds:.1f} requests/s ({len(all_callbacks) / seconds:.1f} callbacks/s)")
+    if recorder.actions:
+        actions = sorted(recorder.actions)
+        print(
+            f"learner changes: {len(actions) / seconds:.1f}/s; from a change until its page has answered: "
+            + ", ".join(f"p{round(q * 100)} {percentile(actions, q):.1f} ms" for q in (0.5, 0.95, 0.99))
+        )
     cpu = resource.getrusage(resource.RUSAGE_SELF)
     print(
         f"load generator CPU: {cpu.ru_utime + cpu.ru_stime:.1f} s in all, on the same cores as gunicorn "
