@@ -100,17 +100,23 @@ def interactions(client: Measuring):
                 [f"{control}.value"],
             ),
         )
-    contour = client.callback_with_input(L.RUNS, "data", L.CONTOUR)
+    runs = [{"key": 0, "lr": 0.1}]
+    slots = {kind: [{"index": i, "type": kind} for i in range(8)] for kind in (L.RUN_INPUT, L.RUN_REMOVE, L.RUN_SLOT)}
+    values = {
+        f"{L.NEW_LR}.value": "0.2",
+        f"{L.RUNS}.data": runs,
+        f"{L.SURFACE_STATE}.data": {"surface": "bowl", "formula": "", "window": []},
+        f"{L.STEPS_STATE}.data": 20,
+        f"{L.DRAWN_CONTOUR}.data": {"surface": "bowl", "runs": 1},
+    }
+    values |= {f'{{"index":{i},"type":"{L.RUN_INPUT}"}}.value': "0.1" if i == 0 else "" for i in range(8)}
     yield (
-        "/learning-rate: a run added (the 2-D view)",
+        "/learning-rate: a run added (its path, losses, table and the 2-D map)",
         client.post(
-            contour,
-            {
-                f"{L.RUNS}.data": [{"key": 0, "lr": 0.1}, {"key": 1, "lr": 0.2}],
-                f"{L.SURFACE}.value": "bowl",
-                f"{L.DRAWN_CONTOUR}.data": {"surface": "bowl", "runs": 1},
-            },
-            [f"{L.RUNS}.data"],
+            client.callback_with_input(L.ADD, "n_clicks"),
+            values,
+            [f"{L.ADD}.n_clicks"],
+            pattern_ids=slots | {L.PRESET: []},
         ),
     )
     from app.pages.derivative import DEFAULT_STATE as DERIVATIVE_STATE
