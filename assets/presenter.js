@@ -122,14 +122,19 @@
         }
     }
 
-    // A 3-D scene's first drawing (WebGL) is the slowest thing a page does, and React mounts every graph
-    // of a page in one task: drawn there, it would hold back the maps and curves beside it. So a scene's
-    // first drawing waits for the next frame to be painted; until it is done, later drawings of that
-    // graph queue behind it, so a quick change can never be overwritten by the older figure.
+    // React mounts every graph of a page in one task, so the first plot a learner sees waits for all of
+    // them. A 3-D scene (WebGL, the slowest thing a page draws) and a graph below the visible part of
+    // the page therefore draw their first figure after the next frame is painted; until that is done,
+    // later drawings of the same graph queue behind it, so a quick change is never overwritten by the
+    // older figure.
     function isScene(figure) {
         return (figure.data || []).some(function (trace) {
             return trace.type === "surface" || trace.type === "scatter3d" || trace.type === "mesh3d";
         });
+    }
+
+    function canWait(gd, figure) {
+        return isScene(figure) || gd.getBoundingClientRect().top > window.innerHeight;
     }
 
     function afterNextPaint(draw) {
@@ -165,7 +170,7 @@
                     if (gd.__firstDrawing) {
                         return gd.__firstDrawing.then(draw);
                     }
-                    if (!gd._fullLayout && isScene(figure)) {
+                    if (!gd._fullLayout && canWait(gd, figure)) {
                         gd.__firstDrawing = afterNextPaint(draw).then(function (drawn) {
                             gd.__firstDrawing = null;
                             return drawn;
