@@ -397,12 +397,13 @@ def sync_and_draw(*values):
     """The controls' answer; and when it holds a new state (or a new precision), that state drawn."""
     *controls, precision, stored, drawn_function = values
     previous = read_state(stored)
-    answer = sync_controls(*controls, stored)
-    state = answer[0]
-    if ctx.triggered_id == ID.PRECISION:
-        state = previous or DEFAULT_STATE
-    elif state is dash.no_update:
-        return answer + (dash.no_update,) * len(DRAW_OUTPUTS)
+    if ctx.triggered_id == ID.PRECISION:  # no control of the state moved: it is redrawn as it is
+        answer, state = (dash.no_update,) * len(SYNC_OUTPUTS), previous or DEFAULT_STATE
+    else:
+        answer = sync_controls(*controls, stored)
+        state = answer[0]
+        if state is dash.no_update:
+            return answer + (dash.no_update,) * len(DRAW_OUTPUTS)
     return answer + draw(state, precision, drawn_function, previous)
 
 
@@ -410,8 +411,6 @@ def sync_controls(function_key, x0_slider, x0_text, log_h, h_text, _preset_click
     """Validate whichever control moved; on success every control shows the new state."""
     *typed, state = typed_and_state
     state = read_state(state) or DEFAULT_STATE
-    if ctx.triggered_id == ID.PRECISION:
-        return (dash.no_update,) * len(SYNC_OUTPUTS)
     new, messages = _read_controls(
         ctx.triggered_id, function_key, x0_slider, x0_text, log_h, h_text, state, click_data, typed
     )

@@ -107,6 +107,14 @@ def test_a_new_h_sends_the_secant_and_leaves_what_depends_only_on_x0(client):
     assert len(moved_h.get_data()) < len(moved_x0.get_data()) / 2
 
 
+def test_a_new_precision_redraws_the_rounding_section_only(client):
+    drawn = {f"{D.DRAWN_FUNCTION}.data": "square", f"{D.PRECISION}.value": "float16"}
+    body = _post_sync(client, f"{D.PRECISION}.value", **drawn).get_json()["response"]
+    assert D.ERROR_FIGURE in body and D.ERROR_SUMMARY in body
+    for unchanged in (D.STATE, D.X0_INPUT, D.TABLE, D.ANIMATION_FRAMES):
+        assert unchanged not in body, f"{unchanged} was sent for a new precision"
+
+
 BAD_X0 = ["abc", "nan", "inf", "-inf", "1e308", "1e999", "", None, [1, 2], {"x": 1}, True, "2; import os"]
 
 
