@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 from pathlib import Path
 
@@ -64,14 +65,17 @@ def create_app() -> Dash:
         background_callback_manager=background_manager(),
     )
     app.index_string = INDEX_STRING
-    # A function, so the nav is built once the page registry is filled.
-    app.layout = lambda: html.Div(
-        [
-            dcc.Location(id=ids.Shell.LOCATION),
-            navbar(),
-            html.Main(dash.page_container, id=ids.Shell.MAIN, className="main", tabIndex="-1"),
-        ],
-        className="shell",
+    # A function, so the nav is built once the page registry is filled; remembered after that, since
+    # /_dash-layout is asked for on every page load and the shell never changes.
+    app.layout = functools.cache(
+        lambda: html.Div(
+            [
+                dcc.Location(id=ids.Shell.LOCATION),
+                navbar(),
+                html.Main(dash.page_container, id=ids.Shell.MAIN, className="main", tabIndex="-1"),
+            ],
+            className="shell",
+        )
     )
 
     # Callback responses are compressed on every request, so speed matters more than the last few

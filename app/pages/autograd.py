@@ -14,6 +14,7 @@ from app import codegen, ids
 from app.components import autograd as parts
 from app.components.code_panel import code_panel, register_code_panel
 from app.components.controls import graph, readout, table_box, text_box
+from app.components.layout_memo import memoised_layout
 from app.components.parse import Number, read_fields, read_flag
 from app.components.patching import overlay_patch, prefilled
 from app.components.share import Mirror, link_store, query_flag, query_number, register_url_mirror
@@ -144,6 +145,7 @@ def _training_section(state: dict) -> html.Section:
     )
 
 
+@memoised_layout
 def layout(**query):
     """The page, computed: everything torch gives for the link's state is in it (no first request)."""
     state, notes = state_from_query(query)

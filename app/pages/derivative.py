@@ -32,6 +32,7 @@ from app.components.formula import (
     stored_choice,
     typed_change,
 )
+from app.components.layout_memo import memoised_layout
 from app.components.parse import Choice, Number, clicked_x, read_fields
 from app.components.patching import overlay_patch, prefilled
 from app.components.share import Mirror, link_store, query_choice, query_number, register_url_mirror
@@ -227,6 +228,7 @@ def _rules_section() -> html.Section:
     )
 
 
+@memoised_layout
 def layout(**query):
     """The page, drawn: everything for the link's state is in it (no first request)."""
     state, precision, notes = state_from_query(query)

@@ -33,6 +33,7 @@ from app.components.formula import (
     stored_choice,
     typed_change,
 )
+from app.components.layout_memo import memoised_layout
 from app.components.parse import Choice, Number, clicked_point, read_fields, typed_start
 from app.components.player import DEFAULT_SPEED, SPEEDS, figure_id, player, player_id, register_player_callback
 from app.components.share import (
@@ -249,6 +250,7 @@ def state_from_query(query: dict) -> tuple[dict, dict, dict, list[str]]:
     return one, two, {"steps": steps, "speeds": speeds}, notes
 
 
+@memoised_layout
 def layout(**query):
     one, two, players, notes = state_from_query(query)
     steps, speeds = players["steps"], players["speeds"]

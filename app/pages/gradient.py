@@ -28,6 +28,7 @@ from app.components.formula import (
     stored_choice,
     typed_change,
 )
+from app.components.layout_memo import memoised_layout
 from app.components.parse import Choice, Number, clicked_point, read_fields, read_flag
 from app.components.patching import overlay_patch, prefilled
 from app.components.share import (
@@ -166,6 +167,7 @@ def _contour_block() -> html.Div:
     )
 
 
+@memoised_layout
 def layout(**query):
     """The page, drawn: the figures and readouts for the link's state are in it (no first request)."""
     state, notes = state_from_query(query)

@@ -3,6 +3,7 @@
 import dash
 from dash import dcc, html
 
+from app.components.layout_memo import memoised_layout
 from app.components.shell import concept_pages, page_header
 
 dash.register_page(
@@ -15,6 +16,7 @@ dash.register_page(
 )
 
 
+@memoised_layout
 def layout(**_query):
     cards = [
         dcc.Link(

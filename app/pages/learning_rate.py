@@ -33,6 +33,7 @@ from app.components.formula import (
     stored_choice,
     typed_change,
 )
+from app.components.layout_memo import memoised_layout
 from app.components.parse import Choice, Number
 from app.components.patching import replace_tail
 from app.components.share import Mirror, link_store, query_choice, query_number, query_numbers, register_url_mirror
@@ -276,6 +277,7 @@ def _schedule_section(state: dict) -> html.Section:
     )
 
 
+@memoised_layout
 def layout(**query):
     state, notes = state_from_query(query)
     return html.Div(

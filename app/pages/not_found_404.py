@@ -3,11 +3,13 @@
 import dash
 from dash import dcc, html
 
+from app.components.layout_memo import memoised_layout
 from app.components.shell import concept_pages
 
 dash.register_page(__name__, path="/404", name="Not found", title="Page not found")
 
 
+@memoised_layout
 def layout(**_query):
     return html.Div(
         [

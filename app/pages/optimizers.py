@@ -17,6 +17,7 @@ from app.components import optimizers as parts
 from app.components.code_panel import code_panel, register_code_panel
 from app.components.controls import graph, point_boxes, presets, radio_group, table_box, text_box
 from app.components.downloads import csv_button, csv_download
+from app.components.layout_memo import memoised_layout
 from app.components.parse import Choice, Number, clicked_point, read_fields, typed_start
 from app.components.patching import replace_tail
 from app.components.player import DEFAULT_SPEED, SPEEDS, figure_id, player, player_id, register_player_callback
@@ -327,6 +328,7 @@ def state_from_query(query: dict) -> tuple[dict, int | None, int, list[str]]:
     return state, step, speed, notes
 
 
+@memoised_layout
 def layout(**query):
     state, step, speed, notes = state_from_query(query)
     views = _views()
