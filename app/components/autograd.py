@@ -6,40 +6,41 @@ import numpy as np
 from dash import html
 
 from app.components import descent as descent_parts
+from app.components import elements as el
 from app.formatting import fixed, sci
 
 
 def loop_table(run, truth: np.ndarray) -> html.Table:
     """Each step's w, L, the gradient the loop used and the true one; a long run shows its first and
     last steps (up to 200 rows of components cost ~30 ms a request under a class, bench/load.py)."""
-    header = html.Tr([html.Th("step"), html.Th("w"), html.Th("L"), html.Th("w.grad used"), html.Th("true ∇L at w")])
+    header = el.Tr([el.Th("step"), el.Th("w"), el.Th("L"), el.Th("w.grad used"), el.Th("true ∇L at w")])
     count = len(run.used_gradients)
     rows = [
         descent_parts.skipped_row(count, 5)
         if k is None
-        else html.Tr(
+        else el.Tr(
             [
-                html.Td(str(k)),
-                html.Td(f"[{fixed(run.positions[k, 0], 4)}, {fixed(run.positions[k, 1], 4)}]"),
-                html.Td(fixed(float(run.losses[k]), 4)),
-                html.Td(f"[{fixed(run.used_gradients[k, 0], 4)}, {fixed(run.used_gradients[k, 1], 4)}]"),
-                html.Td(f"[{fixed(truth[k, 0], 4)}, {fixed(truth[k, 1], 4)}]"),
+                el.Td(str(k)),
+                el.Td(f"[{fixed(run.positions[k, 0], 4)}, {fixed(run.positions[k, 1], 4)}]"),
+                el.Td(fixed(float(run.losses[k]), 4)),
+                el.Td(f"[{fixed(run.used_gradients[k, 0], 4)}, {fixed(run.used_gradients[k, 1], 4)}]"),
+                el.Td(f"[{fixed(truth[k, 0], 4)}, {fixed(truth[k, 1], 4)}]"),
             ],
             className="wrong" if not np.allclose(run.used_gradients[k], truth[k]) else None,
         )
         for k in descent_parts.shown_steps(count)
     ]
-    final = html.Tr(
+    final = el.Tr(
         [
-            html.Th("final", scope="row"),
-            html.Td(f"[{fixed(run.positions[-1, 0], 4)}, {fixed(run.positions[-1, 1], 4)}]"),
-            html.Td(fixed(float(run.losses[-1]), 4)),
-            html.Td(""),
-            html.Td(""),
+            el.Th("final", scope="row"),
+            el.Td(f"[{fixed(run.positions[-1, 0], 4)}, {fixed(run.positions[-1, 1], 4)}]"),
+            el.Td(fixed(float(run.losses[-1]), 4)),
+            el.Td(""),
+            el.Td(""),
         ],
         className="final-row",
     )
-    return html.Table([html.Thead(header), html.Tbody([*rows, final])], className="numbers")
+    return el.Table([el.Thead(header), el.Tbody([*rows, final])], className="numbers")
 
 
 def match_text(correct, numpy_positions: np.ndarray) -> str:

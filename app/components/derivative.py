@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 from dash import html
 
+from app.components import elements as el
 from app.components.maths import formula, fraction
 from app.compute import differences
 from app.compute.functions import (
@@ -100,29 +101,29 @@ def animation_frames(function: Function1D, x0: float) -> dict:
 def limit_table(function: Function1D, x0: float) -> html.Table:
     """The chapter's limit table for this f and x0, with the central difference beside it."""
     table = differences.limit_table(function, x0)
-    header = html.Thead(
-        html.Tr(
+    header = el.Thead(
+        el.Tr(
             [
-                html.Th("h"),
-                html.Th("f(x₀ + h)"),
-                html.Th("Δy = f(x₀ + h) − f(x₀)"),
-                html.Th("forward slope Δy / h", className="forward"),
-                html.Th("its error", className="forward"),
-                html.Th("central slope", className="central"),
-                html.Th("its error", className="central"),
+                el.Th("h"),
+                el.Th("f(x₀ + h)"),
+                el.Th("Δy = f(x₀ + h) − f(x₀)"),
+                el.Th("forward slope Δy / h", className="forward"),
+                el.Th("its error", className="forward"),
+                el.Th("central slope", className="central"),
+                el.Th("its error", className="central"),
             ]
         )
     )
     rows = [
-        html.Tr(
+        el.Tr(
             [
-                html.Td(step(float(table.h[i]))),
-                html.Td(fixed(float(table.f_x0_plus_h[i]), 8)),
-                html.Td(fixed(float(table.rise[i]), 8)),
-                html.Td(fixed(float(table.forward[i])), className="forward"),
-                html.Td(fixed(float(table.forward_error[i])), className="forward"),
-                html.Td(fixed(float(table.central[i])), className="central"),
-                html.Td(fixed(float(table.central_error[i])), className="central"),
+                el.Td(step(float(table.h[i]))),
+                el.Td(fixed(float(table.f_x0_plus_h[i]), 8)),
+                el.Td(fixed(float(table.rise[i]), 8)),
+                el.Td(fixed(float(table.forward[i])), className="forward"),
+                el.Td(fixed(float(table.forward_error[i])), className="forward"),
+                el.Td(fixed(float(table.central[i])), className="central"),
+                el.Td(fixed(float(table.central_error[i])), className="central"),
             ]
         )
         for i in range(len(table.h))
@@ -131,7 +132,7 @@ def limit_table(function: Function1D, x0: float) -> html.Table:
         f"f(x) = {function.label} at x₀ = {x0:g}: f(x₀) = {fixed(table.f_x0)}, "
         f"and the exact f′(x₀) = {fixed(table.true_derivative)}."
     )
-    return html.Table([caption, header, html.Tbody(rows)], className="numbers")
+    return el.Table([caption, header, el.Tbody(rows)], className="numbers")
 
 
 def _shrink_factor(errors: np.ndarray) -> float | None:
@@ -168,7 +169,7 @@ def explanation(function: Function1D, x0: float, h: float) -> html.P:
             "In the table below, each ten-fold cut in ",
             formula("h"),
             " cuts the secant's error about ",
-            html.Strong(f"{forward_factor:.1f}×"),
+            el.Strong(f"{forward_factor:.1f}×"),
             ": the error shrinks in proportion to ",
             formula("h"),
             ". ",
@@ -176,7 +177,7 @@ def explanation(function: Function1D, x0: float, h: float) -> html.P:
     if central_factor is not None:
         lines += [
             "The central difference looks both ways and cancels that first-order error: its error shrinks about ",
-            html.Strong(f"{central_factor:.0f}×"),
+            el.Strong(f"{central_factor:.0f}×"),
             " per ten-fold cut, in proportion to ",
             formula("h²"),
             ".",
@@ -252,8 +253,8 @@ def _rules_table(header: list, rows: list[list], number_column: int) -> html.Div
     def cells(tag, values):
         return [tag(value, className="number" if i == number_column else None) for i, value in enumerate(values)]
 
-    body = html.Tbody([html.Tr(cells(html.Td, row)) for row in rows])
-    return html.Div(html.Table([html.Thead(html.Tr(cells(html.Th, header))), body]), className="rules-table")
+    body = el.Tbody([el.Tr(cells(html.Td, row)) for row in rows])
+    return html.Div(el.Table([el.Thead(el.Tr(cells(html.Th, header))), body]), className="rules-table")
 
 
 def power_rule_table() -> html.Div:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 from dash import html
 
+from app.components import elements as el
 from app.compute import descent
 from app.compute.descent import Trajectory
 from app.compute.losses import Loss1D
@@ -49,7 +50,7 @@ def shown_steps(count: int) -> list[int | None]:
 
 def skipped_row(count: int, columns: int) -> html.Tr:
     """The row that stands for the steps a long table leaves out."""
-    return html.Tr(html.Td(f"… {count - TABLE_HEAD_ROWS - TABLE_TAIL_ROWS} steps …", colSpan=columns))
+    return el.Tr(el.Td(f"… {count - TABLE_HEAD_ROWS - TABLE_TAIL_ROWS} steps …", colSpan=columns))
 
 
 def step_table(trajectory: Trajectory, names: tuple[str, ...]) -> html.Table:
@@ -57,36 +58,34 @@ def step_table(trajectory: Trajectory, names: tuple[str, ...]) -> html.Table:
     count = len(trajectory.updates)
     shown = shown_steps(count)
     position_header = names[0] if len(names) == 1 else "(" + ", ".join(names) + ")"
-    header = html.Tr(
-        [html.Th("step"), html.Th(position_header), html.Th("L"), html.Th("gradient"), html.Th("update −η·gradient")]
-    )
+    header = el.Tr([el.Th("step"), el.Th(position_header), el.Th("L"), el.Th("gradient"), el.Th("update −η·gradient")])
     rows = []
     for k in shown:
         if k is None:
             rows.append(skipped_row(count, 5))
             continue
         rows.append(
-            html.Tr(
+            el.Tr(
                 [
-                    html.Td(str(k)),
-                    html.Td(_vector(trajectory.positions[k])),
-                    html.Td(fixed(float(trajectory.losses[k]), 4)),
-                    html.Td(_vector(trajectory.gradients[k])),
-                    html.Td(_vector(trajectory.updates[k])),
+                    el.Td(str(k)),
+                    el.Td(_vector(trajectory.positions[k])),
+                    el.Td(fixed(float(trajectory.losses[k]), 4)),
+                    el.Td(_vector(trajectory.gradients[k])),
+                    el.Td(_vector(trajectory.updates[k])),
                 ]
             )
         )
-    final = html.Tr(
+    final = el.Tr(
         [
-            html.Th("final", scope="row"),
-            html.Td(_vector(trajectory.final_position)),
-            html.Td(fixed(trajectory.final_loss, 4)),
-            html.Td(_vector(trajectory.gradients[-1])),
-            html.Td(""),
+            el.Th("final", scope="row"),
+            el.Td(_vector(trajectory.final_position)),
+            el.Td(fixed(trajectory.final_loss, 4)),
+            el.Td(_vector(trajectory.gradients[-1])),
+            el.Td(""),
         ],
         className="final-row",
     )
-    return html.Table([html.Thead(header), html.Tbody([*rows, final])], className="numbers")
+    return el.Table([el.Thead(header), el.Tbody([*rows, final])], className="numbers")
 
 
 def csv_header(names: tuple[str, ...]) -> list[str]:

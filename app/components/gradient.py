@@ -7,6 +7,7 @@ import math
 import numpy as np
 from dash import html
 
+from app.components import elements as el
 from app.compute import surfaces
 from app.compute.surfaces import Surface
 from app.formatting import UNDEFINED, fixed, sci
@@ -32,31 +33,31 @@ def verification_table(surface: Surface, x: float, y: float) -> html.Table:
     analytic = surface.gradient(x, y)
     numeric = surfaces.central_gradient(surface, x, y)
     autograd = surface.autograd_gradient(x, y)
-    header = html.Tr(
+    header = el.Tr(
         [
-            html.Td(""),  # the corner cell heads nothing
-            html.Th("closed form"),
-            html.Th(f"central difference, h = {surfaces.CHECK_STEP:g}"),
-            html.Th("torch autograd"),
-            html.Th("|closed − difference|"),
-            html.Th("|closed − autograd|"),
+            el.Td(""),  # the corner cell heads nothing
+            el.Th("closed form"),
+            el.Th(f"central difference, h = {surfaces.CHECK_STEP:g}"),
+            el.Th("torch autograd"),
+            el.Th("|closed − difference|"),
+            el.Th("|closed − autograd|"),
         ]
     )
     rows = [
-        html.Tr(
+        el.Tr(
             [
-                html.Th(name, scope="row"),
-                html.Td(fixed(float(analytic[i]))),
-                html.Td(fixed(float(numeric[i]))),
-                html.Td(fixed(float(autograd[i]))),
-                html.Td(sci(abs(float(analytic[i] - numeric[i])))),
-                html.Td(sci(abs(float(analytic[i] - autograd[i])))),
+                el.Th(name, scope="row"),
+                el.Td(fixed(float(analytic[i]))),
+                el.Td(fixed(float(numeric[i]))),
+                el.Td(fixed(float(autograd[i]))),
+                el.Td(sci(abs(float(analytic[i] - numeric[i])))),
+                el.Td(sci(abs(float(analytic[i] - autograd[i])))),
             ]
         )
         for i, name in enumerate(("∂f/∂x", "∂f/∂y"))
     ]
     caption = html.Caption(f"At ({x:g}, {y:g}): f = {fixed(float(surface.value(x, y)), 4)}")
-    return html.Table([caption, html.Thead(header), html.Tbody(rows)], className="numbers")
+    return el.Table([caption, el.Thead(header), el.Tbody(rows)], className="numbers")
 
 
 def explanation(surface: Surface, x: float, y: float, angle: float) -> str:

@@ -7,6 +7,7 @@ import math
 import numpy as np
 from dash import html
 
+from app.components import elements as el
 from app.components.controls import swatch_label
 from app.components.maths import formula
 from app.components.parse import Number
@@ -53,14 +54,14 @@ def observed_ratio(trajectory: Trajectory, minimum: float) -> tuple[float | None
 def run_rows(loss: Loss1D, runs: list[tuple[float, Trajectory]]) -> html.Table:
     """Per run: the factor theory predicts, the ratio observed, and the verdict."""
     curvature = loss.curvature_at_minimum()
-    header = html.Tr(
+    header = el.Tr(
         [
-            html.Th("run"),
-            html.Th("factor 1 − η·L″ = 1 − 2η"),
-            html.Th("observed (w_{k+1} − 3)/(w_k − 3)"),
-            html.Th("verdict"),
-            html.Th("final w"),
-            html.Th("final L"),
+            el.Th("run"),
+            el.Th("factor 1 − η·L″ = 1 − 2η"),
+            el.Th("observed (w_{k+1} − 3)/(w_k − 3)"),
+            el.Th("verdict"),
+            el.Th("final w"),
+            el.Th("final L"),
         ]
     )
     rows = []
@@ -70,18 +71,18 @@ def run_rows(loss: Loss1D, runs: list[tuple[float, Trajectory]]) -> html.Table:
         observed = "—" if ratio is None else f"{fixed(ratio, 4)}" + (" at every step" if exact else " on average")
         colour = style.RUN_COLOURS[index % len(style.RUN_COLOURS)]
         rows.append(
-            html.Tr(
+            el.Tr(
                 [
-                    html.Th(swatch_label(f"η = {lr:g}", colour), scope="row", className="run-name"),
-                    html.Td(fixed(factor, 4)),
-                    html.Td(observed),
-                    html.Td(_verdict_word(trajectory)),
-                    html.Td(fixed(float(trajectory.final_position[0]), 4)),
-                    html.Td(fixed(trajectory.final_loss, 4)),
+                    el.Th(swatch_label(f"η = {lr:g}", colour), scope="row", className="run-name"),
+                    el.Td(fixed(factor, 4)),
+                    el.Td(observed),
+                    el.Td(_verdict_word(trajectory)),
+                    el.Td(fixed(float(trajectory.final_position[0]), 4)),
+                    el.Td(fixed(trajectory.final_loss, 4)),
                 ]
             )
         )
-    return html.Table([html.Thead(header), html.Tbody(rows)], className="numbers")
+    return el.Table([el.Thead(header), el.Tbody(rows)], className="numbers")
 
 
 def _verdict_word(trajectory: Trajectory) -> str:
@@ -140,10 +141,10 @@ def one_weight_rule(loss: Loss1D) -> html.Div:
 def factor_table(surface: Surface, learning_rates: list[float]) -> html.Table:
     """For each η, the factor |1 − ηλ| of each Hessian direction, and which one sets the pace."""
     eigenvalues = np.array(theory.surface_theory(surface).eigenvalues)
-    header = html.Tr(
-        [html.Th("run")]
-        + [html.Th(f"|1 − η·{lam:g}| (λ = {lam:g})") for lam in eigenvalues]
-        + [html.Th("slowest factor"), html.Th("fate")]
+    header = el.Tr(
+        [el.Th("run")]
+        + [el.Th(f"|1 − η·{lam:g}| (λ = {lam:g})") for lam in eigenvalues]
+        + [el.Th("slowest factor"), el.Th("fate")]
     )
     rows = []
     for index, lr in enumerate(learning_rates):
@@ -152,13 +153,13 @@ def factor_table(surface: Surface, learning_rates: list[float]) -> html.Table:
         fate = "converges" if worst < 1 else ("oscillates for ever" if math.isclose(worst, 1.0) else "diverges")
         colour = style.RUN_COLOURS[index % len(style.RUN_COLOURS)]
         rows.append(
-            html.Tr(
-                [html.Th(swatch_label(f"η = {lr:g}", colour), scope="row", className="run-name")]
-                + [html.Td(fixed(float(f), 4)) for f in factors]
-                + [html.Td(fixed(worst, 4)), html.Td(fate)]
+            el.Tr(
+                [el.Th(swatch_label(f"η = {lr:g}", colour), scope="row", className="run-name")]
+                + [el.Td(fixed(float(f), 4)) for f in factors]
+                + [el.Td(fixed(worst, 4)), el.Td(fate)]
             )
         )
-    return html.Table([html.Thead(header), html.Tbody(rows)], className="numbers")
+    return el.Table([el.Thead(header), el.Tbody(rows)], className="numbers")
 
 
 def two_weight_rule(surface: Surface) -> str:

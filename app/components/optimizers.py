@@ -7,6 +7,7 @@ from __future__ import annotations
 import numpy as np
 from dash import html
 
+from app.components import elements as el
 from app.compute import descent
 from app.compute import optimizers as opt
 from app.compute.surfaces import Surface
@@ -44,7 +45,7 @@ SYMBOL_TEXT = {
 def symbol_span(key: str) -> html.Span:
     """The contestant's marker in its colour; hidden from screen readers, which read its name."""
     seen = look(key)
-    return html.Span(
+    return el.Span(
         SYMBOL_TEXT.get(seen.symbol, "●"),
         className="run-symbol",
         style={"color": seen.colour},
@@ -191,14 +192,14 @@ def _point(position: np.ndarray) -> str:
 
 def results_table(race: opt.Race, surface: Surface) -> html.Table:
     """One row per contestant, best first, Newton last: settings, steps to arrive, final point and loss, verdict."""
-    header = html.Tr(
+    header = el.Tr(
         [
-            html.Th("optimizer"),
-            html.Th("settings"),
-            html.Th(f"steps to |∇L| < {sci(opt.TOLERANCE, 0)}"),
-            html.Th("final (x, y)"),
-            html.Th("final L"),
-            html.Th("verdict"),
+            el.Th("optimizer"),
+            el.Th("settings"),
+            el.Th(f"steps to |∇L| < {sci(opt.TOLERANCE, 0)}"),
+            el.Th("final (x, y)"),
+            el.Th("final L"),
+            el.Th("verdict"),
         ]
     )
     ordered = ranking(race) + [run for run in race.runs if run.key == opt.NEWTON]
@@ -206,18 +207,18 @@ def results_table(race: opt.Race, surface: Surface) -> html.Table:
     for run in ordered:
         name = [symbol_span(run.key), " ", NAMES[run.key]]
         rows.append(
-            html.Tr(
+            el.Tr(
                 [
-                    html.Th(name, scope="row"),
-                    html.Td(hyper_text(run) or "—"),
-                    html.Td(str(run.arrived_at) if run.arrived_at is not None else "not reached"),
-                    html.Td(_point(run.final_position) if len(run.positions) else "—"),
-                    html.Td(sci(run.final_loss, 3) if np.isfinite(run.final_loss) else "—"),
-                    html.Td(verdict(run, surface, race.settings.noise), className="verdict-cell"),
+                    el.Th(name, scope="row"),
+                    el.Td(hyper_text(run) or "—"),
+                    el.Td(str(run.arrived_at) if run.arrived_at is not None else "not reached"),
+                    el.Td(_point(run.final_position) if len(run.positions) else "—"),
+                    el.Td(sci(run.final_loss, 3) if np.isfinite(run.final_loss) else "—"),
+                    el.Td(verdict(run, surface, race.settings.noise), className="verdict-cell"),
                 ]
             )
         )
-    return html.Table([html.Thead(header), html.Tbody(rows)], className="numbers results")
+    return el.Table([el.Thead(header), el.Tbody(rows)], className="numbers results")
 
 
 def theory(race: opt.Race, surface: Surface) -> list:

@@ -8,6 +8,7 @@ stops being finite; nothing is allowed to overflow, so no warning ever escapes.
 
 from __future__ import annotations
 
+import functools
 import gc
 import math
 from collections.abc import Callable, Sequence
@@ -126,6 +127,44 @@ def _descend(gradient, losses_at, w, rates, steps, tolerance) -> Trajectory:
         stopped_at=stopped_at,
         zigzag=zigzags(updates),
     )
+
+
+# A class moves the same few controls over and over: /learning-rate redraws every η's run when one η
+# changes, and /descent reruns when the step player's speed or a view changes. A run is a pure function
+# of (loss or surface, start, η, steps), so it is remembered. Only runs of up to REMEMBERED_STEPS steps
+# (at most ~100 KB each) are kept, so the memo stays a few tens of MB in the worst case.
+RUNS_REMEMBERED = 512
+REMEMBERED_STEPS = 2_000
+
+
+def remembered_runs(run: Callable) -> Callable:
+    """Memoise a ``descent(self, start, learning_rate, steps)`` method for one fixed η; a schedule (one
+    η per step), a long run or an owner that cannot be hashed is computed each time. The arrays of a
+    remembered run are read-only, since every caller shares them."""
+
+    @functools.lru_cache(maxsize=RUNS_REMEMBERED)
+    def remembered(owner, start, learning_rate: float, steps: int) -> Trajectory:
+        return read_only(run(owner, start, learning_rate, steps))
+
+    @functools.wraps(run)
+    def descent(self, start, learning_rate, steps: int) -> Trajectory:
+        if np.ndim(learning_rate) != 0 or steps > REMEMBERED_STEPS:
+            return run(self, start, learning_rate, steps)
+        key = float(start) if np.ndim(start) == 0 else tuple(float(v) for v in start)
+        try:
+            return remembered(self, key, float(learning_rate), int(steps))
+        except TypeError:  # an owner that cannot be hashed
+            return run(self, start, learning_rate, steps)
+
+    descent.cache_clear = remembered.cache_clear
+    descent.cache_info = remembered.cache_info
+    return descent
+
+
+def read_only(trajectory: Trajectory) -> Trajectory:
+    for array in (trajectory.positions, trajectory.losses, trajectory.gradients, trajectory.updates):
+        array.flags.writeable = False
+    return trajectory
 
 
 def first_bad_loss(losses: np.ndarray) -> int | None:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from app.compute.descent import descend
+from app.compute.descent import descend, remembered_runs
 
 
 @dataclass(frozen=True)
@@ -36,6 +36,7 @@ class Loss1D:
         with np.errstate(all="ignore"):
             return np.asarray(self.derivative_formula(np.asarray(w, float), np), dtype=float)
 
+    @remembered_runs
     def descent(self, start: float, learning_rate: float, steps: int):
         """Gradient descent on this loss from ``start``."""
         return descend(

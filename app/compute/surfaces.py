@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from app.compute.descent import descend
+from app.compute.descent import descend, remembered_runs
 
 
 @dataclass(frozen=True)
@@ -57,6 +57,7 @@ class Surface:
         self.formula(tx, ty, torch).backward()
         return np.array([float(tx.grad), float(ty.grad)])
 
+    @remembered_runs
     def descent(self, start, learning_rate: float, steps: int):
         """Gradient descent on this surface. The formulas are plain arithmetic, so the loop can run
         them on Python floats (ops=math), which is much faster than numpy for one point at a time."""

@@ -1,12 +1,15 @@
 """Memoised compute (sweeps, torch runs, contour tangents): the same answers as computing afresh, and
 nothing a caller can change."""
 
+import math
+
 import numpy as np
 import pytest
 
 from app.compute import learning_rate as theory
 from app.compute import surfaces
 from app.compute.autograd import torch_descent
+from app.compute.descent import REMEMBERED_STEPS, descend
 from app.compute.losses import LOSSES
 from app.compute.surfaces import SURFACES
 
@@ -59,3 +62,34 @@ def test_a_memoised_tangent_is_the_callers_own_copy():
     first[:] = 0.0
     again = surfaces.level_curve_tangent(surface, 1.0, 1.0)
     assert np.linalg.norm(again) == pytest.approx(1.0)
+
+
+@pytest.mark.parametrize("key", sorted(SURFACES))
+def test_a_remembered_surface_run_is_the_run_computed_afresh(key):
+    surface = SURFACES[key]
+    start, eta = (float(surface.start[0]) + 0.25, float(surface.start[1])), 0.01
+    fresh = descend(
+        lambda w: surface.gradient_formula(w[0], w[1], math),
+        lambda p: surface.value(p[:, 0], p[:, 1]),
+        start,
+        eta,
+        40,
+    )
+    memo = surface.descent(start, eta, 40)
+    assert surface.descent(list(start), eta, 40) is memo  # a list or a tuple: the same run
+    assert surface.descent(start, eta, 41) is not memo  # every setting is in the key
+    assert surface.descent(start, eta * 2, 40) is not memo
+    for name in ("positions", "losses", "gradients", "updates"):
+        np.testing.assert_array_equal(getattr(memo, name), getattr(fresh, name))
+    assert (memo.verdict, memo.stopped_at, memo.zigzag) == (fresh.verdict, fresh.stopped_at, fresh.zigzag)
+    with pytest.raises(ValueError, match="read-only"):
+        memo.positions[0, 0] = 0.0
+
+
+def test_a_schedule_or_a_long_run_is_computed_each_time():
+    loss = next(iter(LOSSES.values()))
+    schedule = [0.1] * 30
+    assert loss.descent(0.0, schedule, 30) is not loss.descent(0.0, schedule, 30)
+    assert loss.descent(0.0, 0.01, REMEMBERED_STEPS + 1) is not loss.descent(0.0, 0.01, REMEMBERED_STEPS + 1)
+    assert loss.descent(0.0, 0.1, 30) is loss.descent(0.0, 0.1, 30)
+    assert loss.descent(0.0, 0.1, 30).positions.flags.writeable is False
