@@ -5,8 +5,17 @@ computes here every worker starts with, sharing the memory.
 """
 
 import gc
+import os
 
-from app.main import create_app, warm_up
+# One compute thread per worker process, set before torch and numpy load their thread pools. The
+# tensors here are a few numbers each, so a second thread never speeds an operation up; but OpenMP's
+# idle workers spin after each parallel region, and with two workers on two cores that spinning took
+# a tenth of the server's CPU under a class's load (5.3 -> 4.7 ms per request, bench/load.py's mix).
+# A deployment can still choose otherwise by setting the variables itself.
+for variable in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
+    os.environ.setdefault(variable, "1")
+
+from app.main import create_app, warm_up  # noqa: E402 (after the thread settings above)
 
 application = create_app()
 server = application.server
