@@ -120,8 +120,8 @@ def warm_up(app: Dash) -> None:
     - Dash finishes its setup (the callback map among it) on the first request a process serves, and
       the threads of a fresh worker that arrive during that setup find the map half-filled ("unknown
       output", seen once in 7,000 requests of bench/load.py). One request here does it once for all.
-    - The memos of pure results (surface meshes and their encodings, the default stability sweeps)
-      are filled, so every worker starts with them and shares their memory.
+    - The memos of pure results (surface meshes and their encodings, the default stability sweeps,
+      every page's plain layout) are filled, so every worker starts with them and shares their memory.
     """
     from app.components.learning_rate import DEFAULT_STEPS, LOSS, START
     from app.compute import learning_rate, optimizers
@@ -136,6 +136,10 @@ def warm_up(app: Dash) -> None:
     learning_rate.loss_sweep(LOSS, START, DEFAULT_STEPS, *learning_rate.SWEEP_RANGE)
     # The race /optimizers opens on (about 0.1 s of torch.optim steps), memoised for every worker.
     optimizers.race(optimizers.suggested_settings(optimizers.DEFAULT_SURFACE, optimizers.DEFAULT_STEPS))
+    # Every page's plain layout (the link a class opens first), with its first drawing.
+    for page in dash.page_registry.values():
+        if callable(page["layout"]):
+            page["layout"]()
     app.server.config[WARMED_UP] = True
 
 
