@@ -12,8 +12,6 @@ still goes to plotly's own function, so nothing that plotly could write is refus
 
 from __future__ import annotations
 
-import functools
-
 import numpy as np
 import orjson
 import plotly.io.json as plotly_json
@@ -24,11 +22,12 @@ OPTIONS = orjson.OPT_NON_STR_KEYS | orjson.OPT_SERIALIZE_NUMPY  # plotly's own o
 PLOTLY_TO_JSON = plotly_json.to_json_plotly  # read when this module is first imported, before install()
 
 
-@functools.cache
-def _props_of(component_type: type, names: tuple, prefixes: tuple) -> tuple[frozenset, tuple]:
-    """A component class's property names as a set, and the prefixes of its free ones (data-*, aria-*).
-    Dash sets both lists on each instance, so the instance's lists are the key, with its class."""
-    return frozenset(names), prefixes
+# What Dash's generated constructors store on every instance besides its properties: the lists of the
+# class's property names. Everything else in a component's __dict__ is a property that was set (the
+# constructor refuses any other name), which is exactly what ``to_plotly_json`` writes.
+_BOOKKEEPING = frozenset(
+    {"_prop_names", "_valid_wildcard_attributes", "available_properties", "available_wildcard_properties"}
+)
 
 
 def component_json(component: Component) -> dict:
@@ -36,11 +35,9 @@ def component_json(component: Component) -> dict:
 
     Dash's own method asks hasattr() of every property the class could have, then tests every attribute
     against every wildcard prefix: a third of the CPU of a response full of table cells. A property
-    that was set lives in the component's __dict__, so reading that once gives the same dict."""
-    names, prefixes = _props_of(
-        type(component), tuple(component._prop_names), tuple(component._valid_wildcard_attributes)
-    )
-    props = {key: value for key, value in vars(component).items() if key in names or key.startswith(prefixes)}
+    that was set lives in the component's __dict__, so reading that once gives the same dict
+    (tests/unit/test_serialisation.py compares the two for every component of every page)."""
+    props = {key: value for key, value in vars(component).items() if key not in _BOOKKEEPING}
     return {"props": props, "type": component._type, "namespace": component._namespace}
 
 
