@@ -58,7 +58,7 @@ def run_rows(loss: Loss1D, runs: list[tuple[float, Trajectory]]) -> html.Table:
         [
             el.Th("run"),
             el.Th("factor 1 − η·L″ = 1 − 2η"),
-            el.Th("observed (w_{k+1} − 3)/(w_k − 3)"),
+            el.Th("observed (wₖ₊₁ − 3)/(wₖ − 3)"),
             el.Th("verdict"),
             el.Th("final w"),
             el.Th("final L"),
