@@ -127,7 +127,7 @@ def pitfall_figure(surface: Surface, grid: Grid, correct: np.ndarray, damaged: n
         )
     layout = style.base_layout(
         title={"text": "Same start, same η: what forgetting to zero .grad does", "x": 0.01},
-        legend={"orientation": "h", "y": -0.16, "x": 0, "bgcolor": "rgba(0,0,0,0)"},
+        legend=style.legend_below(),
         margin={"l": 55, "r": 10, "t": 50, "b": 90},
         **equal_axes(surface, "w[0]", "w[1]"),
     )

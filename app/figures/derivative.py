@@ -170,7 +170,7 @@ def secant_figure(function: Function1D, x0: float, h: float) -> dict:
     ]
     layout = style.base_layout(
         title={"text": moving["title"], "x": 0.01},
-        legend={"orientation": "h", "y": -0.2, "x": 0, "bgcolor": "rgba(0,0,0,0)"},
+        legend=style.legend_below(),
         margin={"l": 60, "r": 20, "t": 50, "b": 110},
         hovermode="x",  # a click anywhere above or below the curve picks the curve's point there
         xaxis=style.axis("x", range=list(function.view_x), zeroline=True),
@@ -225,7 +225,7 @@ def error_curve_figure(curve: ErrorCurve, current_h: float) -> dict:
     )
     layout = style.base_layout(
         title={"text": f"Where smaller h stops helping ({curve.precision})", "x": 0.01},
-        legend={"orientation": "h", "y": -0.2, "x": 0, "bgcolor": "rgba(0,0,0,0)"},
+        legend=style.legend_below(),
         margin={"l": 70, "r": 20, "t": 50, "b": 100},
         shapes=[shape],
         annotations=[label],

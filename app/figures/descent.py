@@ -102,7 +102,7 @@ def curve_1d_figure(loss: Loss1D) -> dict:
     ]
     layout = style.base_layout(
         title={"text": f"L(w) = {loss.label}: each step moves w by −η·L′(w)", "x": 0.01},
-        legend={"orientation": "h", "y": -0.2, "x": 0, "bgcolor": "rgba(0,0,0,0)"},
+        legend=style.legend_below(),
         margin={"l": 60, "r": 20, "t": 50, "b": 100},
         xaxis=style.axis("weight w", range=list(loss.view_w)),
         yaxis=style.axis("loss L(w)", range=[low - pad, high + pad]),

@@ -294,7 +294,7 @@ def contour_figure(surface: Surface, grid: Grid, x: float, y: float, angle: floa
     layout = style.base_layout(
         title={"text": overlay["title"], "x": 0.01},
         annotations=overlay["annotations"],
-        legend={"orientation": "h", "y": -0.16, "x": 0, "bgcolor": "rgba(0,0,0,0)"},
+        legend=style.legend_below(),
         margin={"l": 60, "r": 10, "t": 50, "b": 90},
         clickmode="event",
         **equal_axes(surface),
@@ -396,7 +396,7 @@ def directional_figure(gradient: np.ndarray, angle: float) -> dict:
     pad = 0.2 * max(magnitude, 1e-9)
     layout = style.base_layout(
         title={"text": "Slope in every direction: D_u f = ∇f · u", "x": 0.01},
-        legend={"orientation": "h", "y": -0.3, "x": 0, "bgcolor": "rgba(0,0,0,0)"},
+        legend=style.legend_below(),
         margin={"l": 60, "r": 10, "t": 50, "b": 100},
         xaxis=style.axis("direction θ of u (degrees)", range=[0, 360], tickvals=list(range(0, 361, 45))),
         yaxis=style.axis("D_u f", range=[-magnitude - pad, magnitude + 2 * pad], zeroline=True),

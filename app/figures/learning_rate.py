@@ -108,7 +108,7 @@ def runs_on_curve(loss: Loss1D, runs: list[Run]) -> dict:
             data.append(_exit_marker(run, edge, top, f"{run.name} leaves at step {leaves}", inwards))
     layout = style.base_layout(
         title={"text": f"Each run's path on L(w) = {loss.label}", "x": 0.01},
-        legend={"orientation": "h", "y": -0.22, "x": 0, "bgcolor": "rgba(0,0,0,0)"},
+        legend=style.legend_below(),
         margin={"l": 60, "r": 20, "t": 50, "b": 110},
         xaxis=style.axis("weight w", range=list(loss.view_w)),
         yaxis=style.axis("loss L(w)", range=[-0.05 * top, 1.12 * top]),
@@ -147,7 +147,7 @@ def losses_per_step(runs: list[Run]) -> dict:
             data.append(_exit_marker(run, step, ceiling, f"{run.name}: diverges"))
     layout = style.base_layout(
         title={"text": "Loss per step, every run (log scale)", "x": 0.01},
-        legend={"orientation": "h", "y": -0.22, "x": 0, "bgcolor": "rgba(0,0,0,0)"},
+        legend=style.legend_below(),
         margin={"l": 70, "r": 20, "t": 50, "b": 110},
         xaxis=style.axis("step"),
         yaxis=style.axis(
@@ -215,7 +215,7 @@ def runs_on_contour(surface: Surface, grid: Grid, runs: list[Run]) -> dict:
     overlay = contour_runs_overlay(surface, runs)
     layout = style.base_layout(
         title={"text": f"The same learning rates on L = {surface.label}", "x": 0.01},
-        legend={"orientation": "h", "y": -0.18, "x": 0, "bgcolor": "rgba(0,0,0,0)"},
+        legend=style.legend_below(),
         margin={"l": 55, "r": 10, "t": 50, "b": 100},
         annotations=overlay["annotations"],
         **equal_axes(surface),
@@ -273,7 +273,7 @@ def sweep_figure(sweeps: list[tuple[str, Sweep, float, float]]) -> dict:
             "text": "Stability sweep: final loss after the same number of steps, for 200 values of η",
             "x": 0.01,
         },
-        legend={"orientation": "h", "y": -0.2, "x": 0, "bgcolor": "rgba(0,0,0,0)"},
+        legend=style.legend_below(),
         margin={"l": 70, "r": 20, "t": 50, "b": 100},
         xaxis=style.axis("learning rate η (log scale)", type="log", exponentformat="power"),
         yaxis=style.axis("final loss (log scale)", type="log", exponentformat="power"),
@@ -344,7 +344,7 @@ def schedule_figure(rates: np.ndarray, constant_run: Trajectory, scheduled_run: 
 
     layout = style.base_layout(
         margin={"l": 60, "r": 20, "t": 60, "b": 60},
-        legend={"orientation": "h", "y": -0.2, "x": 0},
+        legend=style.legend_below(),
         xaxis=style.axis("step", anchor="y", domain=_LEFT_DOMAIN),
         yaxis=style.axis("η", anchor="x", domain=[0.0, 1.0]),
         xaxis2={"anchor": "y2", "domain": _RIGHT_DOMAIN, "title": {"text": "step"}},

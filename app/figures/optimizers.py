@@ -180,7 +180,7 @@ def loss_race_chart(keys: list[str]) -> dict:
     layout = style.base_layout(
         title={"text": "Loss at each step", "x": 0.01},
         showlegend=True,
-        legend={"orientation": "h", "y": -0.25, "x": 0, "bgcolor": "rgba(0,0,0,0)"},
+        legend=style.legend_below(),
         margin={"l": 70, "r": 20, "t": 50, "b": 110},
         xaxis=style.axis("step"),
         yaxis=style.axis("loss L (log scale)", type="log", exponentformat="power"),
@@ -215,7 +215,7 @@ def step_size_figure(runs: list[Run]) -> dict:
             )
     layout = style.base_layout(
         title={"text": "How far each coordinate moved per step", "x": 0.01},
-        legend={"orientation": "h", "y": -0.25, "x": 0, "bgcolor": "rgba(0,0,0,0)"},
+        legend=style.legend_below(),
         margin={"l": 70, "r": 20, "t": 50, "b": 110},
         xaxis=style.axis("step"),
         yaxis=style.axis("|Δx| (solid), |Δy| (dotted), log scale", type="log", exponentformat="power"),

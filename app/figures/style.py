@@ -86,6 +86,21 @@ def axis(title: str | None = None, **props) -> dict:
     }
 
 
+def legend_below() -> dict:
+    """A one-row (wrapping) legend under the plot. It is placed from the bottom of the whole figure
+    (``yref="container"``), not at a guessed negative height over the plot area, so it never runs into
+    the x-axis title whatever the figure's height: plotly reserves the room for it."""
+    return {
+        "orientation": "h",
+        "x": 0,
+        "xanchor": "left",
+        "y": 0,
+        "yanchor": "bottom",
+        "yref": "container",
+        "bgcolor": "rgba(0,0,0,0)",
+    }
+
+
 def base_layout(**overrides) -> dict:
     """Layout shared by every figure: plain white, readable type, room for axis titles."""
     layout = {
