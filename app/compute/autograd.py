@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from app.compute.descent import read_only
 from app.compute.surfaces import Surface
 
 
@@ -158,13 +159,6 @@ def _both_runs(surface: Surface, start: tuple, learning_rate: float, steps: int)
     losses.append(surface.formula(w[:, 0], w[:, 1], torch).tolist())
     positions, losses, used = np.array(positions), np.array(losses), np.array(used).reshape(-1, 2, 2)
     return tuple(
-        TorchRun(
-            _read_only(positions[:, row].copy()), _read_only(losses[:, row].copy()), _read_only(used[:, row].copy())
-        )
+        TorchRun(read_only(positions[:, row].copy()), read_only(losses[:, row].copy()), read_only(used[:, row].copy()))
         for row in (0, 1)
     )
-
-
-def _read_only(array: np.ndarray) -> np.ndarray:
-    array.flags.writeable = False
-    return array

@@ -144,7 +144,7 @@ def remembered_runs(run: Callable) -> Callable:
 
     @functools.lru_cache(maxsize=RUNS_REMEMBERED)
     def remembered(owner, start, learning_rate: float, steps: int) -> Trajectory:
-        return read_only(run(owner, start, learning_rate, steps))
+        return read_only_run(run(owner, start, learning_rate, steps))
 
     @functools.wraps(run)
     def descent(self, start, learning_rate, steps: int) -> Trajectory:
@@ -161,9 +161,15 @@ def remembered_runs(run: Callable) -> Callable:
     return descent
 
 
-def read_only(trajectory: Trajectory) -> Trajectory:
+def read_only(array: np.ndarray) -> np.ndarray:
+    """The array itself, made read-only: for memoised results, which every caller shares."""
+    array.flags.writeable = False
+    return array
+
+
+def read_only_run(trajectory: Trajectory) -> Trajectory:
     for array in (trajectory.positions, trajectory.losses, trajectory.gradients, trajectory.updates):
-        array.flags.writeable = False
+        read_only(array)
     return trajectory
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from app.compute.descent import DIVERGENCE_BOUND, largest_stable_learning_rate
+from app.compute.descent import DIVERGENCE_BOUND, largest_stable_learning_rate, read_only
 from app.compute.losses import Loss1D
 from app.compute.surfaces import Surface
 
@@ -132,12 +132,7 @@ def sweep(gradient, loss, start, steps: int, low: float, high: float, points: in
             else:
                 lo = float(inside[-1])
         critical = hi
-    return Sweep(_read_only(rates), _read_only(finals.copy()), initial, critical, _fastest(rates, history, initial))
-
-
-def _read_only(array: np.ndarray) -> np.ndarray:
-    array.flags.writeable = False
-    return array
+    return Sweep(read_only(rates), read_only(finals.copy()), initial, critical, _fastest(rates, history, initial))
 
 
 # Sweeps of the catalog's own problems, memoised: a class asks for the same few (problem, steps) over

@@ -18,6 +18,7 @@ import contourpy
 import numpy as np
 
 from app.compute import surfaces
+from app.compute.descent import read_only
 from app.compute.surfaces import Surface
 from app.figures import style
 
@@ -37,18 +38,13 @@ class Grid:
     z: np.ndarray  # f on the grid, shape (len(y), len(x))
 
 
-def _read_only(array: np.ndarray) -> np.ndarray:
-    array.flags.writeable = False
-    return array
-
-
 @functools.lru_cache(maxsize=32)  # a memo of a pure function of an immutable surface
 def surface_grid(surface: Surface) -> Grid:
     """f on a GRID_POINTS × GRID_POINTS grid over the view; read-only, computed once per surface."""
     x = np.linspace(*surface.view_x, GRID_POINTS)
     y = np.linspace(*surface.view_y, GRID_POINTS)
     xx, yy = np.meshgrid(x, y)
-    return Grid(_read_only(x), _read_only(y), _read_only(surface.value(xx, yy)))
+    return Grid(read_only(x), read_only(y), read_only(surface.value(xx, yy)))
 
 
 def shown_values(surface: Surface, z: np.ndarray) -> np.ndarray:
