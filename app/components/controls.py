@@ -35,7 +35,7 @@ def slider_with_input(
     return html.Div(
         [
             html.Label(
-                [label, el.Span(hint, className="hint")],
+                [label, html.Span(hint, className="hint")],
                 htmlFor=input_id,
                 className="control-label",
             ),
@@ -71,7 +71,7 @@ def presets(type_id: str, choices: dict[str, str]) -> html.Div:
     """One button per preset, keyed so a single pattern-matching callback handles them all."""
     return html.Div(
         [
-            el.Span("Presets", className="control-label"),
+            html.Span("Presets", className="control-label"),
             html.Div(
                 [
                     html.Button(text, id={"type": type_id, "index": key}, n_clicks=0, className="preset")
@@ -127,7 +127,7 @@ def figure_summary(summary_id: str) -> html.P:
 def readout(label: str, value_id: str) -> html.Div:
     """A labelled number in the readout row."""
     return html.Div(
-        [el.Span(label, className="readout-label"), el.Span(id=value_id, className="readout-value")],
+        [html.Span(label, className="readout-label"), html.Span(id=value_id, className="readout-value")],
         className="readout",
     )
 
@@ -141,7 +141,7 @@ def radio_group(radio_id: str, label: str, options: list[dict], value, inline: b
     label_id = f"{radio_id}-label"
     return html.Div(
         [
-            el.Span(label, className="control-label", id=label_id),
+            html.Span(label, className="control-label", id=label_id),
             html.Div(
                 dcc.RadioItems(id=radio_id, options=options, value=value, className="segmented"),
                 **{"data-aria-labelledby": label_id},
@@ -176,7 +176,7 @@ def text_box(input_id: str, label: str, value: str, hint: str = "") -> html.Div:
     """A labelled exact input that commits on Enter or Tab; the callback validates what was typed."""
     return html.Div(
         [
-            html.Label([label, el.Span(hint, className="hint")], htmlFor=input_id, className="control-label"),
+            html.Label([label, html.Span(hint, className="hint")], htmlFor=input_id, className="control-label"),
             exact_input(input_id, value),
         ],
         className="control",
@@ -190,7 +190,7 @@ def point_boxes(label: str, hint: str, boxes: list[tuple[str, str, str]]) -> htm
         cells += [html.Label(axis, htmlFor=input_id, className="axis-label"), exact_input(input_id, value)]
     return html.Div(
         [
-            el.Span([label, el.Span(hint, className="hint")], className="control-label"),
+            html.Span([label, html.Span(hint, className="hint")], className="control-label"),
             html.Div(cells, className="point-row"),
         ],
         className="control",

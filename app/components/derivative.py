@@ -253,8 +253,8 @@ def _rules_table(header: list, rows: list[list], number_column: int) -> html.Div
     def cells(tag, values):
         return [tag(value, className="number" if i == number_column else None) for i, value in enumerate(values)]
 
-    body = el.Tbody([el.Tr(cells(html.Td, row)) for row in rows])
-    return html.Div(el.Table([el.Thead(el.Tr(cells(html.Th, header))), body]), className="rules-table")
+    body = el.Tbody([el.Tr(cells(el.Td, row)) for row in rows])
+    return html.Div(el.Table([el.Thead(el.Tr(cells(el.Th, header))), body]), className="rules-table")
 
 
 def power_rule_table() -> html.Div:
