@@ -98,6 +98,9 @@ def create_app() -> Dash:
         app.server.secret_key = os.environ["DASH_SECRET_KEY"]
 
     app.server.before_request(lambda: _refuse_malformed_callback(app))
+    # Every answer is what its Content-Type says: a browser never sniffs a JSON answer into HTML (the
+    # JSON routes skip plotly's <script> escapes, app/serialisation.py).
+    app.server.after_request(_forbid_content_sniffing)
 
     # Liveness: the process answers. Readiness: it has also run warm_up, so a load balancer (or a
     # Kubernetes readiness probe) sends it learners only once its first requests will be fast.
@@ -141,6 +144,11 @@ def warm_up(app: Dash) -> None:
         if callable(page["layout"]):
             page["layout"]()
     app.server.config[WARMED_UP] = True
+
+
+def _forbid_content_sniffing(response):
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 PAGES_LOCATION = "_pages_location"  # Dash's own router reads its pathname and search

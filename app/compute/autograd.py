@@ -138,15 +138,51 @@ def torch_descent(surface: Surface, start, learning_rate: float, steps: int, zer
 
 # A memo of a pure function of immutable arguments (not state): /autograd redraws both runs whenever
 # any of its controls changes, and most changes (x, a, b, the checkbox) leave the runs' settings alone.
-# A step costs ~0.1 ms of torch's per-operation overhead whatever the tensor's size, so both runs go
-# in one tensor: row 0 has its .grad zeroed every step, row 1 never. The rows' losses are independent,
-# so backward() on their sum gives each row exactly its own gradient (the same floating-point
-# operations as a run on its own). The arrays are read-only.
 @functools.lru_cache(maxsize=256)
 def _both_runs(surface: Surface, start: tuple, learning_rate: float, steps: int) -> tuple[TorchRun, TorchRun]:
+    """Both runs of ``steps`` steps, put together from the memoised stretches that cover them."""
+    stretches = [_stretch(surface, start, learning_rate, k) for k in range(1, -(-steps // STRETCH) + 1)]
+    initial = np.array([start, start], dtype=float)[None]
+    positions = np.concatenate([initial] + [s.positions for s in stretches])[: steps + 1]
+    used = np.concatenate([np.empty((0, 2, 2))] + [s.used for s in stretches])[:steps]
+    losses = np.concatenate([np.empty((0, 2))] + [s.losses for s in stretches])[:steps]
+    # The loss where the run stops: the same forward pass the loop makes at the start of the next step.
+    last = torch.tensor(positions[-1], dtype=torch.float64)
+    final_loss = np.array(surface.formula(last[:, 0], last[:, 1], torch).tolist())[None]
+    losses = np.concatenate([losses, final_loss])
+    return tuple(
+        TorchRun(read_only(positions[:, row].copy()), read_only(losses[:, row].copy()), read_only(used[:, row].copy()))
+        for row in (0, 1)
+    )
+
+
+@dataclass(frozen=True)
+class _Stretch:
+    positions: np.ndarray  # (STRETCH, 2 rows, 2): where each step of the stretch lands
+    losses: np.ndarray  # (STRETCH, 2 rows): the loss at each step's start
+    used: np.ndarray  # (STRETCH, 2 rows, 2): w.grad as each step's update used it
+
+
+# A run is computed in stretches of this many steps, each remembered, so that a longer run continues the
+# shorter one a learner already had (Steps 50 → 100 costs 50 new steps) and a shorter one is a slice.
+# A step costs ~0.1 ms of torch's per-operation overhead whatever the tensor's size, so both runs go in
+# one tensor: row 0 has its .grad zeroed every step, row 1 never. The rows' losses are independent, so
+# backward() on their sum gives each row exactly its own gradient (the same floating-point operations
+# as a run on its own). Resuming from a stretch's last w and w.grad gives the very numbers an unbroken
+# run gives (tests/unit/test_memos.py).
+STRETCH = 20
+
+
+@functools.lru_cache(maxsize=2048)
+def _stretch(surface: Surface, start: tuple, learning_rate: float, index: int) -> _Stretch:
+    """Steps STRETCH·(index − 1) to STRETCH·index − 1 of both runs, continuing from the stretch before."""
     w = torch.tensor([start, start], dtype=torch.float64, requires_grad=True)
-    positions, losses, used = [w.tolist()], [], []
-    for _ in range(steps):
+    if index > 1:
+        before = _stretch(surface, start, learning_rate, index - 1)
+        w = torch.tensor(before.positions[-1], dtype=torch.float64, requires_grad=True)
+        w.grad = torch.tensor(before.used[-1], dtype=torch.float64)  # row 1 keeps what it accumulated
+    positions, losses, used = [], [], []
+    for _ in range(STRETCH):
         if w.grad is not None:
             w.grad[0].zero_()  # row 0: optimizer.zero_grad() every step; row 1: never
         loss = surface.formula(w[:, 0], w[:, 1], torch)
@@ -156,9 +192,4 @@ def _both_runs(surface: Surface, start: tuple, learning_rate: float, steps: int)
         with torch.no_grad():
             w -= learning_rate * w.grad
         positions.append(w.tolist())
-    losses.append(surface.formula(w[:, 0], w[:, 1], torch).tolist())
-    positions, losses, used = np.array(positions), np.array(losses), np.array(used).reshape(-1, 2, 2)
-    return tuple(
-        TorchRun(read_only(positions[:, row].copy()), read_only(losses[:, row].copy()), read_only(used[:, row].copy()))
-        for row in (0, 1)
-    )
+    return _Stretch(read_only(np.array(positions)), read_only(np.array(losses)), read_only(np.array(used)))

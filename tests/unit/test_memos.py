@@ -5,6 +5,7 @@ import math
 
 import numpy as np
 import pytest
+import torch
 
 from app.compute import learning_rate as theory
 from app.compute import surfaces
@@ -54,6 +55,40 @@ def test_memoised_torch_runs_are_read_only_and_keyed_by_every_setting():
     assert len(torch_descent(bowl, (4.0, 3.0), 0.05, 9).positions) == 10
     with pytest.raises(ValueError, match="read-only"):
         good.positions[0, 0] = 0.0
+
+
+def _unbroken_torch_run(surface, start, lr, steps, zero_grad):
+    """One run from start to end in a single loop, the way the chapter writes it."""
+    w = torch.tensor(start, dtype=torch.float64, requires_grad=True)
+    positions, losses, used = [w.tolist()], [], []
+    for _ in range(steps):
+        if zero_grad and w.grad is not None:
+            w.grad.zero_()
+        loss = surface.formula(w[0], w[1], torch)
+        loss.backward()
+        losses.append(loss.item())
+        used.append(w.grad.tolist())
+        with torch.no_grad():
+            w -= lr * w.grad
+        positions.append(w.tolist())
+    losses.append(surface.formula(w[0], w[1], torch).item())
+    return np.array(positions), np.array(losses), np.array(used).reshape(-1, 2)
+
+
+# Orders a learner could type Steps in: longer runs continue remembered stretches, shorter ones slice them.
+@pytest.mark.parametrize(
+    "lr, order",
+    [(0.05, [8, 20, 21, 57, 40, 1, 200]), (0.31, [200, 3, 39]), (0.4, [45, 20, 80])],  # 0.4 diverges to inf
+)
+def test_torch_runs_built_from_stretches_are_the_unbroken_runs(lr, order):
+    bowl = SURFACES["bowl"]
+    for steps in order:
+        for zero_grad in (True, False):
+            run = torch_descent(bowl, (4.0, 3.0), lr, steps, zero_grad=zero_grad)
+            positions, losses, used = _unbroken_torch_run(bowl, (4.0, 3.0), lr, steps, zero_grad)
+            np.testing.assert_array_equal(run.positions, positions)  # bit for bit, NaN where NaN
+            np.testing.assert_array_equal(run.losses, losses)
+            np.testing.assert_array_equal(run.used_gradients, used)
 
 
 def test_a_memoised_tangent_is_the_callers_own_copy():

@@ -92,3 +92,37 @@ def test_each_component_is_written_as_dash_writes_it():
             assert serialisation.component_json(component) == component.to_plotly_json(), type(component)
             seen += 1
     assert seen > 500
+
+
+def test_json_routes_skip_the_script_escapes_and_html_keeps_them():
+    """A JSON route's answer is read by JSON.parse only: the same values, without plotly's escapes.
+    Anything else (the index page embeds Dash's config in <script>) keeps them."""
+    import flask
+
+    value = _figure_with_arrays()
+    expected = orjson.loads(plotly_own(value))
+    server = flask.Flask(__name__)
+    for path in serialisation.JSON_ROUTES:
+        with server.test_request_context(path, method="POST"):
+            raw = serialisation.to_json(value)
+        assert orjson.loads(raw) == expected
+        assert "</script>" in raw and "\u2028" in raw
+    for path in ("/derivative", "/_dash-update-component/extra", "/assets/x.json"):
+        with server.test_request_context(path):
+            escaped = serialisation.to_json(value)
+        assert orjson.loads(escaped) == expected
+        assert not any(unsafe in escaped for unsafe, _ in plotly_json_internals._swap_orjson), path
+
+
+def test_every_answer_forbids_sniffing_and_the_index_config_stays_escaped():
+    from app.main import create_app
+
+    client = create_app().server.test_client()
+    page = client.get("/derivative")
+    assert page.headers["X-Content-Type-Options"] == "nosniff"
+    config = page.get_data(as_text=True).split('<script id="_dash-config" type="application/json">')[1]
+    config = config.split("</script>")[0]
+    assert "/" not in config, "the config's URLs keep plotly's escapes inside <script>"
+    layout = client.get("/_dash-layout")
+    assert layout.headers["X-Content-Type-Options"] == "nosniff"
+    assert layout.mimetype == "application/json"
