@@ -20,11 +20,14 @@ def figure_id(section: str, view: str) -> dict:
     return {"type": Player.FIGURE, "section": section, "index": view}
 
 
-def player(section: str, start_step: int | None = None, speed: int = DEFAULT_SPEED) -> html.Div:
+def player(
+    section: str, start_step: int | None = None, speed: int = DEFAULT_SPEED, run: dict | None = None
+) -> html.Div:
     """The control bar and the live readout line for one run view.
 
     ``start_step``: the step to pause at when the first run arrives (from a shared link); None shows
-    the run whole.
+    the run whole. ``run``: the first run, when the page's layout already holds it (the player shows it
+    as the page mounts, with no request); None waits for a callback to send one.
     """
 
     def button(kind, text, label, key=None, **props):
@@ -88,7 +91,7 @@ def player(section: str, start_step: int | None = None, speed: int = DEFAULT_SPE
                 **{"aria-label": "Step player"},
             ),
             html.P(id=player_id(Player.READOUT, section), className="player-readout", **{"aria-live": "polite"}),
-            dcc.Store(id=player_id(Player.RUN, section)),
+            dcc.Store(id=player_id(Player.RUN, section), data=run),
             dcc.Store(
                 id=player_id(Player.STATE, section),
                 data={"frame": 0, "playing": False, "tick_ms": TICK_MS, "start": start_step},
@@ -127,5 +130,8 @@ def register_player_callback() -> None:
         State(own(Player.STATE), "data"),
         State(own(Player.SPEED), "value"),
         State({"type": Player.FIGURE, "section": MATCH, "index": ALL}, "figure"),
-        prevent_initial_call=True,
+        # It runs in the browser as the page mounts, so a run the layout already holds is drawn at once
+        # (with no run yet, it changes nothing). Its figures are also written by the page's run callbacks,
+        # which never run on opening, so the two never race for them.
+        prevent_initial_call="initial_duplicate",
     )

@@ -117,7 +117,8 @@ def _lr_control(slider_id, input_id, message_id, value):
 
 
 def _one_weight_section(state: dict, start_step: int | None, speed: int):
-    loss = LOSSES[state["loss"]]
+    # The page opens with its run already drawn (the layout is memoised per link): no request on opening.
+    run, curve, verdict, explanation, table, drawn_loss = run_one_weight(state, None)
     controls = html.Div(
         [
             radio_group(
@@ -135,9 +136,9 @@ def _one_weight_section(state: dict, start_step: int | None, speed: int):
     )
     views = html.Div(
         [
-            graph(figure_id(ID.ONE_D, "curve"), figure=figures.curve_1d_figure(loss)),
-            player(ID.ONE_D, start_step, speed),
-            html.P(id=ID.VERDICT1, className="verdict", role="status"),
+            graph(figure_id(ID.ONE_D, "curve"), figure=curve),
+            player(ID.ONE_D, start_step, speed, run),
+            html.P(verdict, id=ID.VERDICT1, className="verdict", role="status"),
             csv_button(ID.CSV_BUTTON1, ID.CSV_DOWNLOAD1, "Download the one-weight run (CSV)", CSV_HINT),
         ],
         className="figure-block",
@@ -145,21 +146,23 @@ def _one_weight_section(state: dict, start_step: int | None, speed: int):
     return html.Div(
         [
             html.Div([controls, views], className="workbench"),
-            html.P(id=ID.EXPLANATION1, className="explanation"),
+            html.P(explanation, id=ID.EXPLANATION1, className="explanation"),
             html.Div(
                 [
                     graph(figure_id(ID.ONE_D, "loss"), "secondary-figure", figure=figures.loss_chart()),
-                    table_box(ID.TABLE1, "The one-weight run, step by step"),
+                    table_box(ID.TABLE1, "The one-weight run, step by step", table),
                 ],
                 className="two-columns",
             ),
             dcc.Store(id=ID.STATE1, data=state),
+            dcc.Store(id=ID.DRAWN_LOSS, data=drawn_loss),
         ],
         **{"data-player-scope": ID.ONE_D},
     )
 
 
 def _two_weight_section(state: dict, start_step: int | None, speed: int):
+    run, surface_figure, contour_figure, drawn_surface, verdict, explanation, table = run_two_weights(state, None)
     controls = html.Div(
         [
             radio_group(
@@ -189,11 +192,14 @@ def _two_weight_section(state: dict, start_step: int | None, speed: int):
     views = html.Div(
         [
             html.Div(
-                [graph(figure_id(ID.TWO_D, "surface")), graph(figure_id(ID.TWO_D, "contour"))],
+                [
+                    graph(figure_id(ID.TWO_D, "surface"), figure=surface_figure),
+                    graph(figure_id(ID.TWO_D, "contour"), figure=contour_figure),
+                ],
                 className="two-columns tight",
             ),
-            player(ID.TWO_D, start_step, speed),
-            html.P(id=ID.VERDICT2, className="verdict", role="status"),
+            player(ID.TWO_D, start_step, speed, run),
+            html.P(verdict, id=ID.VERDICT2, className="verdict", role="status"),
             csv_button(ID.CSV_BUTTON2, ID.CSV_DOWNLOAD2, "Download the two-weight run (CSV)", CSV_HINT),
         ],
         className="figure-block",
@@ -201,17 +207,16 @@ def _two_weight_section(state: dict, start_step: int | None, speed: int):
     return html.Div(
         [
             html.Div([controls, views], className="workbench"),
-            html.P(id=ID.EXPLANATION2, className="explanation"),
+            html.P(explanation, id=ID.EXPLANATION2, className="explanation"),
             html.Div(
                 [
                     graph(figure_id(ID.TWO_D, "loss"), "secondary-figure", figure=figures.loss_chart()),
-                    table_box(ID.TABLE2, "The two-weight run, step by step"),
+                    table_box(ID.TABLE2, "The two-weight run, step by step", table),
                 ],
                 className="two-columns",
             ),
             dcc.Store(id=ID.STATE2, data=state),
-            dcc.Store(id=ID.DRAWN_SURFACE),
-            dcc.Store(id=ID.DRAWN_LOSS),
+            dcc.Store(id=ID.DRAWN_SURFACE, data=drawn_surface),
         ],
         **{"data-player-scope": ID.TWO_D},
     )
@@ -480,8 +485,8 @@ def run_two_weights(state, drawn_surface):
 
 # ---- one request per change ---------------------------------------------------------------------
 # Each section's control that moved is validated and the new state run in the same callback (a separate
-# run callback fed by the state store cost every change a second round trip). Each also runs when the
-# page opens, to run the state the link asked for.
+# run callback fed by the state store cost every change a second round trip). The page opens with the
+# link's runs already in its layout (_one_weight_section, _two_weight_section), so neither runs then.
 
 ONE_WEIGHT_RUN_OUTPUTS = (
     Output(player_id(P.RUN, ID.ONE_D), "data"),
@@ -509,6 +514,7 @@ ONE_WEIGHT_RUN_OUTPUTS = (
     Input(ID.STEPS1_INPUT, "value"),
     State(ID.STATE1, "data"),
     State(ID.DRAWN_LOSS, "data"),
+    prevent_initial_call=True,
 )
 def sync_and_run_one_weight(*values):
     """The 1-D controls' answer; and when it holds a new state, that state's run."""
@@ -557,6 +563,7 @@ TWO_WEIGHT_RUN_OUTPUTS = (
     *(Input(edge, "value") for edge in FORMULA_IDS.edges),
     State(ID.STATE2, "data"),
     State(ID.DRAWN_SURFACE, "data"),
+    prevent_initial_call=True,
 )
 def sync_and_run_two_weights(*values):
     """The 2-D controls' answer; and when it holds a new state, that state's run."""

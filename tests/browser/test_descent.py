@@ -6,6 +6,7 @@ import csv
 import io
 
 import pytest
+from flask import request
 from selenium.webdriver.common.keys import Keys
 
 from app import ids
@@ -51,7 +52,17 @@ def chapter_positions(steps=8):
 
 @pytest.fixture
 def descent_page(dash_duo):
-    dash_duo.start_server(create_app())
+    app = create_app()
+    # The callbacks the server is asked for, by their outputs (what the page's own fetches name).
+    dash_duo.asked = []
+    app.server.before_request(
+        lambda: (
+            dash_duo.asked.append(request.get_json(silent=True)["output"])
+            if request.path.endswith("_dash-update-component")
+            else None
+        )
+    )
+    dash_duo.start_server(app)
     dash_duo.wait_for_page(url=dash_duo.server_url + "/descent")
     wait_until(lambda: readout(dash_duo).startswith("step 8:"), timeout=20)
     wait_until(lambda: readout(dash_duo, ONE).startswith("step 10:"), timeout=20)
@@ -70,6 +81,8 @@ def test_opens_on_the_chapters_runs(descent_page):
     assert "43.0000" in table2 and "26.1900" in table2 and "16.9803" in table2 and "3.8434" in table2
     assert "[1.7219, 0.1729] 3.0546" in table2
     assert "Still descending" in page.find_element(f"#{DS.VERDICT2}").text
+    # The runs came with the page's layout: opening it asked the server for nothing but that layout.
+    assert [output for output in page.asked if "_pages_content" not in output] == []
     assert severe_console_errors(page) == []
 
 
