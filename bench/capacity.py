@@ -28,6 +28,7 @@ import contextlib
 import gc
 import math
 import os
+import runpy
 import sys
 import tempfile
 import time
@@ -43,6 +44,8 @@ sys.path.insert(0, str(ROOT / "bench"))
 import load  # noqa: E402  (bench/load.py: the learners, the recorder, percentiles)
 
 from tests.topology.stack import Topology, missing_tools  # noqa: E402
+
+DEPLOYED = runpy.run_path(str(ROOT / "gunicorn.conf.py"))  # workers and threads, as an instance runs
 
 TARGET_P95_MS = 100.0
 TARGET_SPEEDUP = 1.5
@@ -156,17 +159,21 @@ def cpu_per_learner_minute(args) -> None:
 
 
 def memory(args) -> None:
-    """RSS and PSS of one instance as deployed (2 workers), after a class has used every page for a while.
+    """RSS and PSS of one instance as deployed (gunicorn.conf.py's workers and threads), after a class has
+    used every page for a while.
 
     RSS counts the pages a worker shares with the master (torch, the memos) in both; PSS splits each shared
     page between its sharers, so the PSS of all processes adds up to what the container really holds."""
     with (
         tempfile.TemporaryDirectory(prefix="capacity-") as folder,
-        Topology(Path(folder), instances=1, workers=2) as topology,
+        Topology(Path(folder), instances=1, workers=DEPLOYED["workers"], threads=DEPLOYED["threads"]) as topology,
     ):
         step = run_step(topology, args.learners, args.duration, 5, (1.0, 4.0), seed=7)
         master = psutil.Process(topology.server_pids()[0])
-        print(f"\n== One instance, 2 workers x 4 threads, after {step['seconds']:.0f} s of {args.learners} learners")
+        print(
+            f"\n== One instance, {DEPLOYED['workers']} workers x {DEPLOYED['threads']} threads, "
+            f"after {step['seconds']:.0f} s of {args.learners} learners"
+        )
         total_pss = 0.0
         for process in [master, *master.children(recursive=True)]:
             info = process.memory_full_info()

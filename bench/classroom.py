@@ -5,7 +5,7 @@
 
 Not a timed test: it prints a table (put in README.md) and whether the targets of issue 12 were met.
 
-1. Starts gunicorn exactly as the Dockerfile does (gunicorn.conf.py: 2 workers x 4 threads) on a free
+1. Starts gunicorn exactly as the Dockerfile does (gunicorn.conf.py: 4 workers x 2 threads) on a free
    loopback port, with a fresh, empty trace cache and runtime folder, so the first traces are cold.
 2. 70 learners (bench/load.py's learner model: a page load as the browser does it, then one control
    change every 1-4 s, 2.5 s on average) use the five pages for the whole run.
@@ -266,7 +266,7 @@ async def main_async(args, base: str, master_pid: int) -> bool:
     lines.append(f"{'cached press, one at a time (ms)':<44} {summary(cached_ms)} {0:>6}")
     print(
         f"\n{args.learners} learners (think time 1-4 s) + 2 bursts of {args.tracers} presses within 4 s; gunicorn "
-        f"{os.environ.get('WEB_CONCURRENCY', '2')} workers x {os.environ.get('THREADS', '4')} threads on 127.0.0.1; "
+        f"{os.environ.get('WEB_CONCURRENCY', '4')} workers x {os.environ.get('THREADS', '2')} threads on 127.0.0.1; "
         f"{os.cpu_count()} CPUs; TRACE_SLOTS={os.environ.get('TRACE_SLOTS', os.cpu_count())}"
     )
     print("\n".join(lines))

@@ -280,15 +280,25 @@ class DashPage:
             for d in dependencies
             if not d.get("clientside_function") and not any(i["id"] in NEVER_PRESSED for i in d["inputs"])
         ]
+        # The generator shares the server's two cores, so what it can remember it does not recompute.
+        self._present: set[Callback] = set()
+        self._listeners: dict[tuple[str, str], list[Callback]] = {}
 
     # -- the props store ---------------------------------------------------------------------------
 
     def add_layout(self, node) -> set[str]:
         """Record every component (with an id) in a layout tree; return the keys that are new."""
-        new = set()
+        new: set[str] = set()
+        self._walk(node, new)
+        return new
+
+    def _walk(self, node, new: set[str]) -> None:
+        # Only lists and components can hold components: strings and numbers (a table's thousands of
+        # cells' texts, a figure's arrays) are skipped without a call, and one set collects the new keys.
         if isinstance(node, list):
             for child in node:
-                new |= self.add_layout(child)
+                if isinstance(child, list | dict):
+                    self._walk(child, new)
         elif isinstance(node, dict) and "props" in node and "type" in node:
             props = node["props"]
             if "id" in props:
@@ -299,8 +309,8 @@ class DashPage:
                 for prop, value in props.items():
                     self.props[(key, prop)] = value
             for value in props.values():
-                new |= self.add_layout(value)
-        return new
+                if isinstance(value, list | dict):
+                    self._walk(value, new)
 
     def get(self, key: str, prop: str):
         return self.props.get((key, prop))
@@ -309,12 +319,31 @@ class DashPage:
         return [k for k, cid in self.ids.items() if matches(key, cid)] if is_pattern(key) else [key]
 
     def present(self, callback: Callback) -> bool:
-        return all(is_pattern(k) or k in self.ids for k, _ in callback.outputs + callback.inputs + callback.state)
+        # Components are only ever added to a page, so a callback present once stays present.
+        if callback in self._present:
+            return True
+        if all(is_pattern(k) or k in self.ids for k, _ in callback.outputs + callback.inputs + callback.state):
+            self._present.add(callback)
+            return True
+        return False
 
-    def listens_to(self, callback: Callback, key: str, prop: str) -> bool:
-        return any(
-            p == prop and (k == key or (is_pattern(k) and matches(k, self.ids.get(key)))) for k, p in callback.inputs
-        )
+    def listeners(self, key: str, prop: str) -> list[Callback]:
+        """The callbacks with (key, prop) as an input. Remembered once the key's id is known (it never
+        changes after that); a pattern input can only match a known id."""
+        known = key in self.ids
+        found = self._listeners.get((key, prop)) if known else None
+        if found is None:
+            component_id = self.ids.get(key)
+            found = [
+                callback
+                for callback in self.callbacks
+                if any(
+                    p == prop and (k == key or (is_pattern(k) and matches(k, component_id))) for k, p in callback.inputs
+                )
+            ]
+            if known:
+                self._listeners[(key, prop)] = found
+        return found
 
     # -- the callback request ----------------------------------------------------------------------
 
@@ -388,14 +417,17 @@ class DashPage:
                 self._enqueue(queue, props, new, cb)
 
     def _enqueue(self, queue, changed, new_ids, source) -> None:
+        hits: dict[Callback, set[str]] = {}
+        for key, prop in changed:
+            for callback in self.listeners(key, prop):
+                hits.setdefault(callback, set()).add(f"{key}.{prop}")
         for callback in self.callbacks:
             if callback is source or not self.present(callback):
                 continue
-            hits = {f"{key}.{prop}" for key, prop in changed if self.listens_to(callback, key, prop)}
             # New components: their callbacks get an initial call (no changedPropIds) unless prevented.
             first_call = callback.initial and any(k in new_ids for k, _ in callback.outputs)
-            if hits or first_call:
-                queue.setdefault(callback, set()).update(hits)
+            if callback in hits or first_call:
+                queue.setdefault(callback, set()).update(hits.get(callback, ()))
 
     async def change(self, changes: list[tuple[str, str, object]]) -> None:
         """The learner sets props (e.g. a slider's value); the app reacts."""
@@ -671,8 +703,8 @@ def report(recorder: Recorder, lag: list[float], seconds: float, args, loads: tu
     lines.append(row("ALL REQUESTS", everything, errors))
     print(
         f"\n{args.learners} learners, {seconds:.0f} s measured after a {args.ramp:g} s ramp, think time "
-        f"{args.think_min:g}-{args.think_max:g} s; gunicorn {os.environ.get('WEB_CONCURRENCY', '2')} workers x "
-        f"{os.environ.get('THREADS', '4')} threads on 127.0.0.1; {os.cpu_count()} CPUs; "
+        f"{args.think_min:g}-{args.think_max:g} s; gunicorn {os.environ.get('WEB_CONCURRENCY', '4')} workers x "
+        f"{os.environ.get('THREADS', '2')} threads on 127.0.0.1; {os.cpu_count()} CPUs; "
         f"load average {loads[0]:.2f} before, {loads[1]:.2f} after"
     )
     print("latencies in ms, from sending the request to the last byte of the body\n")

@@ -394,7 +394,7 @@ def test_image_serves_pages_with_no_network_as_a_non_root_user(record_property, 
     assert answers["healthz"] == [200, {"status": "ok"}]
     assert answers["derivative"][0] == 200 and answers["derivative"][1] > 0
     assert user.strip() == str(USER_ID)
-    assert len(masters) == 1 and len(workers) == 2, gunicorn  # WEB_CONCURRENCY=2 in the Dockerfile
+    assert len(masters) == 1 and len(workers) == 4, gunicorn  # WEB_CONCURRENCY=4 in the Dockerfile
     assert {p["uid"] for p in gunicorn} == {USER_ID}, gunicorn
 
 

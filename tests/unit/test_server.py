@@ -69,7 +69,7 @@ def test_gunicorn_config_reads_the_environment(monkeypatch):
     monkeypatch.setenv("WEB_CONCURRENCY", "lots")
     monkeypatch.delenv("PORT")
     config = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
-    assert config["workers"] == 2 and config["bind"].endswith(":8050") and config["control_socket_disable"]
+    assert config["workers"] == 4 and config["bind"].endswith(":8050") and config["control_socket_disable"]
 
 
 def _sync_values(**overrides):
