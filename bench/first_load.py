@@ -116,6 +116,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--runs", type=int, default=3, help="cold loads per page (the median is reported)")
     parser.add_argument("--root", type=Path, default=ROOT, help="the checkout to serve (default: this one)")
     parser.add_argument("--details", action="store_true", help="list every request of each page's last run")
+    parser.add_argument("--pages", nargs="+", default=PAGES, help="the pages to load (default: all)")
     options = parser.parse_args(argv)
 
     port = free_port()
@@ -124,7 +125,7 @@ def main(argv: list[str] | None = None) -> None:
         print(f"Serving {options.root.resolve()} on 127.0.0.1:{port}; {options.runs} cold load(s) per page.\n")
         print(f"| page | on the wire, cold | first plot (median of {options.runs}) | requests |")
         print("|---|---|---|---|")
-        for path in PAGES:
+        for path in options.pages:
             has_plot = path != "/"
             runs = [open_cold(f"http://127.0.0.1:{port}{path}", has_plot) for _ in range(options.runs)]
             wire = statistics.median(run["bytes"] for run in runs)
