@@ -206,9 +206,24 @@
                 const positive = run.loss.every(function (v) { return v > 0; });
                 patch.assign(["layout", "yaxis", "type"], positive ? "log" : "linear");
                 patch.assign(["layout", "yaxis", "title", "text"], positive ? "loss L (log scale)" : "loss L");
+                // Over a decade or two, plotly labels every digit (10, 9, 8, … 2, 1) in a crowd of small
+                // numbers; 1, 2 and 5 of each decade read better. Wider ranges keep plotly's own choice.
+                patch.assign(["layout", "yaxis", "dtick"], positive && decades(run.loss) < 2 ? "D2" : null);
             }
         });
         return patch.build();
+    }
+
+    function decades(values) {
+        let low = Infinity;
+        let high = 0;
+        values.forEach(function (v) {
+            if (isFinite(v)) {
+                low = Math.min(low, v);
+                high = Math.max(high, v);
+            }
+        });
+        return Math.log10(high / low);
     }
 
     window.dash_clientside = Object.assign({}, window.dash_clientside, {

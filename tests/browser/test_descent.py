@@ -171,6 +171,30 @@ def test_a_diverging_run_says_so_and_keeps_its_axes(descent_page):
     assert severe_console_errors(page) == []
 
 
+def loss_axis_labels(page, section=TWO):
+    """The loss chart's y tick labels as drawn, and the dtick the player set."""
+    return page.driver.execute_script(
+        "const gd = document.querySelector(arguments[0] + ' .js-plotly-plot');"
+        "return [Array.from(gd.querySelectorAll('.ytick text'), t => t.textContent), gd.layout.yaxis.dtick];",
+        css(figure_id(section, "loss")),
+    )
+
+
+def test_the_loss_axis_labels_a_narrow_log_range_by_1_2_5_and_a_wide_one_by_decades(descent_page):
+    page = descent_page
+    # The chapter's 8 steps: the loss falls from 43 to 3.05, about one decade.
+    labels, dtick = loss_axis_labels(page)
+    assert dtick == "D2"
+    digits = {label.strip() for label in labels}
+    assert digits & {"2", "5"} and not digits & {"3", "4", "6", "7", "8", "9"}, labels
+    type_into(page, f"#{DS.STEPS2_INPUT}", "200")  # x shrinks by 0.9 a step: L falls below 1e-15, many decades
+    wait_until(lambda: "(last step)" in readout(page) and not readout(page).startswith("step 8:"), timeout=15)
+    wait_until(lambda: loss_axis_labels(page)[1] is None)
+    labels, _ = loss_axis_labels(page)
+    assert len(labels) >= 3 and not {label.strip() for label in labels} & {"2", "5"}, labels
+    assert severe_console_errors(page) == []
+
+
 def test_bad_input_shows_a_message_and_keeps_the_run(descent_page):
     page = descent_page
     type_into(page, f"#{DS.LR2_INPUT}", "0")
