@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 from pathlib import Path
 
 import dash
@@ -40,20 +41,38 @@ INDEX_STRING = f"""<!DOCTYPE html>
 </html>"""
 
 
+# plotly.js's 3-D traces (assets/vendor, scripts/build-bundles): served, but not a script of every page;
+# Plotly.loadScenes() fetches them when a page first draws a 3-D figure (assets/presenter.js).
+PLOTLY_SCENES = r"^plotly-[\d.]+-scenes\.min\.js$"
+# Dash's copy of @babel/polyfill: core-js for browsers that lack ES2015-2017, which no browser this app
+# supports does. It cost about 60 ms of script evaluation per page load (bench/first_load.py). The one
+# part Dash's own code needs, a global regeneratorRuntime, comes from assets/vendor instead.
+BABEL_POLYFILL = re.compile(r'<script src="[^"]*/deps/polyfill@[^"]*"></script>\n?')
+
+
+class GradientsDash(Dash):
+    """Dash, with one script fewer on every page (BABEL_POLYFILL)."""
+
+    def interpolate_index(self, **kwargs: str) -> str:
+        kwargs["scripts"] = BABEL_POLYFILL.sub("", kwargs.get("scripts", ""))
+        return super().interpolate_index(**kwargs)
+
+
 def create_app() -> Dash:
     """A fresh app: pages registered from app/pages, assets served locally, responses compressed."""
     serialisation.install()
-    app = Dash(
+    app = GradientsDash(
         __name__,
         use_pages=True,
         pages_folder=str(ROOT / "app" / "pages"),
         assets_folder=str(ROOT / "assets"),
         # Offline first: Dash and React come from this server, and plotly.js is assets/vendor's partial
-        # bundle (scripts/build-plotly). Dash loads assets as plain scripts, so it defines window.Plotly
+        # bundle (scripts/build-bundles). Dash loads assets as plain scripts, so it defines window.Plotly
         # before any graph renders; dcc.Graph fetches its own full plotly.min.js only when window.Plotly
         # is missing, and that file is never in the page's script tags while eager_loading stays off
         # (tests/unit/test_plotly_bundle.py and tests/browser/test_bundle.py check both).
         serve_locally=True,
+        assets_ignore=PLOTLY_SCENES,
         compress=True,
         title="Gradients, by hand",
         update_title=None,  # keep the tab title steady while callbacks run

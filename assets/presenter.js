@@ -126,7 +126,8 @@
     // them. A 3-D scene (WebGL, the slowest thing a page draws) and a graph below the visible part of
     // the page therefore draw their first figure after the next frame is painted; until that is done,
     // later drawings of the same graph queue behind it, so a quick change is never overwritten by the
-    // older figure.
+    // older figure. plotly.js's 3-D traces are not in the bundle every page loads: the first 3-D figure
+    // also waits for Plotly.loadScenes() (browser-bundles/core.js), which fetches them once.
     function isScene(figure) {
         return (figure.data || []).some(function (trace) {
             return trace.type === "surface" || trace.type === "scatter3d" || trace.type === "mesh3d";
@@ -137,19 +138,25 @@
         return isScene(figure) || gd.getBoundingClientRect().top > window.innerHeight;
     }
 
-    function afterNextPaint(draw) {
+    function nextPaint() {
         return new Promise(function (resolve) {
-            window.requestAnimationFrame(function () {
-                window.setTimeout(function () { resolve(draw()); }, 0);
-            });
+            window.requestAnimationFrame(function () { window.setTimeout(resolve, 0); });
         });
     }
+
+    let scenesLoaded = false;
 
     // dcc.Graph draws with Plotly.react(gd, figure). Wrapping it once means every figure, whether new,
     // patched or animated, is drawn large in presenter mode, and the figure Dash holds stays as it is.
     function wrap(Plotly) {
         if (!Plotly || Plotly.__presenterWrapped) {
             return;
+        }
+        function whenDrawable(figure) {
+            if (!isScene(figure) || scenesLoaded) {
+                return nextPaint();
+            }
+            return Promise.all([nextPaint(), Plotly.loadScenes()]).then(function () { scenesLoaded = true; });
         }
         ["react", "newPlot"].forEach(function (name) {
             const original = Plotly[name];
@@ -170,12 +177,12 @@
                     if (gd.__firstDrawing) {
                         return gd.__firstDrawing.then(draw);
                     }
-                    if (!gd._fullLayout && canWait(gd, figure)) {
-                        gd.__firstDrawing = afterNextPaint(draw).then(function (drawn) {
-                            gd.__firstDrawing = null;
-                            return drawn;
-                        });
-                        return gd.__firstDrawing;
+                    if ((isScene(figure) && !scenesLoaded) || (!gd._fullLayout && canWait(gd, figure))) {
+                        const waiting = whenDrawable(figure).then(draw);
+                        const done = function () { gd.__firstDrawing = null; };
+                        waiting.then(done, done);
+                        gd.__firstDrawing = waiting;
+                        return waiting;
                     }
                     return draw();
                 }

@@ -1,4 +1,5 @@
-"""What every page downloads: no MathJax, only the app's partial plotly.js, and every figure still drawn."""
+"""What every page downloads: no MathJax, only the app's plotly.js (its 3-D part only where a page draws 3-D), and every
+figure still drawn."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from selenium import webdriver
 from app.main import create_app
 from tests.browser.helpers import wait_until
 from tests.conftest import chromium_options
-from tests.unit.test_plotly_bundle import RECORD
+from tests.unit.test_plotly_bundle import PLOTLY_CORE, PLOTLY_SCENES
 
 # Each page's figures by the trace types plotly.js drew in them (gd._fullData), in page order.
 FIGURES = {
@@ -58,9 +59,48 @@ def test_every_page_draws_every_figure_with_the_partial_bundle_and_no_mathjax(da
                 if message["method"] == "Network.requestWillBeSent"
             ]
             assert not [url for url in requested if "mathjax" in url.lower()], path
-            plotly = [url for url in requested if "plotly" in url.lower()]
-            assert plotly and all(f"/assets/vendor/{RECORD['file']}" in url for url in plotly), (path, plotly)
+            plotly = sorted(url.split("?")[0].rsplit("/", 1)[-1] for url in requested if "plotly" in url.lower())
+            has_scene = any(types & {"surface", "scatter3d"} for types in figures)
+            assert plotly == sorted([PLOTLY_CORE] + [PLOTLY_SCENES] * has_scene), (path, plotly)
+            assert not [url for url in requested if "polyfill" in url], path
             errors = [entry for entry in driver.get_log("browser") if entry["level"] == "SEVERE"]
             assert errors == [], (path, errors)
+    finally:
+        driver.quit()
+
+
+def test_a_page_with_3d_figures_reached_by_the_nav_fetches_the_3d_traces_once_and_draws(dash_thread_server):
+    """No reload: /derivative loads no 3-D code, then the nav link to /gradient fetches it and draws the scene."""
+    dash_thread_server(create_app())
+    options = chromium_options()
+    options.set_capability("goog:loggingPrefs", {"performance": "ALL", "browser": "ALL"})
+    driver = webdriver.Chrome(options=options)
+
+    def plotly_requests():
+        return [
+            message["params"]["request"]["url"]
+            for message in (json.loads(entry["message"])["message"] for entry in driver.get_log("performance"))
+            if message["method"] == "Network.requestWillBeSent" and "plotly" in message["params"]["request"]["url"]
+        ]
+
+    try:
+        driver.execute_cdp_cmd("Network.enable", {})
+        driver.get(dash_thread_server.url + "/derivative")
+        wait_until(lambda: len(driver.execute_script(DRAWN)) == len(FIGURES["/derivative"]), timeout=15)
+        assert [url for url in plotly_requests() if PLOTLY_SCENES in url] == []
+        driver.execute_script("window.__samePage = true")
+        driver.find_element("css selector", 'a[href="/gradient"]').click()
+
+        def scene_drawn():
+            shown = driver.execute_script(DRAWN)
+            return [set(figure["types"]) for figure in shown] == FIGURES["/gradient"] and all(
+                figure["webgl"] and figure["svg"] for figure in shown
+            )
+
+        wait_until(scene_drawn, timeout=20)
+        assert driver.execute_script("return window.__samePage === true"), "the nav link reloaded the page"
+        assert len([url for url in plotly_requests() if PLOTLY_SCENES in url]) == 1
+        errors = [entry for entry in driver.get_log("browser") if entry["level"] == "SEVERE"]
+        assert errors == []
     finally:
         driver.quit()

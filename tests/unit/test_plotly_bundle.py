@@ -1,4 +1,4 @@
-"""The partial plotly.js in assets/vendor: the file recorded, the version plotly.py ships, every trace drawn."""
+"""The browser scripts in assets/vendor: the files recorded, the versions pinned, every trace drawn."""
 
 from __future__ import annotations
 
@@ -16,8 +16,11 @@ from app.main import create_app
 
 ROOT = Path(__file__).resolve().parents[2]
 VENDOR = ROOT / "assets" / "vendor"
-SOURCE = ROOT / "plotly-bundle"
-RECORD = json.loads((VENDOR / "plotly-partial.json").read_text())
+SOURCE = ROOT / "browser-bundles"
+RECORD = json.loads((VENDOR / "bundles.json").read_text())
+PLOTLY_CORE = f"plotly-{RECORD['plotly.js']}-core.min.js"
+PLOTLY_SCENES = f"plotly-{RECORD['plotly.js']}-scenes.min.js"
+REGENERATOR = f"regenerator-runtime-{RECORD['regenerator-runtime']}.min.js"
 
 TRACE_TYPES = {
     cls().plotly_name
@@ -26,11 +29,17 @@ TRACE_TYPES = {
 }
 
 
-def registered_traces() -> set[str]:
-    """The trace modules plotly-bundle/entry.js registers (its Plotly.register([...]) list)."""
-    entry = (SOURCE / "entry.js").read_text()
-    listed = re.search(r"Plotly\.register\(\[(.*?)\]\)", entry, re.S).group(1)
+def registered_traces(entry: str) -> set[str]:
+    """The trace modules a browser-bundles entry registers (its Plotly.register([...]) list)."""
+    listed = re.search(r"Plotly\.register\(\[(.*?)\]\)", (SOURCE / entry).read_text(), re.S).group(1)
     return set(re.findall(r'require\("plotly\.js/lib/(\w+)"\)', listed))
+
+
+def scene_traces() -> set[str]:
+    """The trace types assets/presenter.js waits for Plotly.loadScenes() before drawing (its isScene)."""
+    presenter = (ROOT / "assets" / "presenter.js").read_text()
+    body = re.search(r"function isScene\(figure\) \{(.*?)\n    \}", presenter, re.S)
+    return set(re.findall(r'trace\.type === "(\w+)"', body.group(1)))
 
 
 def traces_the_app_draws() -> set[str]:
@@ -50,37 +59,57 @@ def traces_the_app_draws() -> set[str]:
     return used
 
 
-def test_the_checked_in_bundle_is_the_one_recorded():
-    bundle = VENDOR / RECORD["file"]
-    content = bundle.read_bytes()
-    assert hashlib.sha256(content).hexdigest() == RECORD["sha256"]
-    assert len(content) == RECORD["bytes"]
-    assert RECORD["file"] == f"plotly-{RECORD['plotly.js']}-partial.min.js"
-    assert sorted(p.name for p in VENDOR.glob("plotly-*.min.js")) == [RECORD["file"]], "one bundle, no stale copies"
+def test_the_checked_in_bundles_are_the_ones_recorded():
+    assert set(RECORD["files"]) == {PLOTLY_CORE, PLOTLY_SCENES, REGENERATOR}
+    for name, recorded in RECORD["files"].items():
+        content = (VENDOR / name).read_bytes()
+        assert hashlib.sha256(content).hexdigest() == recorded["sha256"], name
+        assert len(content) == recorded["bytes"], name
+    assert {p.name for p in VENDOR.glob("*.js")} == set(RECORD["files"]), "no stale or unrecorded copies"
 
 
-def test_the_bundle_is_the_plotly_js_that_plotly_py_ships_built_from_pinned_packages():
+def test_the_bundles_are_the_plotly_js_that_plotly_py_ships_built_from_pinned_packages():
     assert RECORD["plotly.js"] == get_plotlyjs_version()
     pinned = json.loads((SOURCE / "package.json").read_text())["devDependencies"]
-    assert pinned == {"plotly.js": RECORD["plotly.js"], "esbuild": RECORD["esbuild"]}, "exact versions, no ranges"
+    expected = {name: RECORD[name] for name in ("plotly.js", "regenerator-runtime", "esbuild")}
+    assert pinned == expected, "exact versions, no ranges"
     locked = json.loads((SOURCE / "package-lock.json").read_text())["packages"]
-    assert locked["node_modules/plotly.js"]["version"] == RECORD["plotly.js"]
-    assert locked["node_modules/esbuild"]["version"] == RECORD["esbuild"]
-    assert (VENDOR / RECORD["file"]).read_text(errors="replace").startswith(f"/*! plotly.js v{RECORD['plotly.js']} ")
+    for name, version in expected.items():
+        assert locked[f"node_modules/{name}"]["version"] == version
+    for name in (PLOTLY_CORE, PLOTLY_SCENES):
+        assert (VENDOR / name).read_text(errors="replace").startswith(f"/*! plotly.js v{RECORD['plotly.js']} ")
 
 
-def test_every_trace_type_the_app_draws_is_in_the_bundle_and_nothing_more():
+def test_the_core_fetches_the_3d_traces_by_their_checksum():
+    """A changed 3-D file is a new URL, so no cache (deploy/nginx keeps ?m= URLs a year) serves an old one."""
+    scenes_sha = RECORD["files"][PLOTLY_SCENES]["sha256"]
+    core = (VENDOR / PLOTLY_CORE).read_text()
+    assert core.count(f"{PLOTLY_SCENES}?m={scenes_sha[:16]}") == 1
+    assert "_modulesForScenes" in (VENDOR / PLOTLY_SCENES).read_text(), "the 3-D traces reuse the core's modules"
+
+
+def test_every_trace_type_the_app_draws_is_in_a_bundle_and_nothing_more():
     used = traces_the_app_draws()
     assert {"scatter", "contour", "surface", "scatter3d"} <= used, "the scan finds the figures' traces"
-    assert registered_traces() == used
+    core, scenes = registered_traces("core.js"), registered_traces("scenes.js")
+    assert core | scenes == used
+    assert not core & scenes
+    # Every 3-D trace makes presenter.js fetch the 3-D file first, and no 2-D figure waits for it.
+    assert scenes == scene_traces() & used
 
 
-def test_pages_load_the_partial_bundle_and_not_dccs_full_one():
+def test_pages_load_the_core_bundle_only_and_not_dccs_full_one_nor_babels_polyfill():
     client = create_app().server.test_client()
     page = client.get("/derivative").get_data(as_text=True)
     scripts = re.findall(r'<script src="([^"]+)"', page)
     assert [src for src in scripts if "plotly" in src.lower()] == [
-        src for src in scripts if f"/assets/vendor/{RECORD['file']}" in src
+        src for src in scripts if f"/assets/vendor/{PLOTLY_CORE}?" in src
     ]
-    assert len([src for src in scripts if RECORD["file"] in src]) == 1
+    assert len([src for src in scripts if PLOTLY_CORE in src]) == 1
+    assert not [src for src in scripts if "polyfill" in src], "Dash's @babel/polyfill is left out"
+    # Dash's renderer and dcc need a global regeneratorRuntime (the polyfill's one part they use).
+    regenerator = [i for i, src in enumerate(scripts) if REGENERATOR in src]
+    renderer = [i for i, src in enumerate(scripts) if "dash_renderer" in src]
+    assert len(regenerator) == 1 and regenerator[0] < renderer[0]
     assert "mathjax" not in page.lower()
+    assert client.get(f"/assets/vendor/{PLOTLY_SCENES}").status_code == 200, "served, though not a page script"
