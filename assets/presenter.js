@@ -192,31 +192,37 @@
         Plotly.__presenterWrapped = true;
     }
 
-    // Dash loads plotly.js after this script, when the first graph appears: wrap it the moment it
-    // is assigned to window.Plotly, before it draws anything.
-    if (window.Plotly) {
-        wrap(window.Plotly);
+    // plotly.js loads after this script, deferred (app/main.py): Dash starts, asks for the page and
+    // renders it while plotly.js is still downloading and evaluating. Wrap it the moment it is assigned
+    // to window.Plotly, before it draws anything. Until then window.Plotly is a promise of it: dcc.Graph
+    // waits on `Promise.resolve(window.Plotly || <fetch dcc's full plotly.js>)`, so a graph that mounts
+    // first waits for this plotly.js and never fetches the full one.
+    let loaded = window.Plotly || null;
+    if (loaded) {
+        wrap(loaded);
     } else {
-        let loaded;
+        let arrived;
+        const arriving = new Promise(function (resolve) { arrived = resolve; });
         Object.defineProperty(window, "Plotly", {
             configurable: true,
             enumerable: true,
-            get: function () { return loaded; },
+            get: function () { return loaded || arriving; },
             set: function (value) {
                 loaded = value;
                 wrap(value);
+                arrived(value);
             },
         });
     }
 
     // Draw every figure on the page again, in the current mode, from the figure Dash gave it.
     function redrawFigures() {
-        if (!window.Plotly) {
+        if (!loaded) {
             return;
         }
         document.querySelectorAll(".js-plotly-plot").forEach(function (gd) {
             if (gd.__presenterSource) {
-                window.Plotly.react(gd, gd.__presenterSource);
+                loaded.react(gd, gd.__presenterSource);
             }
         });
         window.dispatchEvent(new Event("resize"));  // the grid around the figures may have changed

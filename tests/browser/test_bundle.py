@@ -4,6 +4,7 @@ figure still drawn."""
 from __future__ import annotations
 
 import json
+import threading
 
 from selenium import webdriver
 
@@ -103,4 +104,45 @@ def test_a_page_with_3d_figures_reached_by_the_nav_fetches_the_3d_traces_once_an
         errors = [entry for entry in driver.get_log("browser") if entry["level"] == "SEVERE"]
         assert errors == []
     finally:
+        driver.quit()
+
+
+def test_a_slow_plotly_js_holds_back_only_the_graphs_and_never_brings_dccs_full_bundle(dash_thread_server):
+    """plotly.js is deferred: the page renders while it downloads, and graphs that mount first wait for it."""
+    app = create_app()
+    release = threading.Event()
+
+    @app.server.before_request
+    def hold_plotly_back():
+        from flask import request
+
+        if request.path.endswith(PLOTLY_CORE):
+            release.wait(timeout=20)
+
+    dash_thread_server(app)
+    options = chromium_options()
+    options.set_capability("goog:loggingPrefs", {"performance": "ALL", "browser": "ALL"})
+    options.page_load_strategy = "none"  # the page is not loaded (DOMContentLoaded) while plotly.js is held
+    driver = webdriver.Chrome(options=options)
+    try:
+        driver.execute_cdp_cmd("Network.enable", {})
+        driver.get(dash_thread_server.url + "/derivative")
+        wait_until(lambda: driver.execute_script("return document.querySelectorAll('h1, button').length > 3"), 15)
+        assert driver.execute_script("return window.Plotly instanceof Promise"), "plotly.js has not run yet"
+        assert driver.execute_script("return document.querySelectorAll('.main-svg').length") == 0
+        release.set()
+        wait_until(lambda: len(driver.execute_script(DRAWN)) == len(FIGURES["/derivative"]), timeout=15)
+        wait_until(lambda: all(figure["svg"] for figure in driver.execute_script(DRAWN)), timeout=15)
+        requested = [
+            message["params"]["request"]["url"]
+            for message in (json.loads(entry["message"])["message"] for entry in driver.get_log("performance"))
+            if message["method"] == "Network.requestWillBeSent"
+        ]
+        assert [url for url in requested if "plotly" in url.lower()] == [
+            url for url in requested if PLOTLY_CORE in url
+        ], "dcc's own plotly.min.js was never asked for"
+        errors = [entry for entry in driver.get_log("browser") if entry["level"] == "SEVERE"]
+        assert errors == []
+    finally:
+        release.set()
         driver.quit()

@@ -106,6 +106,8 @@ def test_pages_load_the_core_bundle_only_and_not_dccs_full_one_nor_babels_polyfi
         src for src in scripts if f"/assets/vendor/{PLOTLY_CORE}?" in src
     ]
     assert len([src for src in scripts if PLOTLY_CORE in src]) == 1
+    # Deferred: Dash renders the page while plotly.js downloads (tests/browser/test_bundle.py holds it back).
+    assert re.search(rf'<script src="[^"]*{re.escape(PLOTLY_CORE)}[^"]*" defer>', page)
     assert not [src for src in scripts if "polyfill" in src], "Dash's @babel/polyfill is left out"
     # Dash's renderer and dcc need a global regeneratorRuntime (the polyfill's one part they use).
     regenerator = [i for i, src in enumerate(scripts) if REGENERATOR in src]
