@@ -75,10 +75,10 @@ def create_app() -> Dash:
         pages_folder=str(ROOT / "app" / "pages"),
         assets_folder=str(ROOT / "assets"),
         # Offline first: Dash and React come from this server, and plotly.js is assets/vendor's partial
-        # bundle (scripts/build-bundles). Dash loads assets as plain scripts, so it defines window.Plotly
-        # before any graph renders; dcc.Graph fetches its own full plotly.min.js only when window.Plotly
-        # is missing, and that file is never in the page's script tags while eager_loading stays off
-        # (tests/unit/test_plotly_bundle.py and tests/browser/test_bundle.py check both).
+        # bundle (scripts/build-bundles), a script of every page (deferred: PLOTLY_CORE_SCRIPT). dcc.Graph
+        # fetches its own full plotly.min.js only when window.Plotly is missing, which assets/presenter.js
+        # never lets it be, and that file is never in the page's script tags while eager_loading stays
+        # off (tests/unit/test_plotly_bundle.py and tests/browser/test_bundle.py check both).
         serve_locally=True,
         assets_ignore=PLOTLY_SCENES,
         compress=True,

@@ -6,12 +6,13 @@ from __future__ import annotations
 import json
 import threading
 
+from flask import request
 from selenium import webdriver
 
 from app.main import create_app
 from tests.browser.helpers import wait_until
 from tests.conftest import chromium_options
-from tests.unit.test_plotly_bundle import PLOTLY_CORE, PLOTLY_SCENES
+from tests.unit.test_plotly_bundle import PLOTLY_CORE, PLOTLY_SCENES, scene_traces
 
 # Each page's figures by the trace types plotly.js drew in them (gd._fullData), in page order.
 FIGURES = {
@@ -31,6 +32,15 @@ return Array.from(document.querySelectorAll('.js-plotly-plot')).map(function (gd
     };
 });
 """
+
+
+def requested_urls(driver) -> list[str]:
+    """Every URL the page asked for since the last call (Chromium's performance log, drained)."""
+    return [
+        message["params"]["request"]["url"]
+        for message in (json.loads(entry["message"])["message"] for entry in driver.get_log("performance"))
+        if message["method"] == "Network.requestWillBeSent"
+    ]
 
 
 def test_every_page_draws_every_figure_with_the_partial_bundle_and_no_mathjax(dash_thread_server):
@@ -54,14 +64,10 @@ def test_every_page_draws_every_figure_with_the_partial_bundle_and_no_mathjax(da
             assert [set(figure["types"]) for figure in shown] == figures, path
             assert all(figure["webgl"] for figure in shown), f"{path}: a 3-D scene has no WebGL plot"
 
-            requested = [
-                message["params"]["request"]["url"]
-                for message in (json.loads(entry["message"])["message"] for entry in driver.get_log("performance"))
-                if message["method"] == "Network.requestWillBeSent"
-            ]
+            requested = requested_urls(driver)
             assert not [url for url in requested if "mathjax" in url.lower()], path
             plotly = sorted(url.split("?")[0].rsplit("/", 1)[-1] for url in requested if "plotly" in url.lower())
-            has_scene = any(types & {"surface", "scatter3d"} for types in figures)
+            has_scene = any(types & scene_traces() for types in figures)
             assert plotly == sorted([PLOTLY_CORE] + [PLOTLY_SCENES] * has_scene), (path, plotly)
             assert not [url for url in requested if "polyfill" in url], path
             errors = [entry for entry in driver.get_log("browser") if entry["level"] == "SEVERE"]
@@ -77,18 +83,11 @@ def test_a_page_with_3d_figures_reached_by_the_nav_fetches_the_3d_traces_once_an
     options.set_capability("goog:loggingPrefs", {"performance": "ALL", "browser": "ALL"})
     driver = webdriver.Chrome(options=options)
 
-    def plotly_requests():
-        return [
-            message["params"]["request"]["url"]
-            for message in (json.loads(entry["message"])["message"] for entry in driver.get_log("performance"))
-            if message["method"] == "Network.requestWillBeSent" and "plotly" in message["params"]["request"]["url"]
-        ]
-
     try:
         driver.execute_cdp_cmd("Network.enable", {})
         driver.get(dash_thread_server.url + "/derivative")
         wait_until(lambda: len(driver.execute_script(DRAWN)) == len(FIGURES["/derivative"]), timeout=15)
-        assert [url for url in plotly_requests() if PLOTLY_SCENES in url] == []
+        assert [url for url in requested_urls(driver) if PLOTLY_SCENES in url] == []
         driver.execute_script("window.__samePage = true")
         driver.find_element("css selector", 'a[href="/gradient"]').click()
 
@@ -100,7 +99,7 @@ def test_a_page_with_3d_figures_reached_by_the_nav_fetches_the_3d_traces_once_an
 
         wait_until(scene_drawn, timeout=20)
         assert driver.execute_script("return window.__samePage === true"), "the nav link reloaded the page"
-        assert len([url for url in plotly_requests() if PLOTLY_SCENES in url]) == 1
+        assert len([url for url in requested_urls(driver) if PLOTLY_SCENES in url]) == 1
         errors = [entry for entry in driver.get_log("browser") if entry["level"] == "SEVERE"]
         assert errors == []
     finally:
@@ -114,8 +113,6 @@ def test_a_slow_plotly_js_holds_back_only_the_graphs_and_never_brings_dccs_full_
 
     @app.server.before_request
     def hold_plotly_back():
-        from flask import request
-
         if request.path.endswith(PLOTLY_CORE):
             release.wait(timeout=20)
 
@@ -133,11 +130,7 @@ def test_a_slow_plotly_js_holds_back_only_the_graphs_and_never_brings_dccs_full_
         release.set()
         wait_until(lambda: len(driver.execute_script(DRAWN)) == len(FIGURES["/derivative"]), timeout=15)
         wait_until(lambda: all(figure["svg"] for figure in driver.execute_script(DRAWN)), timeout=15)
-        requested = [
-            message["params"]["request"]["url"]
-            for message in (json.loads(entry["message"])["message"] for entry in driver.get_log("performance"))
-            if message["method"] == "Network.requestWillBeSent"
-        ]
+        requested = requested_urls(driver)
         assert [url for url in requested if "plotly" in url.lower()] == [
             url for url in requested if PLOTLY_CORE in url
         ], "dcc's own plotly.min.js was never asked for"
