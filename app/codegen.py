@@ -178,16 +178,28 @@ class _SurfaceSource:
     value: str
     gradient: str
     torch_value: str | None
+    hessian: str  # the 2×2 second derivatives, as nested tuples
+
+    @property
+    def typed(self) -> bool:
+        return self.torch_value is not None
 
 
 def _surface_source(surface: Surface) -> _SurfaceSource:
     """A catalog surface's source is read from its lambdas; a typed one's is written from its tree
     (its latex is the canonical text custom_surface made from that tree), never from what was typed."""
     if not surface.key.startswith(CUSTOM_PREFIX):
-        return _SurfaceSource(formula_source(surface.formula), formula_source(surface.gradient_formula), None)
+        return _SurfaceSource(
+            formula_source(surface.formula),
+            formula_source(surface.gradient_formula),
+            None,
+            formula_source(surface.hessian_formula),
+        )
     expression = parse(surface.latex, ("x", "y"))
-    partials = ", ".join(expression.derivative(v).python("np") for v in ("x", "y"))
-    return _SurfaceSource(expression.python("np"), f"({partials})", expression.python("torch"))
+    first = [expression.derivative(v) for v in ("x", "y")]
+    partials = ", ".join(d.python("np") for d in first)
+    rows = ", ".join("(" + ", ".join(d.derivative(v).python("np") for v in ("x", "y")) + ")" for d in first)
+    return _SurfaceSource(expression.python("np"), f"({partials})", expression.python("torch"), f"({rows})")
 
 
 def gradient_code(surface: Surface, x: float, y: float, angle: float) -> GeneratedCode:
@@ -398,10 +410,16 @@ def optimizers_code(surface: Surface, settings) -> GeneratedCode:
     b.add("import numpy as np")
     b.add("import torch")
     b.add()
-    b.add("def loss(x, y):", f"L(x, y) = {surface.label}")
+    if source.typed:
+        b.add("def loss(x, y):", f"your L(x, y) = {surface.label}, written from the formula you typed")
+    else:
+        b.add("def loss(x, y):", f"L(x, y) = {surface.label}")
     b.add(f"    return {source.value}")
     b.add()
-    b.add("def gradient(x, y):", "∇L in closed form, on tensors: torch autograd of loss() gives the same numbers")
+    if source.typed:
+        b.add("def gradient(x, y):", "∇L in closed form, differentiated from your formula (sympy), with numpy")
+    else:
+        b.add("def gradient(x, y):", "∇L in closed form, on tensors: torch autograd of loss() gives the same numbers")
     b.add(f"    return {source.gradient}")
     b.add()
     start = f"({settings.start[0]!r}, {settings.start[1]!r})"
@@ -420,10 +438,16 @@ def optimizers_code(surface: Surface, settings) -> GeneratedCode:
     b.add("    optimizer = make_optimizer([w])")
     b.add("    for step in range(steps + 1):")
     b.add("        with torch.no_grad():")
-    b.add(
-        "            g = torch.stack(gradient(w[0], w[1]))",
-        "on tensors, as the page computes it (Python's x ** 2 can round differently)",
-    )
+    if source.typed:
+        b.add(
+            "            g = torch.tensor(np.array(gradient(*w.numpy()), dtype=float))",
+            "numpy's functions on float64 numbers, as the page computes it",
+        )
+    else:
+        b.add(
+            "            g = torch.stack(gradient(w[0], w[1]))",
+            "on tensors, as the page computes it (Python's x ** 2 can round differently)",
+        )
     b.add("        x, y = w.tolist()")
     b.add(
         f"        if not (math.hypot(*g.tolist()) <= {bound!r} and math.hypot(x, y) <= {bound!r} "
@@ -447,7 +471,7 @@ def optimizers_code(surface: Surface, settings) -> GeneratedCode:
     if opt.NEWTON in hyper:
         b.add()
         b.add("def hessian(x, y):", "the second derivatives, in closed form")
-        b.add(f"    return np.array({formula_source(surface.hessian_formula)}, dtype=float)")
+        b.add(f"    return np.array({source.hessian}, dtype=float)")
         b.add()
         b.add("w = np.array(start)", "Newton's method, the reference: w ← w − H⁻¹∇L")
         b.add("for step in range(steps + 1):")

@@ -218,9 +218,17 @@ class LearningRate:
 class Optimizers:
     LINK = "opt-link"  # the query string the address bar shows (app/components/share.py)
     RACE = "race"  # the player's section name
-    STATE = "opt-state"  # the last good settings, flat: surface, x0, y0, steps, noise, on, <key>_<field>
+    # the last good settings, flat: surface, formula, window, x0, y0, steps, noise, on, <key>_<field>
+    STATE = "opt-state"
     DRAWN = "opt-drawn"  # {"surface": key, "keys": [...]}: what the map and the 3-D view hold now
     SURFACE = "opt-surface"
+    FORMULA = "opt-formula"  # the typed L(x, y); a preset fills it with its text
+    FORMULA_MESSAGE = "opt-formula-message"
+    WINDOW_X_FROM = "opt-window-x-from"
+    WINDOW_X_TO = "opt-window-x-to"
+    WINDOW_Y_FROM = "opt-window-y-from"
+    WINDOW_Y_TO = "opt-window-y-to"
+    WINDOW_MESSAGE = "opt-window-message"
     X0_INPUT = "opt-x0-input"
     Y0_INPUT = "opt-y0-input"
     STEPS_INPUT = "opt-steps-input"

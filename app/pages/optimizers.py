@@ -1,5 +1,9 @@
 """/optimizers: gradient descent's descendants raced on one surface, every step taken by torch.optim.
 
+The surface is a catalogue preset or the learner's own L(x, y), typed in the same formula box as on
+/gradient and /descent (app/components/formula.py): its gradient and Newton's Hessian come from the
+expression tree, and it races from its own start with the default settings.
+
 Layout first, then the callbacks: one validates whichever control moved into the last good state and
 runs that race once (memoised), in one request, and sends the runs; the step player (assets/player.js)
 replays them in the browser, every contestant at once.
@@ -17,6 +21,21 @@ from app.components import optimizers as parts
 from app.components.code_panel import code_panel, register_code_panel
 from app.components.controls import graph, point_boxes, presets, radio_group, table_box, text_box
 from app.components.downloads import csv_button, csv_download
+from app.components.formula import (
+    CUSTOM,
+    FORMULA_KEY,
+    SURFACE_PRESETS,
+    WINDOW_KEY,
+    Chosen,
+    FormulaIds,
+    formula_controls,
+    query_function,
+    shown_controls,
+    shown_edges,
+    shown_formula,
+    stored_choice,
+    typed_change,
+)
 from app.components.layout_memo import memoised_layout
 from app.components.parse import Choice, Number, clicked_point, read_fields, typed_start
 from app.components.patching import replace_tail
@@ -64,11 +83,20 @@ STEPS = Number("Steps", 1, opt.MAX_RACE_STEPS, whole=True)
 NOISE = Number("Noise σ", 0.0, 100.0)
 COORDINATE = Number("A coordinate")
 SURFACE = Choice("Surface", SURFACE_CHOICES)
+FORMULA_IDS = FormulaIds(
+    ID.FORMULA,
+    ID.FORMULA_MESSAGE,
+    (ID.WINDOW_X_FROM, ID.WINDOW_X_TO, ID.WINDOW_Y_FROM, ID.WINDOW_Y_TO),
+    ID.WINDOW_MESSAGE,
+)
+# formula and window: a typed L(x, y)'s canonical text and its window; empty for a preset (formula.py)
+NO_FORMULA = {"formula": "", "window": []}
 RULES = {"lr": LEARNING_RATE, "beta1": BETA, "beta2": BETA, "eps": EPSILON}
 HYPER_FIELDS = tuple(f"{key}_{field}" for key in opt.CONTESTANTS for field in opt.USES[key])
 
 
 def _hyper_fields(surface_key: str) -> dict:
+    """The settings suggested for a catalogue surface; a typed one (CUSTOM) gets opt.DEFAULT_HYPER."""
     hyper = opt.hyper_for(surface_key)
     return {name: getattr(hyper[name.split("_")[0]], name.split("_")[1]) for name in HYPER_FIELDS}
 
@@ -76,9 +104,15 @@ def _hyper_fields(surface_key: str) -> dict:
 def _preset(surface_key: str, steps: int, noise: float = 0.0, start=None) -> dict:
     x0, y0 = start or SURFACES[surface_key].start
     on = ",".join(opt.EVERYONE)
-    return {"surface": surface_key, "x0": x0, "y0": y0, "steps": steps, "noise": noise, "on": on} | _hyper_fields(
-        surface_key
-    )
+    return {
+        "surface": surface_key,
+        **NO_FORMULA,
+        "x0": x0,
+        "y0": y0,
+        "steps": steps,
+        "noise": noise,
+        "on": on,
+    } | _hyper_fields(surface_key)
 
 
 DEFAULT_STEPS = opt.DEFAULT_STEPS
@@ -136,17 +170,20 @@ def _read_on(text) -> list[str] | None:
 
 
 def read_state(state) -> tuple[dict, object] | None:
-    """A state from the browser and its surface, trusted only if sync could have stored it."""
-    clean = read_fields(state, {"surface": SURFACE, "x0": COORDINATE, "y0": COORDINATE, "steps": STEPS, "noise": NOISE})
-    if clean is None or _read_on(state.get("on")) is None:
+    """A state from the browser and its surface (a catalogue key, or a typed formula and window), trusted
+    only if sync could have stored it."""
+    clean = read_fields(state, {"x0": COORDINATE, "y0": COORDINATE, "steps": STEPS, "noise": NOISE})
+    found = stored_choice(SURFACE_PRESETS, state, "surface")
+    if clean is None or found is None or _read_on(state.get("on")) is None:
         return None
+    chosen, surface = found
+    clean = chosen.fields("surface") | clean
     clean["on"] = ",".join(_read_on(state["on"]))
     for name in HYPER_FIELDS:
         value, message = _read_hyper(name, state.get(name))
         if message:
             return None
         clean[name] = value
-    surface = SURFACES[clean["surface"]]
     return (clean, surface) if surface.in_view(clean["x0"], clean["y0"]) else None
 
 
@@ -155,14 +192,16 @@ def _default_state():
 
 
 def race_settings(state: dict) -> opt.RaceSettings:
-    """The compute's settings from a validated state."""
+    """The compute's settings from a validated state: a catalogue surface by its key, a typed one as its
+    Surface (memoised on its text and window, so the same typed race is the same settings)."""
+    surface = state["surface"] if state["surface"] in SURFACES else stored_choice(SURFACE_PRESETS, state, "surface")[1]
     on = _read_on(state["on"])
     contestants = []
     for key in on:
         values = {field: state[f"{key}_{field}"] for field in opt.USES[key]}
         contestants.append((key, opt.Hyper(**values) if values else opt.DEFAULT_HYPER[key]))
     return opt.RaceSettings(
-        state["surface"], (state["x0"], state["y0"]), int(state["steps"]), tuple(contestants), float(state["noise"])
+        surface, (state["x0"], state["y0"]), int(state["steps"]), tuple(contestants), float(state["noise"])
     )
 
 
@@ -248,7 +287,13 @@ def _controls(state: dict) -> html.Div:
                 ID.SURFACE,
                 "Loss surface L(x, y)",
                 [{"label": SURFACES[key].label, "value": key} for key in SURFACE_CHOICES],
-                state["surface"],
+                state["surface"] if state["surface"] in SURFACES else None,
+            ),
+            formula_controls(
+                FORMULA_IDS,
+                "L(x, y) =",
+                shown_formula(SURFACE_PRESETS, state, "surface"),
+                shown_edges(SURFACE_PRESETS, state, "surface"),
             ),
             point_boxes(
                 "Start (x₀, y₀)",
@@ -296,11 +341,13 @@ def _views() -> html.Div:
 def state_from_query(query: dict) -> tuple[dict, int | None, int, list[str]]:
     """The first state, the player's paused step and its speed, from a shared link (see URL_MIRRORS)."""
     notes: list[str] = []
-    key = query_choice(query, "surface", DEFAULT_STATE["surface"], SURFACE_CHOICES, notes)
-    surface = SURFACES[key]
+    key = query_choice(query, "surface", DEFAULT_STATE["surface"], (*SURFACE_CHOICES, CUSTOM), notes)
+    typed = query_function(query, SURFACE_PRESETS, "surface", notes)
+    if typed is None and key == CUSTOM:
+        key = DEFAULT_STATE["surface"]  # a typed surface lives in its formula; without one, the default
+    chosen, surface = stored_choice(SURFACE_PRESETS, (typed or Chosen(key, "", [])).fields("surface"), "surface")
     x0, y0 = query_point(query, ("x0", "y0"), surface, (DEFAULT_STATE["x0"], DEFAULT_STATE["y0"]), surface.start, notes)
-    state = {
-        "surface": key,
+    state = chosen.fields("surface") | {
         "x0": x0,
         "y0": y0,
         "steps": query_number(query, "steps", DEFAULT_STATE["steps"], STEPS.low, STEPS.high, notes, whole=True),
@@ -386,13 +433,20 @@ def layout(**query):
 
 register_player_callback()
 
-URL_MIRRORS = [
-    Mirror(key, ID.STATE, field=key, default=DEFAULT_STATE[key])
-    for key in ("surface", "x0", "y0", "steps", "noise", "on", *HYPER_FIELDS)
-] + [
-    Mirror("step", player_id(P.STATE, SECTION), kind="frame"),
-    Mirror("speed", player_id(P.SPEED, SECTION), prop="value", default=DEFAULT_SPEED),
-]
+URL_MIRRORS = (
+    [
+        Mirror(key, ID.STATE, field=key, default=DEFAULT_STATE[key])
+        for key in ("surface", "x0", "y0", "steps", "noise", "on", *HYPER_FIELDS)
+    ]
+    + [
+        Mirror(FORMULA_KEY, ID.STATE, field="formula", default=""),
+        Mirror(WINDOW_KEY, ID.STATE, field="window", default=[]),
+    ]
+    + [
+        Mirror("step", player_id(P.STATE, SECTION), kind="frame"),
+        Mirror("speed", player_id(P.SPEED, SECTION), prop="value", default=DEFAULT_SPEED),
+    ]
+)
 register_url_mirror(ID.LINK, URL_MIRRORS)
 
 
@@ -405,14 +459,19 @@ def _box_name(item) -> str | None:
     return found.get("index") if isinstance(found, dict) else None
 
 
-def sync(surface_key, x_text, y_text, click, steps_text, noise_text, on, hyper_texts, _presets, state):
+FORMULA_OUTPUTS = 1 + len(FORMULA_IDS.edges) + 2  # the formula box, the window's boxes, their two messages
+
+
+def sync(surface_key, x_text, y_text, click, steps_text, noise_text, on, hyper_texts, _presets, formula_text, *rest):
     """Validate whichever control moved; a refusal keeps the last good race and says why."""
+    *edge_texts, state = rest
     state, surface = read_state(state) or _default_state()
     trigger = ctx.triggered_id
     # The boxes by name, in whatever order Dash lists them (never assume the layout's order).
     box_names = [_box_name(item) for item in ctx.outputs_list[7]]
     typed = dict(zip([_box_name(item) for item in ctx.inputs_list[7]], hyper_texts or [], strict=False))
     nothing = (dash.no_update,) * 7 + ([dash.no_update] * len(box_names), dash.no_update, dash.no_update)
+    nothing += (dash.no_update,) * FORMULA_OUTPUTS
     message = hyper_message = None
     if isinstance(trigger, dict) and trigger.get("type") == ID.PRESET:
         preset = PRESET.read(trigger.get("index"))
@@ -421,7 +480,10 @@ def sync(surface_key, x_text, y_text, click, steps_text, noise_text, on, hyper_t
         if preset == BEST_MOMENTUM:
             best = best_momentum(surface)
             if best is None:
-                hyper_message = "Momentum's best (η, β) comes from a constant Hessian with a minimum: pick a bowl."
+                hyper_message = (
+                    "Momentum's best (η, β) comes from a constant Hessian with a minimum: pick a bowl, or type "
+                    "a quadratic such as x^2 + 5*y^2."
+                )
             else:
                 state["momentum_lr"], state["momentum_beta1"] = best
         else:
@@ -442,9 +504,29 @@ def sync(surface_key, x_text, y_text, click, steps_text, noise_text, on, hyper_t
         key = SURFACE.read(surface_key)
         if key is None:
             return nothing
-        state |= {"surface": key} | _hyper_fields(key)
+        state |= Chosen(key, "", []).fields("surface") | _hyper_fields(key)
         surface = SURFACES[key]
         state["x0"], state["y0"] = surface.start
+    elif trigger == ID.FORMULA or trigger in FORMULA_IDS.edges:
+        chosen, message_id, why = typed_change(
+            SURFACE_PRESETS, state, "surface", FORMULA_IDS, trigger, formula_text, edge_texts
+        )
+        if why:
+            answer = list(nothing)
+            answer[-2 if message_id == ID.FORMULA_MESSAGE else -1] = why
+            return tuple(answer)
+        fields = chosen.fields("surface")
+        new_function = trigger == ID.FORMULA and (fields["surface"], fields["formula"]) != (
+            state["surface"],
+            state["formula"],
+        )
+        _, surface = stored_choice(SURFACE_PRESETS, fields, "surface")
+        state |= fields
+        if new_function:  # another function: it races from its own start with its own suggested settings
+            state |= _hyper_fields(chosen.key)
+            state["x0"], state["y0"] = surface.start
+        elif not surface.in_view(state["x0"], state["y0"]):  # a new window: the start stays if it is on the map
+            state["x0"], state["y0"] = surface.start
     elif trigger in (ID.X0_INPUT, ID.Y0_INPUT):
         point, message = typed_start(surface, x_text, y_text)
         if point is not None:
@@ -469,13 +551,13 @@ def sync(surface_key, x_text, y_text, click, steps_text, noise_text, on, hyper_t
         return nothing
     if message or hyper_message:
         answer = list(nothing)
-        answer[-2], answer[-1] = message or "", hyper_message or ""
+        answer[8], answer[9] = message or "", hyper_message or ""  # ID.MESSAGE, ID.HYPER_MESSAGE
         if trigger == ID.CONTESTANTS:
             answer[6] = _read_on(state["on"])  # the boxes show the line-up that is still racing
         return tuple(answer)
     return (
         state,
-        state["surface"],
+        state["surface"] if state["surface"] in SURFACES else None,
         f"{state['x0']:g}",
         f"{state['y0']:g}",
         str(state["steps"]),
@@ -484,10 +566,14 @@ def sync(surface_key, x_text, y_text, click, steps_text, noise_text, on, hyper_t
         [f"{state[name]:g}" if name in HYPER_FIELDS else dash.no_update for name in box_names],
         "",
         "",
+        *shown_controls(SURFACE_PRESETS, state, "surface"),
+        "",
+        "",
     )
 
 
-# What sync answers, in order: the state, every control showing it, and the two messages.
+# What sync answers, in order: the state, every control showing it, and the two messages; then the formula
+# box, the window's boxes and their two messages.
 SYNC_OUTPUTS = (
     Output(ID.STATE, "data"),
     Output(ID.SURFACE, "value"),
@@ -499,6 +585,10 @@ SYNC_OUTPUTS = (
     Output({"type": ID.HYPER, "index": ALL}, "value"),
     Output(ID.MESSAGE, "children"),
     Output(ID.HYPER_MESSAGE, "children"),
+    Output(ID.FORMULA, "value"),
+    *(Output(edge, "value") for edge in FORMULA_IDS.edges),
+    Output(ID.FORMULA_MESSAGE, "children"),
+    Output(ID.WINDOW_MESSAGE, "children"),
 )
 # What run_race sends, in order: the runs for the player, the figures, the table and the words.
 RACE_OUTPUTS = (
@@ -531,6 +621,8 @@ RACE_OUTPUTS = (
     Input(ID.CONTESTANTS, "value"),
     Input({"type": ID.HYPER, "index": ALL}, "value"),
     Input({"type": ID.PRESET, "index": ALL}, "n_clicks"),
+    Input(ID.FORMULA, "value"),
+    *(Input(edge, "value") for edge in FORMULA_IDS.edges),
     State(ID.STATE, "data"),
     State(ID.DRAWN, "data"),
 )
@@ -540,6 +632,7 @@ def sync_and_race(*values):
     if ctx.triggered_id is None:
         state = (read_state(controls[-1]) or _default_state())[0]
         answer = (dash.no_update,) * 7 + ([dash.no_update] * len(ctx.outputs_list[7]), "", "")
+        answer += (dash.no_update,) * (FORMULA_OUTPUTS - 2) + ("", "")
     else:
         answer = sync(*controls)
         state = answer[0]

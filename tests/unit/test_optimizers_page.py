@@ -151,7 +151,8 @@ def test_a_link_round_trips_and_bad_values_are_noted():
     module = page()
     state = module.DEFAULT_STATE | {"surface": "ravine", "x0": -3.0, "y0": 1.0, "steps": 77, "noise": 0.5}
     state |= {"on": "sgd,adam,newton", "adam_lr": 0.03, "momentum_beta1": 0.95, "rmsprop_eps": 1e-6}
-    query = {key: str(value) for key, value in state.items()}
+    # A preset's formula and window are empty, and its link leaves them out (typed links: test_optimizers_formula.py).
+    query = {key: str(value) for key, value in state.items() if key not in ("formula", "window")}
     read, step, speed, notes = module.state_from_query(query | {"step": "5"})
     assert notes == [] and step == 5 and read == module.read_state(state)[0]
     bad = {"sgd_lr": "-1", "adam_beta1": "1", "steps": "1e6", "noise": "nan", "on": "sgd,bogus"}
