@@ -1,14 +1,16 @@
 """/optimizers in a real browser: the race opens, plays with no server request, a click on the map sets
-the start, contestants switch on and off, bad settings are refused with nothing else changing, and a
-shared link opens the same race."""
+the start, contestants switch on and off, bad settings are refused with nothing else changing, a typed
+L(x, y) races, and a shared link opens the same race."""
 
 from __future__ import annotations
 
 import pytest
 
 from app import ids
+from app.components import optimizers as parts
 from app.components.player import figure_id, player_id
 from app.compute import optimizers as opt
+from app.compute.custom import Window, custom_surface
 from app.compute.surfaces import SURFACES
 from app.figures.gradient import GRID_POINTS
 from app.main import create_app
@@ -188,3 +190,50 @@ def test_the_noisy_preset_and_momentum_at_its_best(race_page):
     wait_until(lambda: f"Momentum with η = {lr:.4g}, β = {beta:.4g}" in page.find_element(f"#{OP.THEORY}").text)
     assert "(κ − 1)/(κ + 1) = 0.8182" in theory
     assert severe_console_errors(page) == []
+
+
+def test_a_typed_loss_races_a_refused_one_says_where_and_the_link_reopens_it(race_page):
+    page = race_page
+    type_into(page, f"#{OP.FORMULA}", "(x - 1)^2 + 2*(y + 1)^2")
+    # The page's own race, computed here: the typed surface on the bowl's window, from its own start.
+    surface = custom_surface("(x - 1)^2 + 2 * (y + 1)^2", Window((-5.0, 5.0), (-4.0, 4.0)))
+    hyper = opt.DEFAULT_HYPER
+    race = opt.race(opt.RaceSettings(surface, surface.start, 300, tuple((k, hyper[k]) for k in opt.EVERYONE)))
+    verdict = parts.summary(race)
+    wait_until(lambda: page_summary(page) == verdict, timeout=15)
+    table = results(page)
+    assert f"Arrived at step {race.run(opt.SGD).arrived_at} " in table
+    assert page.find_element(f"#{OP.X0_INPUT}").get_attribute("value") == f"{surface.start[0]:g}"
+    assert not any(box.is_selected() for box in page.driver.find_elements("css selector", f"#{OP.SURFACE} input"))
+    click(page, P.RESET)
+    wait_until(lambda: readout(page).startswith("step 0:"))
+    assert balls(page) == [pytest.approx(list(surface.start))] * len(race.runs)
+
+    type_into(page, f"#{OP.FORMULA}", "x + z")
+    page.wait_for_contains_text(f"#{OP.FORMULA_MESSAGE}", "Unknown name 'z' (use x, y, pi or e) at column 5")
+    type_into(page, f"#{OP.WINDOW_Y_FROM}", "9")
+    page.wait_for_contains_text(f"#{OP.WINDOW_MESSAGE}", "greater than")
+    assert page_summary(page) == verdict and results(page) == table, "the last good race stays"
+
+    url = wait_until(lambda: "f=" in page.driver.current_url and page.driver.current_url)
+    assert "surface=custom" in url and "window=-5,5,-4,4" in url
+    page.driver.get(url)
+    wait_until(lambda: page_summary(page) == verdict and results(page) == table, timeout=30)
+    assert page.find_element(f"#{OP.FORMULA}").get_attribute("value") == "(x - 1)^2 + 2 * (y + 1)^2"
+    assert [page.find_element(f"#{box}").get_attribute("value") for box in (OP.WINDOW_X_FROM, OP.WINDOW_Y_TO)] == [
+        "-5",
+        "4",
+    ]
+    assert severe_console_errors(page) == []
+
+
+def test_a_hand_written_link_with_f_opens_that_race(dash_duo):
+    dash_duo.start_server(create_app())
+    dash_duo.wait_for_page(url=dash_duo.server_url + "/optimizers?f=x%5E4%20%2B%202*y%5E2&window=-2,2,-1,3&steps=150")
+    surface = custom_surface("x^4 + 2 * y^2", Window((-2.0, 2.0), (-1.0, 3.0)))
+    hyper = opt.DEFAULT_HYPER
+    race = opt.race(opt.RaceSettings(surface, surface.start, 150, tuple((k, hyper[k]) for k in opt.EVERYONE)))
+    wait_until(lambda: page_summary(dash_duo) == parts.summary(race), timeout=30)
+    assert dash_duo.find_element(f"#{OP.FORMULA}").get_attribute("value") == "x^4 + 2 * y^2"
+    assert "x⁴ + 2y²" in dash_duo.find_element(f"#{OP.MAP_SUMMARY}").get_attribute("textContent")
+    assert severe_console_errors(dash_duo) == []

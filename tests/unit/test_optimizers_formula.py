@@ -234,6 +234,8 @@ def test_a_bad_typed_link_opens_the_default_race_with_a_note(page, query, words)
 )
 def test_a_forged_typed_state_is_not_trusted(page, forged):
     assert page.read_state(page.DEFAULT_STATE | forged) is None
+    good = {"surface": "custom", "formula": "x * y", "window": [-1.0, 1.0, -1.0, 1.0], "x0": 0.5, "y0": 0.5}
+    assert page.read_state(page.DEFAULT_STATE | good)[0]["formula"] == "x * y", "what the page stores is trusted"
 
 
 def _final_points_printed(settings, code) -> None:
