@@ -246,6 +246,15 @@ class Optimizers:
     ADAM_TEXT = "opt-adam-text"
     CSV_BUTTON = "opt-csv-button"
     CSV_DOWNLOAD = "opt-csv-download"
+    # the basin maps: plain SGD beside one other optimizer, computed when asked for
+    BASIN_CHOICE = "opt-basin-choice"  # the optimizer set beside plain SGD
+    BASIN_BUTTON = "opt-basin-button"
+    BASIN_SHOWN = "opt-basin-shown"  # the compared optimizer's key while the maps are shown, else None
+    BASIN_MESSAGE = "opt-basin-message"
+    BASIN_SGD = "opt-basin-sgd"
+    BASIN_OTHER = "opt-basin-other"
+    BASIN_SUMMARY = "opt-basin-summary"
+    BASIN_TABLE = "opt-basin-table"
 
 
 class CodePanel:

@@ -1,4 +1,5 @@
-"""/optimizers: gradient descent's descendants raced on one surface, every step taken by torch.optim.
+"""/optimizers: gradient descent's descendants raced on one surface by the numpy race engine, whose every
+step equals torch.optim's to 12 digits (tests/unit/test_optimizer_oracle.py).
 
 The surface is a catalogue preset or the learner's own L(x, y), typed in the same formula box as on
 /gradient and /descent (app/components/formula.py): its gradient and Newton's Hessian come from the
@@ -17,6 +18,7 @@ import dash
 from dash import ALL, Input, Output, State, callback, ctx, dcc, html
 
 from app import codegen, ids
+from app.components import basins
 from app.components import optimizers as parts
 from app.components.code_panel import code_panel, register_code_panel
 from app.components.controls import graph, point_boxes, presets, radio_group, table_box, text_box
@@ -51,8 +53,10 @@ from app.components.share import (
     register_url_mirror,
 )
 from app.components.shell import next_concept_link, page_header, section
+from app.compute import basins as compute_basins
 from app.compute import optimizers as opt
 from app.compute.surfaces import SURFACES
+from app.figures import basins as basin_figures
 from app.figures import optimizers as figures
 from app.figures.gradient import surface_grid
 
@@ -63,7 +67,8 @@ dash.register_page(
     name="Optimizers",
     title="Optimizers: momentum, Adam and friends",
     order=5,
-    description="SGD, momentum, Nesterov, AdaGrad, RMSprop and Adam raced on one surface by torch.optim, "
+    description="SGD, momentum, Nesterov, AdaGrad, RMSprop and Adam raced on one surface, step for step as "
+    "torch.optim steps, "
     "with Newton's method as the reference.",
 )
 
@@ -195,14 +200,16 @@ def race_settings(state: dict) -> opt.RaceSettings:
     """The compute's settings from a validated state: a catalogue surface by its key, a typed one as its
     Surface (memoised on its text and window, so the same typed race is the same settings)."""
     surface = state["surface"] if state["surface"] in SURFACES else stored_choice(SURFACE_PRESETS, state, "surface")[1]
-    on = _read_on(state["on"])
-    contestants = []
-    for key in on:
-        values = {field: state[f"{key}_{field}"] for field in opt.USES[key]}
-        contestants.append((key, opt.Hyper(**values) if values else opt.DEFAULT_HYPER[key]))
+    contestants = [(key, hyper_of(state, key)) for key in _read_on(state["on"])]
     return opt.RaceSettings(
         surface, (state["x0"], state["y0"]), int(state["steps"]), tuple(contestants), float(state["noise"])
     )
+
+
+def hyper_of(state: dict, key: str) -> opt.Hyper:
+    """One contestant's settings from a validated state (Newton has none: its defaults)."""
+    values = {field: state[f"{key}_{field}"] for field in opt.USES[key]}
+    return opt.Hyper(**values) if values else opt.DEFAULT_HYPER[key]
 
 
 # ---- layout ----------------------------------------------------------------------------------------
@@ -378,6 +385,8 @@ def state_from_query(query: dict) -> tuple[dict, int | None, int, list[str]]:
 @memoised_layout
 def layout(**query):
     state, step, speed, notes = state_from_query(query)
+    shown = query_choice(query, "basins", None, basins.COMPARED, notes)  # the maps are open, beside this one
+    compared = shown or basins.DEFAULT_COMPARED
     views = _views()
     views.children[2] = player(SECTION, step, speed)
     return html.Div(
@@ -385,7 +394,8 @@ def layout(**query):
             page_header(
                 "Optimizers: gradient descent's descendants",
                 "Momentum, Nesterov, AdaGrad, RMSprop and Adam all start from −∇L but reshape the step. Race them "
-                "from one start, each step taken by torch.optim, and see which effect wins where.",
+                "from one start and see which effect wins where. Every step equals torch.optim's to 12 digits, "
+                "checked on every build.",
                 notes,
             ),
             section(
@@ -404,6 +414,11 @@ def layout(**query):
                 html.P(id=ID.ADAM_TEXT, className="explanation"),
                 table_box(ID.RESULTS, "The results, best first"),
                 csv_button(ID.CSV_BUTTON, ID.CSV_DOWNLOAD, "Download the race (CSV)"),
+            ),
+            section(
+                "Where each start ends up",
+                basins.section_body(compared),
+                dcc.Store(id=ID.BASIN_SHOWN, data=shown),
             ),
             section(
                 "Why it happened",
@@ -445,6 +460,7 @@ URL_MIRRORS = (
     + [
         Mirror("step", player_id(P.STATE, SECTION), kind="frame"),
         Mirror("speed", player_id(P.SPEED, SECTION), prop="value", default=DEFAULT_SPEED),
+        Mirror("basins", ID.BASIN_SHOWN),
     ]
 )
 register_url_mirror(ID.LINK, URL_MIRRORS)
@@ -705,6 +721,51 @@ def download_race(_clicks, state):
     if race is None:
         return dash.no_update
     return csv_download("optimizers-race.csv", parts.CSV_HEADER, parts.csv_rows(race))
+
+
+# ---- basins ------------------------------------------------------------------------------------------
+
+BASIN_CHOICE = Choice("Optimizer", basins.COMPARED)
+
+
+@callback(
+    Output(ID.BASIN_SGD, "figure"),
+    Output(ID.BASIN_OTHER, "figure"),
+    Output(ID.BASIN_TABLE, "children"),
+    Output(ID.BASIN_SUMMARY, "children"),
+    Output(ID.BASIN_MESSAGE, "children"),
+    Output(ID.BASIN_SHOWN, "data"),
+    Input(ID.BASIN_BUTTON, "n_clicks"),
+    Input(ID.BASIN_CHOICE, "value"),
+    Input(ID.STATE, "data"),
+    State(ID.BASIN_SHOWN, "data"),
+)
+def map_basins(_clicks, choice, state, shown):
+    """The two basin maps, once asked for (the button, or a link that had them open); after that they
+    follow the choice beside SGD and the race's settings."""
+    key = BASIN_CHOICE.read(choice)
+    nothing = (dash.no_update,) * 6
+    if ctx.triggered_id != ID.BASIN_BUTTON and BASIN_CHOICE.read(shown) is None:
+        return nothing  # not asked for yet: the page stays light
+    if key is None:
+        return nothing[:4] + ("Pick an optimizer to set beside plain SGD.", dash.no_update)
+    state, surface = read_state(state) or _default_state()
+    if not RACE_SLOTS.acquire(timeout=RACE_WAIT_S):
+        return nothing[:4] + ("The server is busy with other races; press the button again in a moment.", shown)
+    try:
+        sgd = compute_basins.basins(surface, opt.SGD, hyper_of(state, opt.SGD))
+        other = compute_basins.basins(surface, key, hyper_of(state, key))
+    finally:
+        RACE_SLOTS.release()
+    sgd_title, other_title = basins.titles(key)
+    return (
+        basin_figures.basin_figure(surface, sgd, sgd_title),
+        basin_figures.basin_figure(surface, other, other_title),
+        basins.destinations_table(sgd, other),
+        basins.summary(sgd, other),
+        "",
+        key,
+    )
 
 
 def _code(state):
