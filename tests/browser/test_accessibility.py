@@ -257,3 +257,16 @@ def test_the_keyboard_alone_reaches_and_drives_the_descent_page(browser):
     wait_until(lambda: play.get_attribute("aria-pressed") == "false", timeout=20)
     paused_at = step()
     assert 1 <= paused_at < 10, "paused part-way, where it was"
+
+
+@pytest.mark.parametrize("width", [PHONE, LAPTOP])
+def test_no_serious_axe_violation_with_the_basin_maps_open(browser, width):
+    driver = open_page(browser, "/optimizers?surface=himmelblau&sgd_lr=0.01&momentum_lr=0.01&basins=momentum", width)
+    wait_until(
+        lambda: driver.execute_script(
+            f"const gd = document.querySelector('#{ids.Optimizers.BASIN_OTHER} .js-plotly-plot');"
+            "return !!(gd && gd._fullData && gd._fullData.length);"
+        ),
+        timeout=30,
+    )
+    check(driver, f"/optimizers with the basin maps open at {width} px")
