@@ -255,7 +255,7 @@ def theory(race: opt.Race, surface: Surface) -> list:
             continue
         beta = run.hyper.beta1 if key == opt.MOMENTUM else 0.0
         predicted = opt.predicted_rate(hessian, run.hyper.lr, beta)
-        measured = opt.measured_rate(run)
+        measured = opt.measured_rate(run, opt.quadratic_minimum(surface))
         measured_text = (
             f"measured over its last steps: {measured:.4f}" if measured is not None else "too short a run to measure"
         )

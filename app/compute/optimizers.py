@@ -525,6 +525,13 @@ def predicted_rate(hessian: np.ndarray, lr: float, beta: float) -> float:
     return radius
 
 
+def quadratic_minimum(surface: Surface) -> tuple[float, float]:
+    """Where a quadratic with a positive-definite Hessian H has its minimum: one Newton step from the
+    origin, −H⁻¹∇L(0, 0), exact for a quadratic (a typed bowl need not be centred on the origin)."""
+    step = np.linalg.solve(surface.hessian(0.0, 0.0), surface.gradient(0.0, 0.0).reshape(2))
+    return (float(-step[0]), float(-step[1]))
+
+
 def measured_rate(run: Run, minimum: tuple[float, float] = (0.0, 0.0), tail: int = 20) -> float | None:
     """The factor per step by which the distance to the minimum shrank over the run's last ``tail``
     steps (a geometric mean), or None when the run is too short or already at the minimum."""

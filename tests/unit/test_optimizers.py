@@ -241,3 +241,17 @@ def test_a_typed_surface_races_like_its_catalogue_twin():
         for a, b in zip(catalogue.runs, own.runs, strict=True):
             np.testing.assert_allclose(a.positions, b.positions, rtol=1e-12, atol=1e-15, err_msg=a.key)
             assert a.verdict == b.verdict and a.stopped_at == b.stopped_at
+
+
+def test_the_measured_rate_is_taken_to_a_typed_bowls_own_minimum():
+    """A typed quadratic need not be centred on the origin: the factor per step is measured to its own
+    minimum, and matches the theory's prediction there."""
+    from app.compute.custom import Window, custom_surface
+
+    surface = custom_surface("(x - 1)^2 + 5*(y - 1)^2", Window((-5.0, 5.0), (-5.0, 5.0)))
+    assert opt.quadratic_minimum(surface) == pytest.approx((1.0, 1.0), abs=1e-12)
+    race = opt.race(opt.RaceSettings(surface, (4.0, 3.0), 2000, ((opt.MOMENTUM, opt.Hyper(0.02, beta1=0.3)),)))
+    run = race.run(opt.MOMENTUM)
+    predicted = opt.predicted_rate(surface.hessian(0.0, 0.0), 0.02, 0.3)
+    assert opt.measured_rate(run, opt.quadratic_minimum(surface)) == pytest.approx(predicted, rel=1e-3)
+    assert opt.measured_rate(run) != pytest.approx(predicted, rel=1e-2)  # measured to (0, 0) it is wrong
