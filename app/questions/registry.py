@@ -1,0 +1,12 @@
+"""Every kind of question, by key. Tests iterate this, so a new kind is tested the day it is added."""
+
+from __future__ import annotations
+
+from app.questions import derivative
+from app.questions.base import Kind
+
+KINDS: dict[str, Kind] = {kind.key: kind for module in (derivative,) for kind in module.KINDS}
+
+
+def kinds_for(page: str) -> list[Kind]:
+    return [kind for kind in KINDS.values() if kind.page == page]
