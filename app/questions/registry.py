@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from app.questions import derivative
+from app.questions import autograd, derivative, descent, gradient, learning_rate, optimizers
 from app.questions.base import Kind
 
-KINDS: dict[str, Kind] = {kind.key: kind for module in (derivative,) for kind in module.KINDS}
+PAGES = (derivative, gradient, descent, learning_rate, optimizers, autograd)
+KINDS: dict[str, Kind] = {kind.key: kind for module in PAGES for kind in module.KINDS}
 
 
 def kinds_for(page: str) -> list[Kind]:

@@ -10,26 +10,18 @@ from __future__ import annotations
 import math
 
 import pytest
-import torch
 
 from app.questions import base
 from app.questions.registry import KINDS
+from tests.unit.question_checks import autograd, derivative, descent, gradient, learning_rate, optimizers
+
+PAGES = (derivative, gradient, descent, learning_rate, optimizers, autograd)
 
 SEEDS = range(200)
 
 
-def derivative_by_autograd(key: str, x0: float) -> float:
-    from app.compute.functions import FUNCTIONS
-
-    x = torch.tensor(x0, dtype=torch.float64, requires_grad=True)
-    FUNCTIONS[key].formula(x, torch).backward()
-    return float(x.grad)
-
-
-# kind → (question → its true answer), computed without the kind's own code.
-INDEPENDENT = {
-    "tangent-slope": lambda q: derivative_by_autograd(q.setup["function"], q.setup["x0"]),
-}
+# kind → (question → its true answer), computed without the kind's own code: one module per page.
+INDEPENDENT = {key: check for module in PAGES for key, check in module.INDEPENDENT.items()}
 
 
 def test_every_kind_has_an_independent_check():

@@ -1,0 +1,6 @@
+"""Questions for /autograd."""
+
+from __future__ import annotations
+
+PAGE = "/autograd"
+KINDS = ()

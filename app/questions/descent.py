@@ -1,0 +1,6 @@
+"""Questions for /descent."""
+
+from __future__ import annotations
+
+PAGE = "/descent"
+KINDS = ()

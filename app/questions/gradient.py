@@ -1,0 +1,6 @@
+"""Questions for /gradient."""
+
+from __future__ import annotations
+
+PAGE = "/gradient"
+KINDS = ()

@@ -1,0 +1,6 @@
+"""Questions for /learning-rate."""
+
+from __future__ import annotations
+
+PAGE = "/learning-rate"
+KINDS = ()

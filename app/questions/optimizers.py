@@ -1,0 +1,6 @@
+"""Questions for /optimizers."""
+
+from __future__ import annotations
+
+PAGE = "/optimizers"
+KINDS = ()

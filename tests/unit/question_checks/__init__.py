@@ -1,0 +1,1 @@
+"""Independent computations of each kind of question's true answer, one module per page."""
