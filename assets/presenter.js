@@ -89,6 +89,96 @@
         });
     }
 
+    // ---- titles that fit their figure ----------------------------------------------------------------
+    // plotly.js never wraps a figure's title: at a phone's width "L(w) = (w − 3)² + 1: each step moves w
+    // by −η·L′(w)" ran past the figure's right edge and was cut off. A title wider than its figure is
+    // drawn on several lines instead (plotly's <br>), broken after its colon first, then between words,
+    // never inside a formula, and the top margin grows by a line for each line added. Dash's figure is
+    // left as it is; a resize that changes the lines draws the figure again (below).
+    const TITLE_FONT_SCALE = 1.4;  // plotly.js: a title's default size is the figure's font size × 1.4
+    const TITLE_LINE = 1.3;  // plotly.js's line height, in font sizes
+    const TITLE_ROOM = 12;  // px kept clear at the figure's right edge
+    const OPERATOR = /^[=+−\-·×/<>≤≥≈]$/;
+    let measuring = null;
+
+    function textWidth(text, font) {
+        measuring = measuring || document.createElement("canvas").getContext("2d");
+        measuring.font = font;
+        return measuring.measureText(text).width;
+    }
+
+    // Where a title may break: spaces outside brackets, with no operator on either side.
+    function titleWords(text) {
+        const words = [];
+        let depth = 0;
+        let start = 0;
+        for (let i = 0; i < text.length; i += 1) {
+            const c = text[i];
+            depth += "([{".indexOf(c) >= 0 ? 1 : ")]}".indexOf(c) >= 0 ? -1 : 0;
+            if (c === " " && depth <= 0 && !OPERATOR.test(text[i - 1] || "") && !OPERATOR.test(text[i + 1] || "")) {
+                words.push(text.slice(start, i));
+                start = i + 1;
+            }
+        }
+        words.push(text.slice(start));
+        return words.filter(function (word) { return word.length > 0; });
+    }
+
+    function wrappedTitle(text, width, font) {
+        const lines = [];
+        let line = "";
+        titleWords(text).forEach(function (word) {
+            const longer = line ? line + " " + word : word;
+            if (line && (textWidth(longer, font) > width || /:$/.test(line) && lines.length === 0)) {
+                lines.push(line);
+                line = word;
+            } else {
+                line = longer;
+            }
+        });
+        lines.push(line);
+        return lines;
+    }
+
+    function fittedFigure(gd, figure) {
+        const layout = figure.layout || {};
+        const title = layout.title;
+        const text = typeof title === "string" ? title : title && title.text;
+        const width = gd.getBoundingClientRect().width;
+        if (typeof text !== "string" || text.indexOf("<br>") >= 0 || !width) {
+            gd.__fittedTitle = text;
+            return figure;
+        }
+        const base = ((layout.font || {}).size || DEFAULT_FONT);
+        const titleFont = (typeof title === "object" && title.font) || {};
+        const size = titleFont.size || Math.round(base * TITLE_FONT_SCALE);
+        const family = titleFont.family || (layout.font || {}).family || "sans-serif";
+        const x = typeof title === "object" && typeof title.x === "number" ? title.x : 0.5;
+        const room = width * (1 - x) - TITLE_ROOM;
+        const font = size + "px " + family;
+        if (textWidth(text, font) <= room) {
+            gd.__fittedTitle = text;
+            return figure;
+        }
+        const lines = wrappedTitle(text, room, font);
+        const fitted = lines.join("<br>");
+        gd.__fittedTitle = fitted;
+        // plotly.js centres a one-line title in the top margin; a title of several lines hangs from that
+        // same height (anchored at its top, in pixels of the container), and the margin grows by a line
+        // for each line added, so the last line keeps a one-line title's distance from the plot.
+        const margin = Object.assign({}, layout.margin);
+        const oneLine = typeof margin.t === "number" ? margin.t : 100;
+        margin.t = oneLine + (lines.length - 1) * size * TITLE_LINE;
+        const height = gd.getBoundingClientRect().height || layout.height || 450;
+        const newTitle = Object.assign({}, typeof title === "object" ? title : {}, {
+            text: fitted,
+            yref: "container",
+            y: 1 - oneLine / 2 / height,
+            yanchor: "top",
+        });
+        return Object.assign({}, figure, {layout: Object.assign({}, layout, {title: newTitle, margin: margin})});
+    }
+
     // plotly.js 4.1 keeps an equal-scale map's old frame when react() brings new axis ranges (a new
     // surface or view window): it widens the x range to the old aspect instead of shrinking the axis
     // domain (cf. plotly.js #3430), while relayout() applies the constraint properly. So when a figure
@@ -167,7 +257,7 @@
                     const draw = function () {
                         const source = gd.__presenterSource;  // the newest figure, when a drawing waited
                         const drawn = original.call(
-                            Plotly, gd, ROOT.classList.contains(PRESENTER) ? presenterFigure(source) : source
+                            Plotly, gd, fittedFigure(gd, ROOT.classList.contains(PRESENTER) ? presenterFigure(source) : source)
                         );
                         if (drawn && typeof drawn.then === "function") {
                             drawn.then(function () { keepRequestedRanges(Plotly, gd, wanted); });
@@ -227,6 +317,33 @@
         });
         window.dispatchEvent(new Event("resize"));  // the grid around the figures may have changed
     }
+
+    // A figure whose title needs other lines at its new width (a phone turned, a window resized) is drawn
+    // again; dcc.Graph only resizes it.
+    function refitTitles() {
+        if (!loaded) {
+            return;
+        }
+        document.querySelectorAll(".js-plotly-plot").forEach(function (gd) {
+            const source = gd.__presenterSource;
+            if (!source || gd.__firstDrawing) {
+                return;
+            }
+            const drawn = gd.__fittedTitle;
+            const figure = ROOT.classList.contains(PRESENTER) ? presenterFigure(source) : source;
+            const title = fittedFigure(gd, figure).layout;
+            gd.__fittedTitle = drawn;
+            const text = title && title.title && (typeof title.title === "string" ? title.title : title.title.text);
+            if (text !== drawn) {
+                loaded.react(gd, source);
+            }
+        });
+    }
+    let refitTimer = null;
+    window.addEventListener("resize", function () {
+        window.clearTimeout(refitTimer);
+        refitTimer = window.setTimeout(refitTitles, 150);
+    });
 
     // ---- the address bar ---------------------------------------------------------------------------
 

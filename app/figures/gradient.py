@@ -124,16 +124,63 @@ def surface_mesh(surface: Surface, grid: Grid, name: str, opacity: float) -> dic
     )
 
 
-def scene(surface: Surface, z_title: str, z_range: list[float] | None = None) -> dict:
-    """The 3-D axes and camera shared by every surface view."""
-    z_axis = {"title": {"text": z_title}, "nticks": 5}
+# The 3-D view. plotly.js draws a scene's tick labels into WebGL, at the box's edges, and from this eye the
+# x labels and the z labels start at the same corner, (x min, y min, z min): a z tick on the floor of the
+# box sat on the x tick there ("0" over "−5" at 1920x1080). The z ticks therefore start a step clear of
+# the floor. The eye is far enough, and the box's centre a little below the middle of the view, that the
+# labels at the nearest corner ("5", "−4") stay inside the figure instead of under its bottom edge.
+SCENE_EYE = {"x": 1.55, "y": -1.75, "z": 1.2}
+SCENE_CENTER = {"x": 0, "y": 0, "z": -0.1}
+SCENE_TICKS = 5
+CORNER_CLEARANCE = 0.12  # no z tick within this share of the z span above the floor of the box
+
+
+def finite_extent(values: np.ndarray) -> tuple[float, float]:
+    """The lowest and highest finite value (NaN, NaN when there is none)."""
+    finite = np.asarray(values)[np.isfinite(values)]
+    return (float(finite.min()), float(finite.max())) if finite.size else (np.nan, np.nan)
+
+
+def nice_ticks(low: float, high: float, count: int = SCENE_TICKS) -> list[float]:
+    """Round tick values across [low, high], as plotly.js picks them for ``nticks=count``: the span over
+    count, times a power of ten, rounded up to the next of 2, 5 or 10 above it."""
+    if not (np.isfinite(low) and np.isfinite(high)) or high <= low:
+        return []
+    rough = (high - low) / count
+    power = 10.0 ** np.floor(np.log10(rough))
+    step = next(m * power for m in (2, 5, 10) if m * power > rough)
+    first = np.ceil(low / step - 1e-9) * step
+    values = np.arange(first, high + step * 1e-9, step)
+    return [float(round(v / step) * step) + 0.0 for v in values]  # + 0.0: no "−0"
+
+
+def z_ticks(low: float, high: float) -> list[float]:
+    """The z ticks of a scene whose box's floor is at ``low``: none near the floor's corner."""
+    floor = low + CORNER_CLEARANCE * (high - low)
+    return [v for v in nice_ticks(low, high) if v >= floor]
+
+
+def scene(
+    surface: Surface,
+    z_title: str,
+    z_range: list[float] | None = None,
+    z_extent: tuple[float, float] | None = None,
+) -> dict:
+    """The 3-D axes and camera shared by every surface view. ``z_range`` fixes the z axis; without it
+    plotly fits z to what is drawn, and ``z_extent`` (the surface's lowest and highest value) places the
+    ticks."""
+    z_axis = {"title": {"text": z_title}, "nticks": SCENE_TICKS}
     if z_range is not None:
         z_axis["range"] = z_range
+    low, high = z_range if z_range is not None else (z_extent or (np.nan, np.nan))
+    ticks = z_ticks(float(low), float(high))
+    if len(ticks) >= 2:
+        z_axis.update(tickmode="array", tickvals=ticks)
     return {
-        "xaxis": {"title": {"text": "x"}, "range": list(surface.view_x), "nticks": 5},
-        "yaxis": {"title": {"text": "y"}, "range": list(surface.view_y), "nticks": 5},
+        "xaxis": {"title": {"text": "x"}, "range": list(surface.view_x), "nticks": SCENE_TICKS},
+        "yaxis": {"title": {"text": "y"}, "range": list(surface.view_y), "nticks": SCENE_TICKS},
         "zaxis": z_axis,
-        "camera": {"eye": {"x": 1.4, "y": -1.6, "z": 1.1}},
+        "camera": {"eye": dict(SCENE_EYE), "center": dict(SCENE_CENTER)},
         "aspectmode": "manual",
         "aspectratio": {"x": 1.2, "y": 1.2, "z": 0.8},
     }
@@ -339,7 +386,7 @@ def surface_figure(surface: Surface, grid: Grid, x: float, y: float) -> dict:
     layout = style.base_layout(
         title={"text": "The surface and its tangent plane at the point", "x": 0.01},
         margin={"l": 0, "r": 0, "t": 50, "b": 0},
-        scene=scene(surface, "f"),
+        scene=scene(surface, "f", z_extent=finite_extent(grid.z)),
         showlegend=False,
     )
     return style.figure(data, layout)
