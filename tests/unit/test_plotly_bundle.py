@@ -49,8 +49,17 @@ def traces_the_app_draws() -> set[str]:
     """
     used = set()
     for path in (ROOT / "app").rglob("*.py"):
-        for node in ast.walk(ast.parse(path.read_text())):
-            if isinstance(node, ast.Constant) and node.value in TRACE_TYPES:
+        tree = ast.parse(path.read_text())
+        # contour's "coloring" takes the value "heatmap": a way of filling a contour, not a trace type
+        colouring = {
+            id(value)
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Dict)
+            for key, value in zip(node.keys, node.values, strict=True)
+            if isinstance(key, ast.Constant) and key.value == "coloring"
+        }
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Constant) and node.value in TRACE_TYPES and id(node) not in colouring:
                 used.add(node.value)
     for path in (ROOT / "assets").glob("*.js"):
         for kind in re.findall(r"""["']?type["']?\s*:\s*["'](\w+)["']""", path.read_text()):
