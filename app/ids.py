@@ -276,6 +276,33 @@ class CodePanel:
         self.wanted = f"{page}-code-wanted"
 
 
+class Questions:
+    """The question panel's ids for one page (app/components/questions.py)."""
+
+    def __init__(self, page: str):
+        name = page.strip("/") or "home"
+        self.toggle = f"{name}-q-toggle"  # "Predict first"
+        self.panel = f"{name}-q-panel"
+        self.prompt = f"{name}-q-prompt"
+        self.figure = f"{name}-q-figure"
+        self.figure_summary = f"{name}-q-figure-summary"
+        self.number_row = f"{name}-q-number-row"
+        self.number = f"{name}-q-number"  # a number or an angle
+        self.number_label = f"{name}-q-number-label"
+        self.choice_row = f"{name}-q-choice-row"
+        self.point_row = f"{name}-q-point-row"
+        self.x = f"{name}-q-x"
+        self.y = f"{name}-q-y"
+        self.choice = f"{name}-q-choice"
+        self.reveal = f"{name}-q-reveal"
+        self.another = f"{name}-q-another"
+        self.level = f"{name}-q-level"
+        self.message = f"{name}-q-message"
+        self.verdict = f"{name}-q-verdict"
+        self.store = f"{name}-q-store"  # {kind, seed, level, answer, anchor}: never the answer
+        self.revealed = f"{name}-q-revealed"
+
+
 class Autograd:
     LINK = "autograd-link"  # the query string the address bar shows (app/components/share.py)
     GRAPH_SUMMARY = "autograd-graph-summary"

@@ -26,6 +26,10 @@
                 (!mirror.whole || Number.isInteger(number));
             return usable ? String(number) : undefined;
         }
+        if (mirror.kind === "cleared") {
+            // A value that leaves the link when it is gone (a question closed): null removes the key.
+            return value === null || value === undefined ? null : String(value);
+        }
         if (mirror.kind === "frame") {
             // A paused player's step. While it plays, or when it shows the whole run, there is none.
             if (!value || value.playing || typeof value.frame !== "number" || value.frame >= value.last) {

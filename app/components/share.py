@@ -33,7 +33,8 @@ class Mirror:
     field: str | None = None  # the entry of a dict value (a state store); None: the value itself
     item: str | None = None  # a list of dicts: this entry of each item, joined by commas
     # "value"; "flag" (true is 1); "number" (typed text: only an accepted number is written); "frame"
-    # (a step player's state: its step while paused mid-run, else nothing)
+    # (a step player's state: its step while paused mid-run, else nothing); "cleared" (a value whose
+    # absence, None or a missing field, removes the key: a question that was closed)
     kind: str = "value"
     default: object = None  # a value equal to this is left out, so a page at its defaults has a clean link
     # For "number": the range (and wholeness) the page accepts; typed text outside it is not written,

@@ -35,6 +35,7 @@ from app.components.formula import (
 from app.components.layout_memo import memoised_layout
 from app.components.parse import Choice, Number, clicked_x, read_fields
 from app.components.patching import overlay_patch, prefilled
+from app.components.questions import question_from_query, question_mirrors, question_panel, register_question_callbacks
 from app.components.share import Mirror, link_store, query_choice, query_number, register_url_mirror
 from app.components.shell import next_concept_link, page_header, section
 from app.compute import differences
@@ -232,11 +233,12 @@ def _rules_section() -> html.Section:
 def layout(**query):
     """The page, drawn: everything for the link's state is in it (no first request)."""
     state, precision, notes = state_from_query(query)
+    question = question_from_query(PATH, query, notes)
     first = draw(read_state(state) or DEFAULT_STATE, precision, None, None)
-    return prefilled(_page(state, precision, notes), DRAW_OUTPUTS, first)
+    return prefilled(_page(state, precision, notes, question), DRAW_OUTPUTS, first)
 
 
-def _page(state: dict, precision: str, notes: list[str]) -> html.Div:
+def _page(state: dict, precision: str, notes: list[str], question: dict | None = None) -> html.Div:
     return html.Div(
         [
             page_header(
@@ -245,6 +247,7 @@ def _page(state: dict, precision: str, notes: list[str]) -> html.Div:
                 "them settles on one number, the derivative.",
                 notes,
             ),
+            question_panel(PATH, question),
             html.Div([_controls(state), _figure_block()], className="workbench"),
             html.Div(id=ID.EXPLANATION, className="explanation"),
             _limit_section(),
@@ -538,4 +541,5 @@ URL_MIRRORS = [
     Mirror(WINDOW_KEY, ID.STATE, field="window", default=[], optional=True),
     Mirror("precision", ID.PRECISION, prop="value", default=DEFAULT_PRECISION),
 ]
-register_url_mirror(ID.LINK, URL_MIRRORS)
+register_url_mirror(ID.LINK, URL_MIRRORS + question_mirrors(PATH))
+register_question_callbacks(PATH)

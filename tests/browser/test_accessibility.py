@@ -270,3 +270,17 @@ def test_no_serious_axe_violation_with_the_basin_maps_open(browser, width):
         timeout=30,
     )
     check(driver, f"/optimizers with the basin maps open at {width} px")
+
+
+@pytest.mark.parametrize("width", [PHONE, LAPTOP])
+def test_no_serious_axe_violation_in_question_mode_and_after_reveal(browser, width):
+    driver = open_page(browser, "/derivative?q=tangent-slope&seed=3", width)
+    questions = ids.Questions("/derivative")
+    wait_until(lambda: driver.find_element(By.ID, questions.prompt).text != "", timeout=20)
+    check(driver, f"/derivative's question at {width} px")
+    box = driver.find_element(By.ID, questions.number)
+    box.send_keys("2")
+    box.send_keys("\n")
+    driver.find_element(By.ID, questions.reveal).click()
+    wait_until(lambda: driver.find_element(By.ID, questions.verdict).text != "", timeout=20)
+    check(driver, f"/derivative's question after Reveal at {width} px")

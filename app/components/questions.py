@@ -1,0 +1,317 @@
+"""Predict, then reveal: the question panel every concept page carries.
+
+"Predict first" turns the page into a question: the page's own views (which could give the answer
+away) are hidden, and the question's figure shows the set-up only. The learner answers through the
+figure (a click sets a point, a direction or a slope) or types it, then presses Reveal. Only then does
+the server compute the truth, from the kind and the seed, and send the verdict and the figure with the
+truth drawn beside the guess. The browser never holds the answer before Reveal: the store holds the
+kind, the seed and the level, and the set-up's anchor point that a click is measured from.
+
+The link carries the question (``q=descent-step&seed=41&level=harder``), so a teacher can hand a class
+the same one.
+"""
+
+from __future__ import annotations
+
+import secrets
+
+import dash
+from dash import ClientsideFunction, Input, Output, State, callback, clientside_callback, ctx, dcc, html
+
+from app.components.controls import graph, radio_group
+from app.components.parse import Choice
+from app.components.share import first_value
+from app.figures import questions as figures
+from app.ids import Questions
+from app.questions import base
+from app.questions.registry import KINDS, kinds_for
+
+LEVEL = Choice("Level", base.LEVELS)
+LEVEL_NAMES = {base.EASY: "Easy", base.HARDER: "Harder"}
+
+
+def question_from_query(page: str, query: dict, notes: list[str]) -> dict | None:
+    """The question a link asks (q=, seed=, level=), as the store holds it; None for no question."""
+    key = first_value(query, "q")
+    if key is None:
+        return None
+    if not isinstance(key, str) or key not in KINDS or KINDS[key].page != page:
+        names = ", ".join(kind.key for kind in kinds_for(page))
+        notes.append(f"q: “{str(key)[:40]}” is not a question of this page ({names}).")
+        return None
+    try:
+        seed = base.read_seed(first_value(query, "seed") if first_value(query, "seed") is not None else 0)
+    except base.GuessError as refused:
+        notes.append(f"seed: {refused}")
+        return None
+    level = first_value(query, "level") or base.EASY
+    if LEVEL.read(level) is None:
+        notes.append(f"level: use {' or '.join(base.LEVELS)}, not “{str(level)[:40]}”.")
+        level = base.EASY
+    return stored(KINDS[key].make(seed, level))
+
+
+def stored(question: base.Question) -> dict:
+    """What the browser keeps of a question: never its answer."""
+    return {
+        "kind": question.kind,
+        "seed": question.seed,
+        "level": question.level,
+        "answer": question.answer,
+        "anchor": figures.anchor(question),
+    }
+
+
+def read_stored(data) -> base.Question | None:
+    """The question a store names, rebuilt from its seed on the server (None if the store is not one)."""
+    if not isinstance(data, dict) or not isinstance(data.get("kind"), str) or data["kind"] not in KINDS:
+        return None
+    if LEVEL.read(data.get("level")) is None:
+        return None
+    try:
+        seed = base.read_seed(data.get("seed"))
+    except base.GuessError:
+        return None
+    return KINDS[data["kind"]].make(seed, data["level"])
+
+
+def question_panel(page: str, question: dict | None) -> html.Section:
+    ids = Questions(page)
+    opened = question is not None
+    return html.Section(
+        [
+            html.Div(
+                [
+                    html.Button(
+                        "Predict first",
+                        id=ids.toggle,
+                        n_clicks=0,
+                        className="primary predict-toggle",
+                        **{"aria-pressed": "true" if opened else "false", "aria-controls": ids.panel},
+                    ),
+                    html.Span(
+                        "Commit to an answer before the page shows it: people who predict first remember more.",
+                        className="hint-text",
+                    ),
+                ],
+                className="predict-row",
+            ),
+            html.Div(
+                [
+                    html.P(id=ids.prompt, className="question-prompt"),
+                    graph(ids.figure, "question-figure", summary_id=ids.figure_summary),
+                    html.Div(
+                        [
+                            html.Div(
+                                [
+                                    html.Label(
+                                        "Your answer",
+                                        htmlFor=ids.number,
+                                        className="control-label",
+                                        id=ids.number_label,
+                                    ),
+                                    dcc.Input(id=ids.number, type="text", inputMode="decimal", className="exact-input"),
+                                ],
+                                id=ids.number_row,
+                                className="control answer-row",
+                            ),
+                            html.Div(
+                                [
+                                    html.Label("x", htmlFor=ids.x, className="axis-label"),
+                                    dcc.Input(id=ids.x, type="text", inputMode="decimal", className="exact-input"),
+                                    html.Label("y", htmlFor=ids.y, className="axis-label"),
+                                    dcc.Input(id=ids.y, type="text", inputMode="decimal", className="exact-input"),
+                                ],
+                                id=ids.point_row,
+                                className="control answer-row point-boxes",
+                            ),
+                            html.Div(radio_group(ids.choice, "Your answer", [], None), id=ids.choice_row),
+                            html.Div(
+                                [
+                                    html.Button("Reveal", id=ids.reveal, n_clicks=0, className="primary"),
+                                    html.Button("Another one", id=ids.another, n_clicks=0),
+                                    radio_group(
+                                        ids.level,
+                                        "Level",
+                                        [{"label": LEVEL_NAMES[level], "value": level} for level in base.LEVELS],
+                                        (question or {}).get("level", base.EASY),
+                                        inline=True,
+                                    ),
+                                ],
+                                className="question-actions",
+                            ),
+                            html.Div(id=ids.message, className="message", role="alert"),
+                        ],
+                        className="panel controls answer-panel",
+                    ),
+                    html.Div(id=ids.verdict, className="verdict-box", role="status", **{"aria-live": "polite"}),
+                ],
+                id=ids.panel,
+                className="question-panel",
+                hidden=not opened,
+            ),
+            dcc.Store(id=ids.store, data=question),
+            dcc.Store(id=ids.revealed, data=False),
+        ],
+        className="predict",
+        **{"aria-label": "Predict first"},
+    )
+
+
+def _answer_shape(question: base.Question) -> tuple[dict, dict, dict, list, str]:
+    """Which answer boxes show (number, point, choice) and the choices, for this question's answer."""
+    show, hide = {}, {"display": "none"}
+    number = show if question.answer in (base.NUMBER, base.DIRECTION) else hide
+    point = show if question.answer == base.POINT else hide
+    choice = show if question.answer == base.CHOICE else hide
+    options = [{"label": text, "value": text} for text in question.choices]
+    label = f"Your answer{f' ({question.unit})' if question.unit else ''}"
+    return number, point, choice, options, label
+
+
+def register_question_callbacks(page: str) -> None:
+    ids = Questions(page)
+    kinds = [kind.key for kind in kinds_for(page)]
+
+    @callback(
+        Output(ids.store, "data"),
+        Output(ids.panel, "hidden"),
+        Output(ids.toggle, "aria-pressed"),
+        Input(ids.toggle, "n_clicks"),
+        Input(ids.another, "n_clicks"),
+        Input(ids.level, "value"),
+        State(ids.store, "data"),
+        prevent_initial_call=True,
+    )
+    def draw(_toggle, _another, level, current):
+        """Open, close or renew the question: a fresh seed for each new one."""
+        trigger = ctx.triggered_id
+        level = LEVEL.read(level) or base.EASY
+        question = read_stored(current)
+        if trigger == ids.toggle and question is not None:
+            return None, True, "false"
+        if not kinds:
+            return dash.no_update, dash.no_update, dash.no_update
+        if trigger == ids.level and question is None:
+            return dash.no_update, dash.no_update, dash.no_update
+        previous = question.kind if question is not None else None
+        choices = [key for key in kinds if key != previous] or kinds  # another one is another kind where it can be
+        key = choices[secrets.randbelow(len(choices))] if trigger != ids.level else previous
+        fresh = KINDS[key].make(secrets.randbelow(base.MAX_SEED + 1), level)
+        return stored(fresh), False, "true"
+
+    @callback(
+        Output(ids.prompt, "children"),
+        Output(ids.figure, "figure"),
+        Output(ids.figure_summary, "children"),
+        Output(ids.number_row, "style"),
+        Output(ids.point_row, "style"),
+        Output(ids.choice_row, "style"),
+        Output(ids.choice, "options"),
+        Output(ids.choice, "value"),
+        Output(ids.number_label, "children"),
+        Output(ids.number, "value"),
+        Output(ids.x, "value"),
+        Output(ids.y, "value"),
+        Output(ids.verdict, "children"),
+        Output(ids.message, "children"),
+        Output(ids.revealed, "data"),
+        Input(ids.store, "data"),
+    )
+    def show(data):
+        """The set-up of the question in the store: its words, its figure, its answer boxes, cleared."""
+        question = read_stored(data)
+        if question is None:
+            return ("",) + (dash.no_update,) * 12 + ("", False)
+        number, point, choice, options, label = _answer_shape(question)
+        figure = figures.question_figure(question)
+        return (
+            question.prompt,
+            figure,
+            figures.summary(question),
+            number,
+            point,
+            choice,
+            options,
+            None,
+            label,
+            "",
+            "",
+            "",
+            "",
+            "",
+            False,
+        )
+
+    @callback(
+        Output(ids.verdict, "children", allow_duplicate=True),
+        Output(ids.figure, "figure", allow_duplicate=True),
+        Output(ids.message, "children", allow_duplicate=True),
+        Output(ids.revealed, "data", allow_duplicate=True),
+        Input(ids.reveal, "n_clicks"),
+        State(ids.store, "data"),
+        State(ids.number, "value"),
+        State(ids.x, "value"),
+        State(ids.y, "value"),
+        State(ids.choice, "value"),
+        prevent_initial_call=True,
+    )
+    def reveal(_clicks, data, number, x, y, choice):
+        """The truth, computed now from the seed, beside the learner's guess; a guess that cannot be read
+        gets its message and changes nothing else."""
+        question = read_stored(data)
+        if question is None:
+            return dash.no_update, dash.no_update, "Press “Predict first” for a question.", dash.no_update
+        guess = {base.NUMBER: number, base.DIRECTION: number, base.POINT: [x, y], base.CHOICE: choice}[question.answer]
+        if question.answer == base.CHOICE and guess is None:
+            return dash.no_update, dash.no_update, "Pick an answer first.", dash.no_update
+        try:
+            verdict = KINDS[question.kind].reveal(question, guess)
+        except base.GuessError as refused:
+            return dash.no_update, dash.no_update, str(refused), dash.no_update
+        return verdict_box(verdict), figures.revealed_figure(question, verdict), "", True
+
+    # A click on the figure answers through it: a point is the click, a direction points from the
+    # question's point to the click, a slope is the line from the point of contact to the click.
+    clientside_callback(
+        ClientsideFunction(namespace="questions", function_name="click"),
+        Output(ids.number, "value", allow_duplicate=True),
+        Output(ids.x, "value", allow_duplicate=True),
+        Output(ids.y, "value", allow_duplicate=True),
+        Input(ids.figure, "clickData"),
+        State(ids.store, "data"),
+        State(ids.revealed, "data"),
+        prevent_initial_call=True,
+    )
+    # While a question waits for its answer the page's own views, which could give it away, are hidden.
+    clientside_callback(
+        ClientsideFunction(namespace="questions", function_name="asking"),
+        Output(ids.panel, "className"),
+        Input(ids.store, "data"),
+        Input(ids.revealed, "data"),
+    )
+
+
+def verdict_box(verdict: base.Verdict) -> list:
+    """One line of verdict, then the worked numbers, then the idea."""
+    return [
+        html.P(
+            [html.Strong(verdict.headline)],
+            className="verdict-headline right" if verdict.right else "verdict-headline",
+        ),
+        html.P(f"Judged {verdict.tolerance}.", className="hint-text"),
+        html.Ul([html.Li(line) for line in verdict.worked], className="worked"),
+        html.P(verdict.idea, className="explanation"),
+    ]
+
+
+def question_mirrors(page: str) -> list:
+    """The question in the link: its kind, seed and level (gone from the link when the panel closes)."""
+    from app.components.share import Mirror
+
+    ids = Questions(page)
+    return [
+        Mirror("q", ids.store, field="kind", kind="cleared"),
+        Mirror("seed", ids.store, field="seed", kind="cleared"),
+        Mirror("level", ids.store, field="level", kind="cleared", default=base.EASY),
+    ]
