@@ -75,7 +75,10 @@ def read_stored(data) -> base.Question | None:
     return KINDS[data["kind"]].make(seed, data["level"])
 
 
-def question_panel(page: str, question: dict | None) -> html.Section:
+def question_panel(page: str, question: dict | None) -> html.Section | None:
+    """The panel, or None on a page with no kind of question yet."""
+    if not kinds_for(page):
+        return None
     ids = Questions(page)
     opened = question is not None
     return html.Section(
@@ -172,6 +175,8 @@ def _answer_shape(question: base.Question) -> tuple[dict, dict, dict, list, str]
 def register_question_callbacks(page: str) -> None:
     ids = Questions(page)
     kinds = [kind.key for kind in kinds_for(page)]
+    if not kinds:
+        return
 
     @callback(
         Output(ids.store, "data"),
@@ -310,6 +315,8 @@ def question_mirrors(page: str) -> list:
     from app.components.share import Mirror
 
     ids = Questions(page)
+    if not kinds_for(page):
+        return []
     return [
         Mirror("q", ids.store, field="kind", kind="cleared"),
         Mirror("seed", ids.store, field="seed", kind="cleared"),

@@ -17,6 +17,7 @@ from app.components.controls import graph, readout, table_box, text_box
 from app.components.layout_memo import memoised_layout
 from app.components.parse import Number, read_fields, read_flag
 from app.components.patching import overlay_patch, prefilled
+from app.components.questions import question_from_query, question_mirrors, question_panel, register_question_callbacks
 from app.components.share import Mirror, link_store, query_flag, query_number, register_url_mirror
 from app.components.shell import next_concept_link, page_header, section
 from app.compute.autograd import chapter_expression, torch_descent, trace_graph
@@ -149,10 +150,11 @@ def _training_section(state: dict) -> html.Section:
 def layout(**query):
     """The page, computed: everything torch gives for the link's state is in it (no first request)."""
     state, notes = state_from_query(query)
-    return prefilled(_page(state, notes), DRAW_OUTPUTS, draw(valid_state(state), None))
+    question = question_from_query(PATH, query, notes)
+    return prefilled(_page(state, notes, question), DRAW_OUTPUTS, draw(valid_state(state), None))
 
 
-def _page(state: dict, notes: list[str]) -> html.Div:
+def _page(state: dict, notes: list[str], question: dict | None = None) -> html.Div:
     return html.Div(
         [
             page_header(
@@ -161,6 +163,7 @@ def _page(state: dict, notes: list[str]) -> html.Div:
                 "step and applies the chain rule in reverse to fill .grad.",
                 notes,
             ),
+            question_panel(PATH, question),
             html.Div(id=ID.MESSAGE, className="message", role="alert"),
             _one_input_section(state),
             _two_input_section(state),
@@ -325,4 +328,5 @@ register_code_panel("autograd", [State(ID.STATE, "data")], _code)
 URL_MIRRORS = [Mirror(key, ID.STATE, field=name, default=DEFAULT_STATE[name]) for name, key in QUERY_KEYS.items()] + [
     Mirror("forget", ID.STATE, field="forget", kind="flag", default=False)
 ]
-register_url_mirror(ID.LINK, URL_MIRRORS)
+register_url_mirror(ID.LINK, URL_MIRRORS + question_mirrors(PATH))
+register_question_callbacks(PATH)

@@ -36,6 +36,7 @@ from app.components.formula import (
 from app.components.layout_memo import memoised_layout
 from app.components.parse import Choice, Number, clicked_point, read_fields, typed_start
 from app.components.player import DEFAULT_SPEED, SPEEDS, figure_id, player, player_id, register_player_callback
+from app.components.questions import question_from_query, question_mirrors, question_panel, register_question_callbacks
 from app.components.share import (
     Mirror,
     link_store,
@@ -258,6 +259,7 @@ def state_from_query(query: dict) -> tuple[dict, dict, dict, list[str]]:
 @memoised_layout
 def layout(**query):
     one, two, players, notes = state_from_query(query)
+    question = question_from_query(PATH, query, notes)
     steps, speeds = players["steps"], players["speeds"]
     return html.Div(
         [
@@ -266,6 +268,7 @@ def layout(**query):
                 "The gradient points uphill, so step the other way: w ← w − η·∇L. Repeat, and the loss falls.",
                 notes,
             ),
+            question_panel(PATH, question),
             section("One weight", _one_weight_section(one, steps[ID.ONE_D], speeds[ID.ONE_D])),
             section("Two weights: a loss surface", _two_weight_section(two, steps[ID.TWO_D], speeds[ID.TWO_D])),
             html.P(
@@ -302,7 +305,8 @@ URL_MIRRORS = _mirrors(
     | {"steps2": "steps"},
     DEFAULT_2D,
 )
-register_url_mirror(ID.LINK, URL_MIRRORS)
+register_url_mirror(ID.LINK, URL_MIRRORS + question_mirrors(PATH))
+register_question_callbacks(PATH)
 
 
 # ---- validation -------------------------------------------------------------------------------

@@ -31,6 +31,7 @@ from app.components.formula import (
 from app.components.layout_memo import memoised_layout
 from app.components.parse import Choice, Number, clicked_point, read_fields, read_flag
 from app.components.patching import overlay_patch, prefilled
+from app.components.questions import question_from_query, question_mirrors, question_panel, register_question_callbacks
 from app.components.share import (
     Mirror,
     link_store,
@@ -171,12 +172,13 @@ def _contour_block() -> html.Div:
 def layout(**query):
     """The page, drawn: the figures and readouts for the link's state are in it (no first request)."""
     state, notes = state_from_query(query)
+    question = question_from_query(PATH, query, notes)
     valid, surface = read_state(state) or _default()
     with np.errstate(all="ignore"):
-        return prefilled(_page(state, notes), DRAW_OUTPUTS, _drawn(valid, surface, None))
+        return prefilled(_page(state, notes, question), DRAW_OUTPUTS, _drawn(valid, surface, None))
 
 
-def _page(state: dict, notes: list[str]) -> html.Div:
+def _page(state: dict, notes: list[str], question: dict | None = None) -> html.Div:
     return html.Div(
         [
             page_header(
@@ -185,6 +187,7 @@ def _page(state: dict, notes: list[str]) -> html.Div:
                 "vector, give all of them: that vector, the gradient, points straight uphill.",
                 notes,
             ),
+            question_panel(PATH, question),
             html.Div([_controls(state), _contour_block()], className="workbench"),
             html.P(id=ID.EXPLANATION, className="explanation"),
             html.Div(
@@ -441,4 +444,5 @@ URL_MIRRORS = [
     Mirror(FORMULA_KEY, ID.STATE, field="formula", default=DEFAULT_STATE["formula"]),
     Mirror(WINDOW_KEY, ID.STATE, field="window", default=DEFAULT_STATE["window"]),
 ]
-register_url_mirror(ID.LINK, URL_MIRRORS)
+register_url_mirror(ID.LINK, URL_MIRRORS + question_mirrors(PATH))
+register_question_callbacks(PATH)

@@ -36,6 +36,7 @@ from app.components.formula import (
 from app.components.layout_memo import memoised_layout
 from app.components.parse import Choice, Number
 from app.components.patching import replace_tail
+from app.components.questions import question_from_query, question_mirrors, question_panel, register_question_callbacks
 from app.components.share import Mirror, link_store, query_choice, query_number, query_numbers, register_url_mirror
 from app.components.shell import next_concept_link, page_header, section
 from app.compute import learning_rate as theory
@@ -280,6 +281,7 @@ def _schedule_section(state: dict) -> html.Section:
 @memoised_layout
 def layout(**query):
     state, notes = state_from_query(query)
+    question = question_from_query(PATH, query, notes)
     return html.Div(
         [
             page_header(
@@ -288,6 +290,7 @@ def layout(**query):
                 "too large overshoots, and one precise value in between oscillates for ever.",
                 notes,
             ),
+            question_panel(PATH, question),
             html.Div(
                 [_controls(state), html.Div([graph(ID.CURVE, summary_id=ID.CURVE_SUMMARY)], className="figure-block")],
                 className="workbench",
@@ -692,4 +695,5 @@ URL_MIRRORS = [
         high=STARTING_LR.high,
     ),
 ]
-register_url_mirror(ID.LINK, URL_MIRRORS)
+register_url_mirror(ID.LINK, URL_MIRRORS + question_mirrors(PATH))
+register_question_callbacks(PATH)

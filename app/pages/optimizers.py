@@ -42,6 +42,7 @@ from app.components.layout_memo import memoised_layout
 from app.components.parse import Choice, Number, clicked_point, read_fields, typed_start
 from app.components.patching import replace_tail
 from app.components.player import DEFAULT_SPEED, SPEEDS, figure_id, player, player_id, register_player_callback
+from app.components.questions import question_from_query, question_mirrors, question_panel, register_question_callbacks
 from app.components.share import (
     Mirror,
     first_value,
@@ -386,6 +387,7 @@ def state_from_query(query: dict) -> tuple[dict, int | None, int, list[str]]:
 def layout(**query):
     state, step, speed, notes = state_from_query(query)
     shown = query_choice(query, "basins", None, basins.COMPARED, notes)  # the maps are open, beside this one
+    question = question_from_query(PATH, query, notes)
     compared = shown or basins.DEFAULT_COMPARED
     views = _views()
     views.children[2] = player(SECTION, step, speed)
@@ -398,6 +400,7 @@ def layout(**query):
                 "checked on every build.",
                 notes,
             ),
+            question_panel(PATH, question),
             section(
                 "The race",
                 html.Div(
@@ -463,7 +466,8 @@ URL_MIRRORS = (
         Mirror("basins", ID.BASIN_SHOWN),
     ]
 )
-register_url_mirror(ID.LINK, URL_MIRRORS)
+register_url_mirror(ID.LINK, URL_MIRRORS + question_mirrors(PATH))
+register_question_callbacks(PATH)
 
 
 # ---- validation --------------------------------------------------------------------------------------
