@@ -124,7 +124,7 @@ def _curve_figure(question: base.Question) -> tuple[list, dict]:
         _click_catcher(function.view_x, function.view_y),
     ]
     layout = _layout(
-        "Click to draw your tangent through the point, or type its slope",
+        "Click to draw your tangent",
         xaxis=style.axis("x", range=list(function.view_x)),
         yaxis=style.axis("f(x)", range=list(function.view_y)),
     )
@@ -139,8 +139,8 @@ def _map_figure(question: base.Question) -> tuple[list, dict]:
         _point(x, y, f"the point ({x:g}, {y:g})"),
         _click_catcher(surface.view_x, surface.view_y),
     ]
-    ask = "Click where the ball lands" if question.answer == base.POINT else "Click to point your answer"
-    return data, _layout(f"{surface.label}: {ask}, or type it", **equal_axes(surface))
+    ask = "click where it lands" if question.answer == base.POINT else "click to point"
+    return data, _layout(f"{surface.label}: {ask}", **equal_axes(surface))
 
 
 def _loss_figure(question: base.Question) -> tuple[list, dict]:
