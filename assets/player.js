@@ -96,20 +96,39 @@
     // A race (app/components/optimizers.py) sends several runs at once: {runs: [{x, y, loss}], last,
     // names, log_axis}. A trace tagged kind:axes:i shows run i at step k, or at its own last step once
     // that run has stopped. The readout lists every run's loss at step k.
-    // A race's arrays travel as plotly-style typed arrays ({dtype: "f8", bdata: base64}): half the bytes
-    // of JSON numbers. They are decoded once per race (remembered by the race object itself).
+    // A race's arrays travel as float32, packed ({f4_delta: base64}, app/components/player.py: each
+    // value's bits as the difference from the previous value's, in four byte planes); plotly-style typed
+    // arrays ({dtype: "f4" or "f8", bdata: base64}) are read too. They are decoded once per race
+    // (remembered by the race object itself).
     const unpacked = new WeakMap();
 
-    function floats(value) {
-        if (!value || typeof value.bdata !== "string") {
-            return value;
-        }
-        const text = atob(value.bdata);
+    function bytesOf(base64) {
+        const text = atob(base64);
         const bytes = new Uint8Array(text.length);
         for (let i = 0; i < text.length; i++) {
             bytes[i] = text.charCodeAt(i);
         }
-        return new Float64Array(bytes.buffer);
+        return bytes;
+    }
+
+    function floats(value) {
+        if (value && typeof value.f4_delta === "string") {
+            const bytes = bytesOf(value.f4_delta);
+            const n = bytes.length / 4;
+            const bits = new Uint32Array(n);
+            let sum = 0;
+            for (let i = 0; i < n; i++) {
+                const step = bytes[i] | (bytes[n + i] << 8) | (bytes[2 * n + i] << 16) | (bytes[3 * n + i] << 24);
+                sum = (sum + step) >>> 0;  // modulo 2^32, as the server took the differences
+                bits[i] = sum;
+            }
+            return new Float32Array(bits.buffer);
+        }
+        if (value && typeof value.bdata === "string" && (value.dtype === "f4" || value.dtype === "f8")) {
+            const buffer = bytesOf(value.bdata).buffer;
+            return value.dtype === "f4" ? new Float32Array(buffer) : new Float64Array(buffer);
+        }
+        return value;
     }
 
     function unpack(run) {
@@ -228,6 +247,7 @@
 
     window.dash_clientside = Object.assign({}, window.dash_clientside, {
         player: {
+            floats: floats,  // for tests/browser/test_optimizers_wire.py
             update: function (play, back, forward, reset, tick, scrub, run, state, speed, figures) {
                 const nu = window.dash_clientside.no_update;
                 figures = figures || [];

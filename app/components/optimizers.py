@@ -8,11 +8,11 @@ import numpy as np
 from dash import html
 
 from app.components import elements as el
+from app.components.player import packed
 from app.compute import descent
 from app.compute import optimizers as opt
 from app.compute.surfaces import Surface
 from app.figures.optimizers import NAMES, look
-from app.figures.style import typed
 from app.formatting import fixed, sci
 
 HYPER_NAMES = {"lr": "η", "beta1": "β₁", "beta2": "β₂", "eps": "ε"}
@@ -54,10 +54,12 @@ def symbol_span(key: str) -> html.Span:
 
 
 def player_payload(race: opt.Race) -> dict:
-    """Every run's positions and losses, sent once; the player picks step k of each in the browser."""
-    # Typed arrays (base64 of float64): about half the bytes of JSON numbers; assets/player.js decodes them.
+    """Every run's positions and losses, sent once; the player picks step k of each in the browser.
+
+    They are only drawn and read at four decimals, so they travel as float32, packed (player.packed); the
+    race keeps its float64 values for the table, the verdicts and the CSV, which is built on request."""
     runs = [
-        {"x": typed(run.positions[:, 0]), "y": typed(run.positions[:, 1]), "loss": typed(run.losses)}
+        {"x": packed(run.positions[:, 0]), "y": packed(run.positions[:, 1]), "loss": packed(run.losses)}
         for run in race.runs
     ]
     lengths = [len(run.losses) for run in race.runs]

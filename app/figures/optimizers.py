@@ -205,8 +205,9 @@ def step_size_figure(runs: list[Run]) -> dict:
             data.append(
                 style.trace(
                     "scatter",
-                    x=style.typed(np.arange(1, len(moves) + 1)),
-                    y=style.typed(moves[:, axis]),
+                    x0=1,  # step k's move is drawn at x = k: plotly counts the steps, none are sent
+                    dx=1,
+                    y=style.typed(style.drawable(moves[:, axis])),  # float32: only drawn
                     mode="lines",
                     name=f"{NAMES[run.key]}, {'xy'[axis]}",
                     line={"color": seen.colour, "width": 2.5, "dash": dash},

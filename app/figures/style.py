@@ -178,6 +178,24 @@ def typed(values) -> dict | list:
     return spec
 
 
+_F32 = np.finfo(np.float32)
+
+
+def drawable(values) -> np.ndarray:
+    """Values that are only drawn, as float32 (half the bytes of float64; seven digits is finer than any
+    pixel). A finite value keeps its sign and stays finite and nonzero: magnitudes beyond float32's are
+    clipped to its largest (3.4e38) or smallest normal (1.2e-38) value, so a huge loss does not turn into
+    inf, nor a tiny positive one into 0, which a log axis could not draw. 0, ±inf and NaN stay as they are."""
+    array = np.asarray(values, dtype=np.float64)
+    magnitude = np.abs(array)
+    clipped = np.where(
+        np.isfinite(array) & (magnitude > 0),
+        np.copysign(np.clip(magnitude, float(_F32.tiny), float(_F32.max)), array),
+        array,
+    )
+    return clipped.astype(np.float32)
+
+
 _DTYPES = {"i1": np.int8, "i2": np.int16, "i4": np.int32, "u1": np.uint8, "f4": np.float32, "f8": np.float64}
 
 

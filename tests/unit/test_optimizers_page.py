@@ -4,6 +4,7 @@ independent computation, and the link's round trip and refusals."""
 from __future__ import annotations
 
 import csv
+import gzip
 import io
 import math
 import re
@@ -17,6 +18,7 @@ import pytest
 from app import codegen
 from app.components import optimizers as parts
 from app.components.downloads import csv_text
+from app.components.player import packed, unpacked
 from app.compute import optimizers as opt
 from app.compute.surfaces import SURFACES
 from app.figures.style import untyped
@@ -115,10 +117,61 @@ def test_the_player_payload_is_the_runs_and_their_longest_length():
     payload = parts.player_payload(race)
     assert payload["last"] == max(len(run.losses) for run in race.runs) - 1
     assert payload["log_axis"] is True
-    for sent, run in zip(untyped(payload["runs"]), race.runs, strict=True):
-        np.testing.assert_array_equal(sent["x"], run.positions[:, 0])
-        np.testing.assert_array_equal(sent["y"], run.positions[:, 1])
-        np.testing.assert_array_equal(sent["loss"], run.losses)
+    for sent, run in zip(payload["runs"], race.runs, strict=True):
+        # Only drawn, so float32: exactly the race's values rounded to float32 (all in float32's range here).
+        for name, values in (("x", run.positions[:, 0]), ("y", run.positions[:, 1]), ("loss", run.losses)):
+            got = unpacked(sent[name])
+            assert got.dtype == np.float32
+            np.testing.assert_array_equal(got.view(np.uint32), values.astype(np.float32).view(np.uint32))
+
+
+def test_the_csv_keeps_float64_where_the_player_gets_float32():
+    race = opt.race(opt.suggested_settings("rosenbrock", 2000))
+    payload = parts.player_payload(race)
+    rows = list(parts.csv_rows(race))
+    for sent, run in zip(payload["runs"], race.runs, strict=True):
+        mine = np.array([row[2:5] for row in rows if row[0] == run.key])
+        np.testing.assert_array_equal(mine, np.column_stack([run.positions, run.losses]))  # the race's float64
+        drawn = np.column_stack([unpacked(sent[name]) for name in ("x", "y", "loss")])
+        # float32 is within half a unit in its 24th bit of every value: rounding, nothing more.
+        np.testing.assert_allclose(drawn, mine, rtol=2.0**-24, atol=0)
+        assert (drawn != mine).any()  # and the CSV really is finer than what is drawn
+
+
+def test_floats_beyond_float32s_range_still_draw_on_a_log_axis():
+    # Written out from IEEE 754 single precision: the largest finite value and the smallest normal one.
+    largest, smallest = (2 - 2.0**-23) * 2.0**127, 2.0**-126
+    values = np.array([1e300, 1e-60, -1e-60, -1e300, 0.0, np.inf, -np.inf, np.nan, 0.1, 1e-40])
+    got = unpacked(packed(values))
+    assert got.dtype == np.float32
+    expected = [largest, smallest, -smallest, -largest, 0.0, np.inf, -np.inf, np.nan, np.float32(0.1), smallest]
+    np.testing.assert_array_equal(got.astype(np.float64), np.array(expected, dtype=np.float64))
+    # A positive finite loss stays positive and finite (a log axis draws it); 0, inf and NaN stay gaps, as before.
+    positive = np.isfinite(values) & (values > 0)
+    assert (got[positive] > 0).all() and np.isfinite(got[positive]).all()
+    assert got[4] == 0 and np.isnan(got[7]) and np.isinf(got[5:7]).all()
+
+
+def test_the_race_answer_is_under_150_kb_on_the_wire():
+    """Issue 24: a new η on the 2,000-step Rosenbrock race of seven (its figures drawn) costs at most 150 KB
+    compressed as flask-compress sends it at the app's levels. bench/race_bytes.py measures the real answer."""
+    import brotli
+    from backports import zstd
+    from dash import no_update
+
+    from app.serialisation import to_json
+
+    state, _ = page().read_state(page().PRESETS["rosenbrock"][1])
+    answer = page().run_race(state, {"surface": "rosenbrock", "keys": list(opt.EVERYONE)})
+    sent = [value for value in answer if value is not no_update]
+    assert len(sent) == len(answer) - 3  # the map, the 3-D view and the loss chart are already drawn
+    body = to_json(sent).encode()
+    for name, size in (
+        ("zstd", len(zstd.compress(body, 1))),
+        ("br", len(brotli.compress(body, quality=1))),
+        ("gzip", len(gzip.compress(body, compresslevel=1))),
+    ):
+        assert size < 150_000, (name, size)
 
 
 @pytest.mark.parametrize(
@@ -215,8 +268,12 @@ def test_the_step_size_chart_shows_each_coordinates_moves():
     # Independently: SGD with η = 0.05 on x² + 10y² moves y by 1 − 20η = 0, all the way, in its first step,
     # and then y stays at 0 (no moves left to draw); x moves by 0.1·x_k = 0.4·0.9^k.
     sgd_x, sgd_y = np.asarray(traces[0]["y"]), np.asarray(traces[1]["y"])
-    np.testing.assert_allclose(sgd_x, [0.4 * 0.9**k for k in range(len(sgd_x))], rtol=1e-9)
+    # Drawn as float32: within float32's rounding (half a unit in the 24th bit) of the exact moves.
+    assert all(np.asarray(t["y"]).dtype == np.float32 for t in traces)
+    np.testing.assert_allclose(sgd_x, [0.4 * 0.9**k for k in range(len(sgd_x))], rtol=2.0**-24)
     assert sgd_y[0] == 1.5 and np.isnan(sgd_y[1:]).all()
+    # Step k's move is drawn at x = k, counted by plotly from x0 and dx: no step numbers are sent.
+    assert all((t["x0"], t["dx"]) == (1, 1) and "x" not in t for t in traces)
     for trace in traces:
         shown = np.asarray(trace["y"])
         assert not (shown[np.isfinite(shown)] < figures.SMALLEST_MOVE).any()
