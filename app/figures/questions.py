@@ -16,12 +16,15 @@ import math
 
 import numpy as np
 
+from app.compute import optimizers as opt
+from app.compute.custom import custom_surface
 from app.compute.functions import FUNCTIONS
 from app.compute.losses import LOSSES
 from app.compute.surfaces import SURFACES
 from app.figures import style
 from app.figures.derivative import curve_samples, line_across
 from app.figures.gradient import equal_axes, faint_contours, surface_grid
+from app.figures.optimizers import NAMES, look
 from app.questions import base
 
 GUESS = "#1f2933"  # the learner's answer: the page's own text colour, hollow markers, dotted lines
@@ -31,10 +34,26 @@ def view(question: base.Question) -> str | None:
     setup = question.setup
     if "function" in setup and "x0" in setup:
         return "curve"
-    if "surface" in setup and "x" in setup and "y" in setup:
+    if "surface" in setup:
         return "map"
     if "loss" in setup and "w" in setup:
         return "loss"
+    return None
+
+
+def surface_of(setup) -> object:
+    """A catalogue surface by key, or a typed one from its formula (drawn on the catalogue's window)."""
+    if setup["surface"] in SURFACES:
+        return SURFACES[setup["surface"]]
+    return custom_surface(setup["formula"])
+
+
+def point_of(setup) -> tuple[float, float] | None:
+    """The set-up's point on the map (the ball, the start), or None."""
+    if "x" in setup and "y" in setup:
+        return float(setup["x"]), float(setup["y"])
+    if "start" in setup:
+        return float(setup["start"][0]), float(setup["start"][1])
     return None
 
 
@@ -45,7 +64,7 @@ def anchor(question: base.Question) -> list[float] | None:
         function = FUNCTIONS[setup["function"]]
         return [float(setup["x0"]), float(function.value(setup["x0"]))]
     if shown == "map" and question.answer == base.DIRECTION:
-        return [float(setup["x"]), float(setup["y"])]
+        return list(point_of(setup))
     return None
 
 
@@ -55,8 +74,9 @@ def summary(question: base.Question) -> str:
     if shown == "curve":
         return f"The curve f(x) = {FUNCTIONS[setup['function']].label} with the point x₀ = {setup['x0']:g} marked."
     if shown == "map":
-        surface = SURFACES[setup["surface"]]
-        return f"Contour map of {surface.label} with the point ({setup['x']:g}, {setup['y']:g}) marked."
+        surface, point = surface_of(setup), point_of(setup)
+        where = f" with the point ({point[0]:g}, {point[1]:g}) marked" if point else ""
+        return f"Contour map of {surface.label}{where}."
     if shown == "loss":
         return f"The loss curve with the weight w = {question.setup['w']:g} marked."
     return "This question has no figure: answer from the code and the words."
@@ -132,15 +152,18 @@ def _curve_figure(question: base.Question) -> tuple[list, dict]:
 
 
 def _map_figure(question: base.Question) -> tuple[list, dict]:
-    surface = SURFACES[question.setup["surface"]]
-    x, y = float(question.setup["x"]), float(question.setup["y"])
-    data = [
-        faint_contours(surface, surface_grid(surface)),
-        _point(x, y, f"the point ({x:g}, {y:g})"),
-        _click_catcher(surface.view_x, surface.view_y),
-    ]
-    ask = "click where it lands" if question.answer == base.POINT else "click to point"
-    return data, _layout(f"{surface.label}: {ask}", **equal_axes(surface))
+    surface, point = surface_of(question.setup), point_of(question.setup)
+    data = [faint_contours(surface, surface_grid(surface))]
+    if point is not None:
+        data.append(_point(*point, f"{'the start' if 'start' in question.setup else 'the point'} {_pair(point)}"))
+    if question.answer in (base.POINT, base.DIRECTION):
+        data.append(_click_catcher(surface.view_x, surface.view_y))
+    ask = {base.POINT: ": click where it lands", base.DIRECTION: ": click to point"}.get(question.answer, "")
+    return data, _layout(f"{surface.label}{ask}", **equal_axes(surface))
+
+
+def _pair(point) -> str:
+    return f"({point[0]:.3g}, {point[1]:.3g})"
 
 
 def _loss_figure(question: base.Question) -> tuple[list, dict]:
@@ -185,6 +208,19 @@ def _direction_arrow(x: float, y: float, angle: float, length: float, colour: st
     )
 
 
+def _step_line(start, end) -> dict:
+    """The step from the set-up's point to where it truly lands, in the path's colour."""
+    return style.trace(
+        "scatter",
+        x=[start[0], end[0]],
+        y=[start[1], end[1]],
+        mode="lines",
+        name="the step",
+        line={"color": style.TRAIL, "width": 3},
+        hoverinfo="skip",
+    )
+
+
 def revealed_figure(question: base.Question, verdict: base.Verdict) -> dict:
     """The set-up with the truth and the guess drawn together."""
     figure = question_figure(question)
@@ -214,13 +250,71 @@ def revealed_figure(question: base.Question, verdict: base.Verdict) -> dict:
             )
         )
     elif shown == "map" and question.answer == base.DIRECTION:
-        surface = SURFACES[question.setup["surface"]]
-        x, y = float(question.setup["x"]), float(question.setup["y"])
+        surface = surface_of(question.setup)
+        x, y = point_of(question.setup)
         length = 0.25 * min(surface.view_x[1] - surface.view_x[0], surface.view_y[1] - surface.view_y[0])
         data.append(_direction_arrow(x, y, float(truth), length, style.TANGENT, f"the answer: {truth:.0f}°", "solid"))
         data.append(_direction_arrow(x, y, float(guess), length, GUESS, f"yours: {guess:.0f}°", "dot"))
     elif shown == "map" and question.answer == base.POINT:
-        data.append(_point(float(truth[0]), float(truth[1]), f"where it lands ({truth[0]:.3g}, {truth[1]:.3g})"))
-        data.append(_point(float(guess[0]), float(guess[1]), f"yours ({guess[0]:.3g}, {guess[1]:.3g})", GUESS, True))
+        data.append(_step_line(point_of(question.setup), truth))
+        data.append(_point(float(truth[0]), float(truth[1]), f"where it lands {_pair(truth)}"))
+        data.append(_point(float(guess[0]), float(guess[1]), f"yours {_pair(guess)}", GUESS, True))
+    elif shown == "loss" and question.answer == base.NUMBER:
+        loss = LOSSES[question.setup["loss"]]
+        w = float(question.setup["w"])
+        data.append(_step_line((w, float(loss.value(w))), (float(truth), float(loss.value(truth)))))
+        data.append(_point(float(truth), float(loss.value(truth)), f"after the step: w = {truth:.4g}"))
+        data.append(_point(float(guess), float(loss.value(guess)), f"yours: w = {guess:.4g}", GUESS, True))
+    elif question.answer == base.CHOICE:
+        data.extend(_runs(question))
     figure["layout"]["title"] = {"text": verdict.headline.split(":")[0], "x": 0.01}
     return figure
+
+
+def _path(name: str, xs, ys, colour: str, dash: str = "solid") -> dict:
+    return style.trace(
+        "scatter",
+        x=style.typed(np.asarray(xs, dtype=np.float32)),
+        y=style.typed(np.asarray(ys, dtype=np.float32)),
+        mode="lines+markers",
+        name=name,
+        line={"color": colour, "width": 3, "dash": dash},
+        marker={"size": 5, "color": colour},
+        hoverinfo="skip",
+    )
+
+
+SHOWN_STEPS = 12  # the first steps of a run, enough to see it settle, swing or run away
+
+
+def _runs(question: base.Question) -> list[dict]:
+    """After Reveal, what really happened: the runs the question was about, drawn as the pages draw them."""
+    setup = question.setup
+    if "loss" in setup and "lr" in setup:
+        loss = LOSSES[setup["loss"]]
+        run = loss.descent(float(setup["w"]), float(setup["lr"]), SHOWN_STEPS)
+        ws = run.positions[:, 0]
+        return [_path(f"the first {len(ws) - 1} steps", ws, loss.value(ws), style.TRAIL)]
+    if "surface" in setup and "lr" in setup and "x" in setup and "contestants" not in setup:
+        surface = surface_of(setup)
+        run = surface.descent((float(setup["x"]), float(setup["y"])), float(setup["lr"]), SHOWN_STEPS)
+        return [_path(f"the first {len(run.positions) - 1} steps", *run.positions.T, style.TRAIL)]
+    if "contestants" in setup:
+        keys = list(setup["contestants"])
+        hypers = [
+            opt.Hyper(*values) for values in zip(setup["lr"], setup["beta1"], setup["beta2"], setup["eps"], strict=True)
+        ]
+        settings = opt.RaceSettings(
+            setup["surface"], tuple(setup["start"]), int(setup["steps"]), tuple(zip(keys, hypers, strict=True))
+        )
+        return [
+            _path(NAMES[run.key], *run.positions.T, look(run.key).colour, look(run.key).dash)
+            for run in opt.race(settings).runs
+        ]
+    if "optimizer" in setup:
+        key = setup["optimizer"]
+        hyper = opt.Hyper(float(setup["lr"]), beta1=float(setup.get("beta", 0.9)))
+        settings = opt.RaceSettings(setup["surface"], tuple(setup["start"]), int(setup["steps"]), ((key, hyper),))
+        run = opt.race(settings).runs[0]
+        return [_path(NAMES[key], *run.positions.T, look(key).colour, look(key).dash)]
+    return []
