@@ -271,7 +271,7 @@ BASIN_SURFACE = "himmelblau"
 BASIN_STEPS = 500  # as the basin maps run
 NUDGE = 0.02  # the destination must not change when the start moves this far along x or y
 ARRIVED_NEAR = 1e-3  # an arrival this close to a flat point is at it
-NUDGES = np.array([(0.0, 0.0), (NUDGE, 0.0), (-NUDGE, 0.0), (0.0, NUDGE), (0.0, -NUDGE)])
+NUDGES = ((0.0, 0.0), (NUDGE, 0.0), (-NUDGE, 0.0), (0.0, NUDGE), (0.0, -NUDGE))  # a start and its four nudges
 
 
 def _minima() -> list[tuple[int, object]]:
@@ -331,7 +331,7 @@ def make_which_minimum(seed: int, level: str) -> Question:
     for _ in range(DRAWS):
         optimizer = opt.MOMENTUM if level != EASY or rng.random() < 0.5 else opt.SGD
         starts = _starts(rng, surface, level, BATCH)
-        nudged = (starts[:, None, :] + NUDGES[None, :, :]).reshape(-1, 2)  # each start and its four nudges
+        nudged = (starts[:, None, :] + np.array(NUDGES)[None, :, :]).reshape(-1, 2)  # each start and its four nudges
         rows = len(nudged)
         done = opt.descend_many(
             surface,
