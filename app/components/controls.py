@@ -101,7 +101,9 @@ MODE_BAR_EXTRAS = [
 ]
 
 
-def graph(graph_id: str, size: str = "main-figure", summary_id: str | None = None, **graph_kwargs) -> html.Div:
+def graph(
+    graph_id: str, size: str = "main-figure", summary_id: str | None = None, mode_bar: bool = True, **graph_kwargs
+) -> html.Div:
     """A Plotly graph filling a box whose height the stylesheet sets (main-figure or secondary-figure).
 
     dcc.Graph sizes itself to 100% of its parent, so the height lives on a wrapper, not on the graph.
@@ -112,6 +114,7 @@ def graph(graph_id: str, size: str = "main-figure", summary_id: str | None = Non
         "displaylogo": False,
         "responsive": True,
         "modeBarButtonsToRemove": MODE_BAR_EXTRAS,
+        "displayModeBar": "hover" if mode_bar else False,
     }
     children = [dcc.Graph(id=graph_id, config=config, style={"height": "100%", "width": "100%"}, **graph_kwargs)]
     if summary_id is not None:

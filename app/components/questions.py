@@ -102,7 +102,8 @@ def question_panel(page: str, question: dict | None) -> html.Section | None:
             html.Div(
                 [
                     html.P(id=ids.prompt, className="question-prompt"),
-                    graph(ids.figure, "question-figure", summary_id=ids.figure_summary),
+                    # No mode bar: its buttons would stand between the question and its answer boxes for Tab.
+                    graph(ids.figure, "question-figure", summary_id=ids.figure_summary, mode_bar=False),
                     html.Div(
                         [
                             html.Div(
