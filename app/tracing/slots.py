@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -142,3 +143,38 @@ class TraceQueue:
             yield True
         finally:
             os.close(descriptor)  # releases the lock
+
+
+class ServerSlots:
+    """At most ``count`` holders at once across every process of this server, for short CPU-bound work (a
+    race on /optimizers): each holder keeps an exclusive ``flock`` on one of ``count`` files in ``folder``,
+    which the kernel releases however its process ends. Used as a semaphore: ``acquire(timeout)`` then
+    ``release()`` in the same thread. A per-process semaphore cannot do this: with gunicorn's 4 workers
+    x 2 threads, two per process let 8 races share 2 cores with everyone else's requests."""
+
+    def __init__(self, folder: Callable[[], os.PathLike], count: int, poll_seconds: float = 0.005):
+        self._folder = folder  # resolved on first use (the runtime folder is made then, with its owner checked)
+        self.count = max(1, count)
+        self.poll_seconds = poll_seconds  # the work takes tens of ms, so a waiter looks often; a look is cheap
+        self._held = threading.local()
+
+    def acquire(self, timeout: float) -> bool:
+        folder = Path(self._folder())
+        deadline = time.monotonic() + timeout
+        while True:
+            for index in range(self.count):
+                descriptor = os.open(folder / f"slot-{index}.lock", os.O_RDWR | os.O_CREAT, 0o600)
+                try:
+                    fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except BlockingIOError:
+                    os.close(descriptor)
+                    continue
+                self._held.descriptor = descriptor
+                return True
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(self.poll_seconds)
+
+    def release(self) -> None:
+        descriptor, self._held.descriptor = self._held.descriptor, None
+        os.close(descriptor)  # releases the lock
