@@ -108,22 +108,21 @@ TANGENT_SLOPE = Kind(
 HALVING_FACTORS = {
     0.5: (
         "halved",
-        "That is what the forward difference does, but not what this instance does: here its error is not "
-        "first order in h.",
+        "Halved is the rule, not this case: here the forward difference's error is not first order in h.",
     ),
     1.0: (
         "unchanged",
-        "The error does shrink with h: the secant leans off the tangent because the curve bends between x₀ "
-        "and x₀ + h, and over half the distance it bends about half as much.",
+        "The error does shrink: the secant leans off the tangent because the curve bends between x₀ and "
+        "x₀ + h, and over half the distance it bends about half as much.",
     ),
     0.25: (
         "quartered",
-        "Quartered is the central difference, whose error falls as h². The forward difference's error falls "
-        "as h: halving h halves it.",
+        "That is the central difference: its error falls as h², so halving h quarters it. The forward "
+        "difference's error falls as h, so halving h halves it.",
     ),
     2.0: (
         "doubled",
-        "Backwards: at these h the error comes from the curve's bend (truncation), and a smaller h gives a "
+        "Backwards: at these h the error comes from the curve's bend (truncation), so a smaller h gives a "
         "smaller error. Round-off only wins at far smaller h.",
     ),
 }
