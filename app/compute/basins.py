@@ -14,6 +14,7 @@ their way.
 from __future__ import annotations
 
 import functools
+import string
 from dataclasses import dataclass
 
 import numpy as np
@@ -157,3 +158,20 @@ def _basins(surface: Surface, key: str, hyper: opt.Hyper, steps: int, grid: int)
         arrived_at=read_only(arrival.reshape(grid, grid).astype(np.int16)),
         points=tuple(points),
     )
+
+
+def point_name(points: tuple[FlatPoint, ...], index: int) -> str:
+    """A flat point as the page names it: minima by letter (A, B, …), the others by kind."""
+    point = points[index]
+    where = f"({point.x:.2f}, {point.y:.2f})"
+    if point.kind == MINIMUM:
+        letter = string.ascii_uppercase[sum(p.kind == MINIMUM for p in points[:index]) % 26]
+        return f"minimum {letter} {where}"
+    return f"{point.kind} {where}"
+
+
+def point_letter(points: tuple[FlatPoint, ...], index: int) -> str:
+    """The short label drawn beside a minimum's star (empty for saddles and peaks)."""
+    if points[index].kind != MINIMUM:
+        return ""
+    return string.ascii_uppercase[sum(p.kind == MINIMUM for p in points[:index]) % 26]

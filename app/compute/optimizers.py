@@ -47,6 +47,15 @@ SGD, MOMENTUM, NESTEROV, ADAGRAD, RMSPROP, ADAM, NEWTON = (
 )
 CONTESTANTS = (SGD, MOMENTUM, NESTEROV, ADAGRAD, RMSPROP, ADAM)  # the torch.optim classes
 EVERYONE = (*CONTESTANTS, NEWTON)
+NAMES = {  # how every page, table and question names them
+    SGD: "SGD",
+    MOMENTUM: "Momentum",
+    NESTEROV: "Nesterov",
+    ADAGRAD: "AdaGrad",
+    RMSPROP: "RMSprop",
+    ADAM: "Adam",
+    NEWTON: "Newton (reference)",
+}
 
 MAX_RACE_STEPS = 5_000  # a bound on one request's work: 7 optimizers × 5,000 steps is about 0.1 s cold
 TOLERANCE = 1e-6  # |∇L| below this: the contestant has arrived, and stops

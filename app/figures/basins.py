@@ -12,11 +12,10 @@ between neighbouring labels, its lines outline each basin.
 
 from __future__ import annotations
 
-import string
-
 import numpy as np
 
 from app.compute import basins as compute
+from app.compute.basins import point_letter, point_name  # noqa: F401 (the pages name points through here too)
 from app.compute.surfaces import Surface
 from app.figures import style
 from app.figures.gradient import equal_axes
@@ -29,23 +28,6 @@ FLAT_POINT_COLOURS = ("#882255", "#332288", "#117733", "#6b5200")
 STILL_GOING_COLOUR = "#e6e6e6"
 DIVERGED_COLOUR = "#4d4d4d"
 MARKERS = {compute.MINIMUM: "star", compute.SADDLE: "x", compute.PEAK: "triangle-up"}
-
-
-def point_name(points: tuple[compute.FlatPoint, ...], index: int) -> str:
-    """A flat point as the page names it: minima by letter (A, B, …), the others by kind."""
-    point = points[index]
-    where = f"({point.x:.2f}, {point.y:.2f})"
-    if point.kind == compute.MINIMUM:
-        letter = string.ascii_uppercase[sum(p.kind == compute.MINIMUM for p in points[:index]) % 26]
-        return f"minimum {letter} {where}"
-    return f"{point.kind} {where}"
-
-
-def point_letter(points: tuple[compute.FlatPoint, ...], index: int) -> str:
-    """The short label drawn beside a minimum's star (empty for saddles and peaks)."""
-    if points[index].kind != compute.MINIMUM:
-        return ""
-    return string.ascii_uppercase[sum(p.kind == compute.MINIMUM for p in points[:index]) % 26]
 
 
 def destination_colours(points: tuple[compute.FlatPoint, ...]) -> list[str]:

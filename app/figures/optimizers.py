@@ -13,20 +13,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from app.compute.optimizers import EVERYONE, NEWTON, Run
+from app.compute.optimizers import EVERYONE, NAMES, NEWTON, Run  # NAMES: figures.NAMES for the pages
 from app.compute.surfaces import Surface
 from app.figures import style
 from app.figures.gradient import Grid, encoded_grid, equal_axes, scene, surface_mesh
 
-NAMES = {
-    "sgd": "SGD",
-    "momentum": "Momentum",
-    "nesterov": "Nesterov",
-    "adagrad": "AdaGrad",
-    "rmsprop": "RMSprop",
-    "adam": "Adam",
-    NEWTON: "Newton (reference)",
-}
 # A quiet light grey-blue ramp under the paths, so that every contestant's colour stands out on it.
 CONTOUR_SCALE = [[0.0, "#f4f6f8"], [1.0, "#9aa8b6"]]
 REFERENCE_COLOUR = style.TEXT  # dark, so a thin dashed line still reads on the contours

@@ -11,11 +11,10 @@ from __future__ import annotations
 import numpy as np
 
 from app.compute import optimizers as opt
-from app.compute.basins import MINIMUM, flat_points
+from app.compute.basins import MINIMUM, flat_points, point_name
 from app.compute.descent import DIVERGED
+from app.compute.optimizers import NAMES
 from app.compute.surfaces import SURFACES
-from app.figures.basins import point_name
-from app.figures.optimizers import NAMES
 from app.questions.base import CHOICE, EASY, Kind, Mistake, Question, Tolerance, rng_for
 
 PAGE = "/optimizers"
