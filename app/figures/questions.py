@@ -141,10 +141,12 @@ def _curve_figure(question: base.Question) -> tuple[list, dict]:
             hoverinfo="skip",
         ),
         _point(x0, float(function.value(x0)), f"x₀ = {x0:g}"),
-        _click_catcher(function.view_x, function.view_y),
     ]
+    tangent = anchor(question) is not None  # a slope to predict: a click draws the learner's tangent
+    if tangent:
+        data.append(_click_catcher(function.view_x, function.view_y))
     layout = _layout(
-        "Click to draw your tangent",
+        "Click to draw your tangent" if tangent else f"f(x) = {function.label} near x₀ = {x0:g}",
         xaxis=style.axis("x", range=list(function.view_x)),
         yaxis=style.axis("f(x)", range=list(function.view_y)),
     )
@@ -262,7 +264,10 @@ def revealed_figure(question: base.Question, verdict: base.Verdict) -> dict:
     elif shown == "loss" and question.answer == base.NUMBER:
         loss = LOSSES[question.setup["loss"]]
         w = float(question.setup["w"])
-        data.append(_step_line((w, float(loss.value(w))), (float(truth), float(loss.value(truth)))))
+        if "steps" in question.setup:
+            data.extend(_runs(question))
+        else:
+            data.append(_step_line((w, float(loss.value(w))), (float(truth), float(loss.value(truth)))))
         data.append(_point(float(truth), float(loss.value(truth)), f"after the step: w = {truth:.4g}"))
         data.append(_point(float(guess), float(loss.value(guess)), f"yours: w = {guess:.4g}", GUESS, True))
     elif question.answer == base.CHOICE:
@@ -292,7 +297,7 @@ def _runs(question: base.Question) -> list[dict]:
     setup = question.setup
     if "loss" in setup and "lr" in setup:
         loss = LOSSES[setup["loss"]]
-        run = loss.descent(float(setup["w"]), float(setup["lr"]), SHOWN_STEPS)
+        run = loss.descent(float(setup["w"]), float(setup["lr"]), int(setup.get("steps", SHOWN_STEPS)))
         ws = run.positions[:, 0]
         return [_path(f"the first {len(ws) - 1} steps", ws, loss.value(ws), style.TRAIL)]
     if "surface" in setup and "lr" in setup and "x" in setup and "contestants" not in setup:

@@ -386,4 +386,97 @@ LARGEST_STABLE_LR = Kind(
     explain_largest_stable_lr,
 )
 
-KINDS = (STABILITY, LARGEST_STABLE_LR)
+# ---- where w is after k steps -------------------------------------------------------------------------
+
+AFTER_TOLERANCE = Tolerance(relative=0.02, absolute=0.02, text="within 2% (or 0.02)")
+AFTER_LOSS = "square"  # (w − 3)²: every step multiplies the distance to 3 by exactly 1 − 2η
+EASY_AFTER_RATES = (0.25, 0.75)  # factors ±1/2: halves each step, the second swinging
+HARDER_AFTER_RATES = (0.1, 0.2, 0.3, 0.4, 0.6, 0.7, 0.8, 0.9)
+
+
+def _after_question(seed: int, level: str, setup: dict) -> Question:
+    loss = LOSSES[setup["loss"]]
+    return Question(
+        kind="after-k-steps",
+        seed=seed,
+        level=level,
+        page=PAGE,
+        prompt=f"Gradient descent on L(w) = {loss.label} from w = {setup['w']:g} with η = {_eta_text(setup['lr'])}: "
+        f"where is w after {setup['steps']} steps?",
+        answer=NUMBER,
+        setup=setup,
+    )
+
+
+def make_after_k_steps(seed: int, level: str) -> Question:
+    rng = rng_for("after-k-steps", seed, level)
+    for _ in range(ATTEMPTS):
+        rates = EASY_AFTER_RATES if level == EASY else HARDER_AFTER_RATES
+        lr = float(rates[int(rng.integers(len(rates)))])
+        start = float(rng.choice([-1.0, 0.0, 1.0, 5.0, 7.0])) if level == EASY else round(float(rng.uniform(-1, 7)), 1)
+        steps = int(rng.integers(2, 4)) if level == EASY else int(rng.integers(2, 6))
+        question = _after_question(seed, level, {"loss": AFTER_LOSS, "w": start, "lr": lr, "steps": steps})
+        if abs(start - 3.0) < 1.0:
+            continue
+        truth, mistakes = _after_answers(question)
+        if well_apart(question, AFTER_TOLERANCE, truth, mistakes):
+            return question
+    return _after_question(seed, level, {"loss": AFTER_LOSS, "w": 0.0, "lr": 0.25, "steps": 2})
+
+
+def _after_answers(question: Question) -> tuple[float, list[Mistake]]:
+    setup = question.setup
+    loss = LOSSES[setup["loss"]]
+    run = loss.descent(setup["w"], setup["lr"], setup["steps"])  # the page's own engine
+    truth = float(run.positions[-1, 0])
+    factor = 1.0 - 2.0 * setup["lr"]
+    distance = setup["w"] - loss.minimum
+    first = float(run.positions[1, 0])
+    mistakes = [
+        Mistake(
+            "one-step",
+            first,
+            f"That is where w is after one step: each of the {setup['steps']} steps multiplies the distance to "
+            f"the minimum by 1 − 2η = {factor:g} again.",
+        ),
+        Mistake(
+            "added-not-multiplied",
+            loss.minimum + distance * (1 + setup["steps"] * (factor - 1)),
+            "You took the first step's move again each time: the step is η·L'(w), and L'(w) shrinks with the "
+            "distance, so the moves shrink too.",
+        ),
+    ]
+    if factor < 0:
+        mistakes.append(
+            Mistake(
+                "no-swing",
+                loss.minimum + distance * abs(factor) ** setup["steps"],
+                f"Right size, wrong side: with 1 − 2η = {factor:g} below 0, each step jumps across the minimum.",
+            )
+        )
+    return truth, mistakes
+
+
+def explain_after_k_steps(question: Question, truth: float) -> tuple[tuple[str, ...], str]:
+    setup = question.setup
+    factor = 1.0 - 2.0 * setup["lr"]
+    distance = setup["w"] - 3.0
+    worked = (
+        f"On (w − 3)², L'(w) = 2(w − 3), so one step gives w − 3 ← (1 − 2η)(w − 3) = {factor:g}·(w − 3).",
+        f"After {setup['steps']} steps: w − 3 = {distance:g}·({factor:g})^{setup['steps']} = {truth - 3.0:.4f}.",
+        f"So w = {truth:.4f}.",
+    )
+    return worked, "On a quadratic each step multiplies the distance to the minimum by the same factor 1 − ηλ."
+
+
+AFTER_K_STEPS = Kind(
+    "after-k-steps",
+    PAGE,
+    "where w is after k steps",
+    make_after_k_steps,
+    _after_answers,
+    AFTER_TOLERANCE,
+    explain_after_k_steps,
+)
+
+KINDS = (STABILITY, LARGEST_STABLE_LR, AFTER_K_STEPS)

@@ -44,7 +44,16 @@ def largest_stable_lr(q) -> float:
     return 2 / float(np.linalg.eigvalsh(hessian(q.setup)).max())
 
 
+def after_k_steps(q) -> float:
+    """A plain loop of w ← w − η·2(w − 3)."""
+    w = q.setup["w"]
+    for _ in range(q.setup["steps"]):
+        w = w - q.setup["lr"] * 2 * (w - 3)
+    return w
+
+
 INDEPENDENT = {
+    "after-k-steps": after_k_steps,
     "stability": stability,
     "largest-stable-lr": largest_stable_lr,
 }
