@@ -23,6 +23,8 @@ from selenium.webdriver.common.keys import Keys
 from app import ids
 from app.components.player import player_id
 from app.main import create_app
+from app.questions.registry import KINDS
+from app.questions.registry import PAGES as QUESTION_MODULES
 from tests.browser.helpers import css, wait_until
 from tests.conftest import chromium_options
 
@@ -272,15 +274,23 @@ def test_no_serious_axe_violation_with_the_basin_maps_open(browser, width):
     check(driver, f"/optimizers with the basin maps open at {width} px")
 
 
+QUESTION_PAGES = [(module.PAGE, module.KINDS[0].key) for module in QUESTION_MODULES if module.KINDS]
+
+
 @pytest.mark.parametrize("width", [PHONE, LAPTOP])
-def test_no_serious_axe_violation_in_question_mode_and_after_reveal(browser, width):
-    driver = open_page(browser, "/derivative?q=tangent-slope&seed=3", width)
-    questions = ids.Questions("/derivative")
+@pytest.mark.parametrize(("path", "kind"), QUESTION_PAGES)
+def test_no_serious_axe_violation_in_question_mode_and_after_reveal(browser, path, kind, width):
+    driver = open_page(browser, f"{path}?q={kind}&seed=3", width)
+    questions = ids.Questions(path)
     wait_until(lambda: driver.find_element(By.ID, questions.prompt).text != "", timeout=20)
-    check(driver, f"/derivative's question at {width} px")
-    box = driver.find_element(By.ID, questions.number)
-    box.send_keys("2")
-    box.send_keys("\n")
+    check(driver, f"{path}'s question at {width} px")
+    answer = KINDS[kind].make(3, "easy").answer
+    if answer == "choice":
+        driver.find_element(By.CSS_SELECTOR, f"#{questions.choice} input").click()
+    for box in {"number": [questions.number], "direction": [questions.number], "point": [questions.x, questions.y]}.get(
+        answer, []
+    ):
+        driver.find_element(By.ID, box).send_keys("1")
     driver.find_element(By.ID, questions.reveal).click()
     wait_until(lambda: driver.find_element(By.ID, questions.verdict).text != "", timeout=20)
-    check(driver, f"/derivative's question after Reveal at {width} px")
+    check(driver, f"{path}'s question after Reveal at {width} px")

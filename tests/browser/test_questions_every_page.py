@@ -22,6 +22,7 @@ from app.main import create_app
 from app.questions import base
 from app.questions.registry import KINDS, PAGES
 from tests.browser.helpers import wait_until
+from tests.browser.test_questions import RECORD_ANSWERS
 from tests.conftest import chromium_options
 from tests.unit.test_questions import INDEPENDENT
 
@@ -34,6 +35,7 @@ def browser():
     with ThreadedRunner() as server:
         server.start(create_app())
         driver = webdriver.Chrome(options=chromium_options())
+        driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": RECORD_ANSWERS})
         try:
             yield server.url, driver
         finally:
@@ -76,6 +78,15 @@ def test_a_known_mistake_is_named(browser, path):
     truth, mistakes = kind.answers(question)
     driver, ids = open_question(browser, path, key)
     assert driver.find_element(By.ID, ids.prompt).text == question.prompt
+    # Before Reveal the truth is nowhere a learner can see, and in no answer the server sent. (The page's
+    # own views are hidden while a question waits; the numbers of their default state are not this one's.)
+    if question.answer != base.CHOICE:
+        shown = [truth] if question.answer != base.POINT else list(truth)
+        answers = " ".join(driver.execute_script("return window.__answers"))
+        visible = driver.find_element(By.TAG_NAME, "body").text
+        assert answers, "the server's answers were recorded"
+        for value in shown:
+            assert f"{value:.4f}" not in visible and f"{value:.4f}" not in answers, key
     if not mistakes:
         pytest.skip(f"{key} lists no mistake for seed {SEED}")
     fill(driver, ids, question, mistakes[0].answer)
