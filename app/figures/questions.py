@@ -224,24 +224,34 @@ def _step_line(start, end) -> dict:
 
 
 def revealed_figure(question: base.Question, verdict: base.Verdict) -> dict:
-    """The set-up with the truth and the guess drawn together."""
+    """The set-up with the truth and the guess drawn together.
+
+    ``layout.meta.reveal`` lists the truth's traces with where each starts from: assets/reveal.js puts
+    them there and moves them to where they are, so the secant shrinks to the tangent, the arrow grows
+    from the point and the ball takes its step. The figure itself holds the end, so any redraw shows it."""
     figure = question_figure(question)
     shown, data = view(question), figure["data"]
     truth, guess = verdict.truth, verdict.guess
     data[:] = [trace for trace in data if trace.get("name") != "click"]
+    moving = []  # (index of a trace, the data it starts from)
+
+    def starts_from(trace: dict, start: dict) -> None:
+        moving.append({"trace": len(data), "x": start["x"], "y": start["y"]})
+        data.append(trace)
+
     if shown == "curve" and question.answer == base.NUMBER:
         function = FUNCTIONS[question.setup["function"]]
         x0 = float(question.setup["x0"])
         y0 = float(function.value(x0))
-        data.append(
-            style.trace(
-                "scatter",
-                **line_across(function.view_x, x0, y0, float(truth)),
-                mode="lines",
-                name=f"the tangent: slope {truth:.4g}",
-                line={"color": style.TANGENT, "width": 4},
-            )
+        secant = float((function.value(x0 + 1.0) - y0) / 1.0) if function.defined(x0 + 1.0) else float(guess)
+        tangent = style.trace(
+            "scatter",
+            **line_across(function.view_x, x0, y0, float(truth)),
+            mode="lines",
+            name=f"the tangent: slope {truth:.4g}",
+            line={"color": style.TANGENT, "width": 4},
         )
+        starts_from(tangent, line_across(function.view_x, x0, y0, secant))  # the secant with h = 1 turns into it
         data.append(
             style.trace(
                 "scatter",
@@ -255,24 +265,34 @@ def revealed_figure(question: base.Question, verdict: base.Verdict) -> dict:
         surface = surface_of(question.setup)
         x, y = point_of(question.setup)
         length = 0.25 * min(surface.view_x[1] - surface.view_x[0], surface.view_y[1] - surface.view_y[0])
-        data.append(_direction_arrow(x, y, float(truth), length, style.TANGENT, f"the answer: {truth:.0f}°", "solid"))
+        arrow = _direction_arrow(x, y, float(truth), length, style.TANGENT, f"the answer: {truth:.0f}°", "solid")
+        starts_from(arrow, {"x": [x, x], "y": [y, y]})  # it grows out of the point
         data.append(_direction_arrow(x, y, float(guess), length, GUESS, f"yours: {guess:.0f}°", "dot"))
     elif shown == "map" and question.answer == base.POINT:
-        data.append(_step_line(point_of(question.setup), truth))
-        data.append(_point(float(truth[0]), float(truth[1]), f"where it lands {_pair(truth)}"))
+        start = point_of(question.setup)
+        starts_from(_step_line(start, truth), {"x": [start[0], start[0]], "y": [start[1], start[1]]})
+        starts_from(
+            _point(float(truth[0]), float(truth[1]), f"where it lands {_pair(truth)}"),
+            {"x": [start[0]], "y": [start[1]]},
+        )
         data.append(_point(float(guess[0]), float(guess[1]), f"yours {_pair(guess)}", GUESS, True))
     elif shown == "loss" and question.answer == base.NUMBER:
         loss = LOSSES[question.setup["loss"]]
         w = float(question.setup["w"])
-        if "steps" in question.setup:
+        steps = question.setup.get("steps")
+        if steps:
             data.extend(_runs(question))
         else:
             data.append(_step_line((w, float(loss.value(w))), (float(truth), float(loss.value(truth)))))
-        data.append(_point(float(truth), float(loss.value(truth)), f"after the step: w = {truth:.4g}"))
+        where = f"after {steps} steps" if steps else "after the step"
+        ball = _point(float(truth), float(loss.value(truth)), f"{where}: w = {truth:.4g}")
+        starts_from(ball, {"x": [w], "y": [float(loss.value(w))]})
         data.append(_point(float(guess), float(loss.value(guess)), f"yours: w = {guess:.4g}", GUESS, True))
     elif question.answer == base.CHOICE:
         data.extend(_runs(question))
     figure["layout"]["title"] = {"text": verdict.headline.split(":")[0], "x": 0.01}
+    if moving:
+        figure["layout"]["meta"] = {"reveal": moving}
     return figure
 
 
