@@ -301,6 +301,28 @@ class Questions:
         self.verdict = f"{name}-q-verdict"
         self.store = f"{name}-q-store"  # {kind, seed, level, answer, anchor}: never the answer
         self.revealed = f"{name}-q-revealed"
+        # /practice only: the kind, seed and level the browser picked for the server to draw, and what the
+        # server's Reveal says back ({kind, seed, level, right}) for the browser's own progress.
+        self.request = f"{name}-q-request"
+        self.outcome = f"{name}-q-outcome"
+
+
+class Practice:
+    """/practice: a mixed set from every page. The learner's progress is in localStorage only."""
+
+    LINK = "practice-link"
+    PROGRESS = "practice-progress"  # dcc.Store(storage_type="local"): never an Input or State of a server callback
+    CATALOGUE = "practice-catalogue"  # every kind's key and page: the same for everyone
+    TABLE = "practice-table"
+    FORGET = "practice-forget"
+    FORGOTTEN = "practice-forgotten"  # the confirmation line (role=status)
+    TOTAL = "practice-total"  # the table's caption: all tries and all correct, in words
+    FROM = "practice-from"  # which page the question in the panel is from
+
+    @staticmethod
+    def cell(page: str, column: str) -> str:
+        """One cell of the table: a page's tries, correct or streak."""
+        return f"practice-{page.strip('/')}-{column}"
 
 
 class Autograd:

@@ -9,6 +9,12 @@ kind, the seed and the level, and the set-up's anchor point that a click is meas
 
 The link carries the question (``q=descent-step&seed=41&level=harder``), so a teacher can hand a class
 the same one.
+
+/practice carries the same panel, always open, with kinds from every page (``practice=True``). There the
+browser picks the next kind from the learner's progress (assets/practice.js, localStorage) and asks the
+server only to draw that kind with a seed and a level (``register_practice_callbacks``); Reveal answers
+with the outcome ({kind, seed, level, right}) too, which the browser adds to its progress. Nothing about
+the learner reaches the server.
 """
 
 from __future__ import annotations
@@ -30,13 +36,19 @@ LEVEL = Choice("Level", base.LEVELS)
 LEVEL_NAMES = {base.EASY: "Easy", base.HARDER: "Harder"}
 
 
-def question_from_query(page: str, query: dict, notes: list[str]) -> dict | None:
+def kinds_asked(page: str, practice: bool = False) -> list:
+    """The kinds a panel draws from: its page's own, or on /practice every kind there is."""
+    return list(KINDS.values()) if practice else kinds_for(page)
+
+
+def question_from_query(page: str, query: dict, notes: list[str], practice: bool = False) -> dict | None:
     """The question a link asks (q=, seed=, level=), as the store holds it; None for no question."""
     key = first_value(query, "q")
     if key is None:
         return None
-    if not isinstance(key, str) or key not in KINDS or KINDS[key].page != page:
-        names = ", ".join(kind.key for kind in kinds_for(page))
+    asked = kinds_asked(page, practice)
+    if not isinstance(key, str) or key not in KINDS or KINDS[key] not in asked:
+        names = ", ".join(kind.key for kind in asked)
         notes.append(f"q: “{str(key)[:40]}” is not a question of this page ({names}).")
         return None
     try:
@@ -75,14 +87,17 @@ def read_stored(data) -> base.Question | None:
     return KINDS[data["kind"]].make(seed, data["level"])
 
 
-def question_panel(page: str, question: dict | None) -> html.Section | None:
-    """The panel, or None on a page with no kind of question yet."""
-    if not kinds_for(page):
+def question_panel(page: str, question: dict | None, practice: bool = False) -> html.Section | None:
+    """The panel, or None on a page with no kind of question yet. With ``practice`` it is always open (no
+    "Predict first" toggle) and has the stores for the browser's pick and the server's outcome."""
+    if not kinds_asked(page, practice):
         return None
     ids = Questions(page)
-    opened = question is not None
-    return html.Section(
-        [
+    opened = question is not None or practice
+    toggle = (
+        []
+        if practice
+        else [
             html.Div(
                 [
                     html.Button(
@@ -98,7 +113,13 @@ def question_panel(page: str, question: dict | None) -> html.Section | None:
                     ),
                 ],
                 className="predict-row",
-            ),
+            )
+        ]
+    )
+    practice_stores = [dcc.Store(id=ids.request), dcc.Store(id=ids.outcome)] if practice else []
+    return html.Section(
+        [
+            *toggle,
             html.Div(
                 [
                     html.P(id=ids.prompt, className="question-prompt"),
@@ -156,9 +177,10 @@ def question_panel(page: str, question: dict | None) -> html.Section | None:
             ),
             dcc.Store(id=ids.store, data=question),
             dcc.Store(id=ids.revealed, data=False),
+            *practice_stores,
         ],
-        className="predict",
-        **{"aria-label": "Predict first"},
+        className="predict practice-question" if practice else "predict",
+        **{"aria-label": "Practice question" if practice else "Predict first"},
     )
 
 
@@ -178,7 +200,29 @@ def register_question_callbacks(page: str) -> None:
     kinds = [kind.key for kind in kinds_for(page)]
     if not kinds:
         return
+    _register_draw(ids, kinds)
+    _register_answering(ids)
 
+
+def register_practice_callbacks(page: str) -> None:
+    """/practice: the browser picks the kind, the seed and the level (assets/practice.js, from the
+    progress only it holds); the server draws exactly that, and its Reveal says right or not."""
+    ids = Questions(page)
+
+    @callback(
+        Output(ids.store, "data"),
+        Input(ids.request, "data"),
+        prevent_initial_call=True,
+    )
+    def pose(request):
+        """The question the browser asked for, drawn here (its set-up and anchor, never its answer)."""
+        question = read_stored(request)
+        return dash.no_update if question is None else stored(question)
+
+    _register_answering(ids, outcome=True)
+
+
+def _register_draw(ids: Questions, kinds: list[str]) -> None:
     @callback(
         Output(ids.store, "data"),
         Output(ids.panel, "hidden"),
@@ -205,6 +249,11 @@ def register_question_callbacks(page: str) -> None:
         key = choices[secrets.randbelow(len(choices))] if trigger != ids.level else previous
         fresh = KINDS[key].make(secrets.randbelow(base.MAX_SEED + 1), level)
         return stored(fresh), False, "true"
+
+
+def _register_answering(ids: Questions, outcome: bool = False) -> None:
+    """Show the question in the store, reveal it, and take clicks on its figure. With ``outcome`` Reveal
+    also says {kind, seed, level, right} to the browser (/practice keeps its progress from it)."""
 
     @callback(
         Output(ids.prompt, "children"),
@@ -254,6 +303,7 @@ def register_question_callbacks(page: str) -> None:
         Output(ids.figure, "figure", allow_duplicate=True),
         Output(ids.message, "children", allow_duplicate=True),
         Output(ids.revealed, "data", allow_duplicate=True),
+        *([Output(ids.outcome, "data")] if outcome else []),
         Input(ids.reveal, "n_clicks"),
         State(ids.store, "data"),
         State(ids.number, "value"),
@@ -263,19 +313,27 @@ def register_question_callbacks(page: str) -> None:
         prevent_initial_call=True,
     )
     def reveal(_clicks, data, number, x, y, choice):
+        answer = judge(data, number, x, y, choice)
+        if not outcome:
+            return answer[:4]
+        return answer
+
+    def judge(data, number, x, y, choice):
         """The truth, computed now from the seed, beside the learner's guess; a guess that cannot be read
         gets its message and changes nothing else."""
         question = read_stored(data)
         if question is None:
-            return dash.no_update, dash.no_update, "Press “Predict first” for a question.", dash.no_update
+            ask = "Press “Another one” for a question." if outcome else "Press “Predict first” for a question."
+            return dash.no_update, dash.no_update, ask, dash.no_update, dash.no_update
         guess = {base.NUMBER: number, base.DIRECTION: number, base.POINT: [x, y], base.CHOICE: choice}[question.answer]
         if question.answer == base.CHOICE and guess is None:
-            return dash.no_update, dash.no_update, "Pick an answer first.", dash.no_update
+            return dash.no_update, dash.no_update, "Pick an answer first.", dash.no_update, dash.no_update
         try:
             verdict = KINDS[question.kind].reveal(question, guess)
         except base.GuessError as refused:
-            return dash.no_update, dash.no_update, str(refused), dash.no_update
-        return verdict_box(verdict), figures.revealed_figure(question, verdict), "", True
+            return dash.no_update, dash.no_update, str(refused), dash.no_update, dash.no_update
+        said = {"kind": question.kind, "seed": question.seed, "level": question.level, "right": bool(verdict.right)}
+        return verdict_box(verdict), figures.revealed_figure(question, verdict), "", True, said
 
     # A click on the figure answers through it: a point is the click, a direction points from the
     # question's point to the click, a slope is the line from the point of contact to the click.
@@ -311,12 +369,12 @@ def verdict_box(verdict: base.Verdict) -> list:
     ]
 
 
-def question_mirrors(page: str) -> list:
+def question_mirrors(page: str, practice: bool = False) -> list:
     """The question in the link: its kind, seed and level (gone from the link when the panel closes)."""
     from app.components.share import Mirror
 
     ids = Questions(page)
-    if not kinds_for(page):
+    if not kinds_asked(page, practice):
         return []
     return [
         Mirror("q", ids.store, field="kind", kind="cleared"),
