@@ -45,7 +45,7 @@ axe.run(document, {runOnly: {type: "tag", values: arguments[0]}, resultTypes: ["
     }))), error => done({error: String(error)}));
 """
 
-PAGES = ("/", "/derivative", "/gradient", "/descent", "/learning-rate", "/optimizers", "/autograd")
+PAGES = ("/", "/derivative", "/gradient", "/descent", "/learning-rate", "/optimizers", "/autograd", "/practice")
 PHONE, LAPTOP, PROJECTOR = 375, 1280, 1920
 DS, P, S = ids.Descent, ids.Player, ids.Shell
 
@@ -294,3 +294,18 @@ def test_no_serious_axe_violation_in_question_mode_and_after_reveal(browser, pat
     driver.find_element(By.ID, questions.reveal).click()
     wait_until(lambda: driver.find_element(By.ID, questions.verdict).text != "", timeout=20)
     check(driver, f"{path}'s question after Reveal at {width} px")
+
+
+@pytest.mark.parametrize("width", [PHONE, LAPTOP])
+def test_no_serious_axe_violation_on_practice_after_reveal_with_progress(browser, width):
+    driver = open_page(browser, "/practice?q=tangent-slope&seed=3", width)
+    questions = ids.Questions("/practice")
+    wait_until(lambda: driver.find_element(By.ID, questions.prompt).text != "", timeout=20)
+    driver.find_element(By.ID, questions.number).send_keys("2")
+    driver.find_element(By.ID, questions.reveal).click()
+    wait_until(lambda: driver.find_element(By.ID, questions.verdict).text != "", timeout=20)
+    wait_until(lambda: driver.find_element(By.ID, ids.Practice.TOTAL).text.startswith("1 try"), timeout=10)
+    check(driver, f"/practice after Reveal, its table filled, at {width} px")
+    driver.find_element(By.ID, ids.Practice.FORGET).click()
+    wait_until(lambda: driver.find_element(By.ID, ids.Practice.FORGOTTEN).text != "", timeout=10)
+    check(driver, f"/practice with its progress forgotten at {width} px")

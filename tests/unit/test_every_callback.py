@@ -440,7 +440,9 @@ def test_malformed_envelope(served, envelope_name, make):
 HOSTILE_VALUES = ("abc", "%00", "%FF%FE", "<script>alert(1)</script>", "nan", "-1e999", "1" * 100, "{}", "1,abc,2")
 
 
-@pytest.mark.parametrize("page", ["derivative", "gradient", "descent", "learning_rate", "autograd", "optimizers"])
+@pytest.mark.parametrize(
+    "page", ["derivative", "gradient", "descent", "learning_rate", "autograd", "optimizers", "practice"]
+)
 def test_a_hostile_link_opens_the_page_with_a_note_and_never_errors(served, page):
     """A shared link is typed input too: every page reads its query without raising, and says what it refused."""
     module = sys.modules[f"pages.{page}"]
