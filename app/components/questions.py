@@ -19,6 +19,7 @@ the learner reaches the server.
 
 from __future__ import annotations
 
+import functools
 import secrets
 
 import dash
@@ -60,7 +61,7 @@ def question_from_query(page: str, query: dict, notes: list[str], practice: bool
     if LEVEL.read(level) is None:
         notes.append(f"level: use {' or '.join(base.LEVELS)}, not “{str(level)[:40]}”.")
         level = base.EASY
-    return stored(KINDS[key].make(seed, level))
+    return stored(made(key, seed, level))
 
 
 def stored(question: base.Question) -> dict:
@@ -74,6 +75,16 @@ def stored(question: base.Question) -> dict:
     }
 
 
+@functools.lru_cache(maxsize=512)
+def made(key: str, seed: int, level: str) -> base.Question:
+    """A kind's question for a seed and a level, remembered in this process: the draw callback makes it,
+    and the show and Reveal requests that follow (most often to the same worker) rebuild it from the
+    store without making it again; /optimizers' kinds run batches of descents to make one (10-30 ms).
+    A memo, not state: make is a pure function of its arguments (base.rng_for), and a Question is
+    frozen and only ever read."""
+    return KINDS[key].make(seed, level)
+
+
 def read_stored(data) -> base.Question | None:
     """The question a store names, rebuilt from its seed on the server (None if the store is not one)."""
     if not isinstance(data, dict) or not isinstance(data.get("kind"), str) or data["kind"] not in KINDS:
@@ -84,7 +95,7 @@ def read_stored(data) -> base.Question | None:
         seed = base.read_seed(data.get("seed"))
     except base.GuessError:
         return None
-    return KINDS[data["kind"]].make(seed, data["level"])
+    return made(data["kind"], seed, data["level"])
 
 
 def question_panel(page: str, question: dict | None, practice: bool = False) -> html.Section | None:
@@ -177,6 +188,7 @@ def question_panel(page: str, question: dict | None, practice: bool = False) -> 
             ),
             dcc.Store(id=ids.store, data=question),
             dcc.Store(id=ids.revealed, data=False),
+            dcc.Store(id=ids.animated),  # nothing is kept here: the reveal's animation needs an output
             *practice_stores,
         ],
         className="predict practice-question" if practice else "predict",
@@ -247,7 +259,7 @@ def _register_draw(ids: Questions, kinds: list[str]) -> None:
         previous = question.kind if question is not None else None
         choices = [key for key in kinds if key != previous] or kinds  # another one is another kind where it can be
         key = choices[secrets.randbelow(len(choices))] if trigger != ids.level else previous
-        fresh = KINDS[key].make(secrets.randbelow(base.MAX_SEED + 1), level)
+        fresh = made(key, secrets.randbelow(base.MAX_SEED + 1), level)
         return stored(fresh), False, "true"
 
 
@@ -345,6 +357,14 @@ def _register_answering(ids: Questions, outcome: bool = False) -> None:
         Input(ids.figure, "clickData"),
         State(ids.store, "data"),
         State(ids.revealed, "data"),
+        prevent_initial_call=True,
+    )
+    # Reveal moves the truth in from where it starts (assets/reveal.js).
+    clientside_callback(
+        ClientsideFunction(namespace="reveal", function_name="animate"),
+        Output(ids.animated, "data"),
+        Input(ids.figure, "figure"),
+        State(ids.figure, "id"),
         prevent_initial_call=True,
     )
     # While a question waits for its answer the page's own views, which could give it away, are hidden.

@@ -5,6 +5,7 @@ stores or the server's answers), and then shows the verdict and the truth beside
 from __future__ import annotations
 
 import json
+import time
 
 import pytest
 from selenium.webdriver.common.by import By
@@ -94,4 +95,38 @@ def test_the_right_answer_from_the_keyboard_and_a_bad_one_refused(derivative_que
     page.find_element(f"#{DERIVATIVE.toggle}").click()
     wait_until(lambda: visible(page, ".workbench"))
     wait_until(lambda: "q=" not in page.driver.current_url)
+    assert severe_console_errors(page) == []
+
+
+def test_reveal_turns_the_secant_into_the_tangent(derivative_question):
+    """The tangent arrives as the secant with h = 1 and turns into the tangent, drawn in the browser."""
+    page = derivative_question
+    kind = KINDS["tangent-slope"]
+    truth, _ = kind.answers(kind.make(41, "harder"))
+    type_into(page, f"#{DERIVATIVE.number}", f"{truth + 50:g}")
+    # The tangent's drawn end points in pixels, against where the secant and the tangent would put them.
+    script = (
+        "const gd = document.querySelector('#" + DERIVATIVE.figure + " .js-plotly-plot');"
+        "const meta = gd && gd.layout && gd.layout.meta;"
+        "if (!meta || !meta.reveal) return null;"
+        "const i = meta.reveal[0].trace, xa = gd._fullLayout.xaxis, ya = gd._fullLayout.yaxis;"
+        "const path = gd.querySelectorAll('.scatterlayer .trace')[i].querySelector('path.js-line');"
+        "const ends = (xs, ys) => [ya.l2p(ys[0]), ya.l2p(ys[1])];"
+        "const drawn = path.getAttribute('d').match(/-?[0-9.]+/g).map(Number);"
+        "return {drawn: [drawn[1], drawn[3]], secant: ends(meta.reveal[0].x, meta.reveal[0].y),"
+        " tangent: ends(gd.data[i].x, gd.data[i].y)};"
+    )
+    page.find_element(f"#{DERIVATIVE.reveal}").click()
+    wait_until(lambda: page.driver.execute_script(script) is not None, timeout=10)
+    seen = []
+    for _ in range(60):  # about 1.5 s of frames
+        seen.append(page.driver.execute_script(script))
+        time.sleep(0.025)
+
+    def near(a, b) -> bool:
+        return abs(a[0] - b[0]) < 1.5 and abs(a[1] - b[1]) < 1.5
+
+    assert any(near(s["drawn"], s["secant"]) for s in seen), "it starts as the secant with h = 1"
+    assert any(not near(s["drawn"], s["secant"]) and not near(s["drawn"], s["tangent"]) for s in seen), "turns"
+    assert near(seen[-1]["drawn"], seen[-1]["tangent"]), "and ends as the tangent"
     assert severe_console_errors(page) == []
