@@ -301,6 +301,8 @@ class Questions:
         self.verdict = f"{name}-q-verdict"
         self.store = f"{name}-q-store"  # {kind, seed, level, answer, anchor}: never the answer
         self.revealed = f"{name}-q-revealed"
+        self.code = f"{name}-q-code"  # a question about code shows its code instead of a figure
+        self.figure_box = f"{name}-q-figure-box"
         self.animated = f"{name}-q-animated"  # the output the reveal's animation (assets/reveal.js) needs
         # /practice only: the kind, seed and level the browser picked for the server to draw, and what the
         # server's Reveal says back ({kind, seed, level, right}) for the browser's own progress.

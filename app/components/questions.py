@@ -135,7 +135,11 @@ def question_panel(page: str, question: dict | None, practice: bool = False) -> 
                 [
                     html.P(id=ids.prompt, className="question-prompt"),
                     # No mode bar: its buttons would stand between the question and its answer boxes for Tab.
-                    graph(ids.figure, "question-figure", summary_id=ids.figure_summary, mode_bar=False),
+                    html.Pre(id=ids.code, className="code question-code", hidden=True),
+                    html.Div(
+                        graph(ids.figure, "question-figure", summary_id=ids.figure_summary, mode_bar=False),
+                        id=ids.figure_box,
+                    ),
                     html.Div(
                         [
                             html.Div(
@@ -283,15 +287,19 @@ def _register_answering(ids: Questions, outcome: bool = False) -> None:
         Output(ids.verdict, "children"),
         Output(ids.message, "children"),
         Output(ids.revealed, "data"),
+        Output(ids.code, "children"),
+        Output(ids.code, "hidden"),
+        Output(ids.figure_box, "hidden"),
         Input(ids.store, "data"),
     )
     def show(data):
         """The set-up of the question in the store: its words, its figure, its answer boxes, cleared."""
         question = read_stored(data)
         if question is None:
-            return ("",) + (dash.no_update,) * 12 + ("", False)
+            return ("",) + (dash.no_update,) * 12 + ("", False) + (dash.no_update,) * 3
         number, point, choice, options, label = _answer_shape(question)
         figure = figures.question_figure(question)
+        code = figures.code_of(question)  # a question about code shows the code, and has no figure
         return (
             question.prompt,
             figure,
@@ -308,6 +316,9 @@ def _register_answering(ids: Questions, outcome: bool = False) -> None:
             "",
             "",
             False,
+            code or "",
+            code is None,
+            code is not None,
         )
 
     @callback(

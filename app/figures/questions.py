@@ -68,6 +68,20 @@ def anchor(question: base.Question) -> list[float] | None:
     return None
 
 
+def code_of(question: base.Question) -> str | None:
+    """The torch code an autograd question is about, laid out as a learner would type it; None if none."""
+    setup = question.setup
+    if "code" not in setup or "x" not in setup:
+        return None
+    lines = ["import torch", "", f"x = torch.tensor({float(setup['x'])!r}, requires_grad=True)"]
+    body = [f"y = {setup['code']}", "y.backward()"]
+    if question.kind == "grad-two-backward":
+        lines += ["for _ in range(2):  # nothing zeroes x.grad in between", *(f"    {line}" for line in body)]
+    else:
+        lines += body
+    return "\n".join([*lines, "print(x.grad)  # what does it print?"])
+
+
 def summary(question: base.Question) -> str:
     """The set-up in words, for screen readers."""
     shown, setup = view(question), question.setup

@@ -8,9 +8,13 @@ test_every_kind_has_an_independent_check."""
 from __future__ import annotations
 
 import math
+import re
+import subprocess
+import sys
 
 import pytest
 
+from app.figures.questions import code_of
 from app.questions import base
 from app.questions.registry import KINDS
 from tests.unit.question_checks import autograd, derivative, descent, gradient, learning_rate, optimizers
@@ -104,3 +108,17 @@ def test_a_bad_seed_is_refused(seed):
     with pytest.raises(base.GuessError):
         base.read_seed(seed)
     assert base.read_seed("41") == 41
+
+
+@pytest.mark.parametrize("key", [key for key in KINDS if KINDS[key].page == "/autograd"])
+def test_the_code_an_autograd_question_shows_prints_its_answer(key, tmp_path):
+    """The code on screen is the question: run as it stands, it prints the answer Reveal gives."""
+    kind = KINDS[key]
+    for seed in range(3):
+        question = kind.make(seed, base.HARDER)
+        script = tmp_path / f"{key}-{seed}.py"
+        script.write_text(code_of(question))
+        printed = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=60, check=True)
+        value = float(re.search(r"tensor\(([-0-9.e+]+)", printed.stdout).group(1))
+        truth, _ = kind.answers(question)
+        assert value == pytest.approx(truth, rel=1e-6, abs=1e-6), (question.setup, printed.stdout)
