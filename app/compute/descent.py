@@ -205,7 +205,7 @@ def run_verdict(losses, positions, updates, diverged: bool, stopped_at: int | No
         tail = min(len(updates), 10)
         hop = np.abs(updates[-tail:]).max()
         period_two = np.abs(positions[-1] - positions[-3]).max()
-        if hop > 0 and period_two <= 1e-9 * max(1.0, hop):
+        if hop > 0 and period_two <= 1e-9 * hop:  # relative: swings that are dying out are no cycle, however small
             return OSCILLATING
         recent = losses[-min(len(losses), 6) :]
         if losses[-1] > losses[0] and np.all(np.diff(recent) > 0):

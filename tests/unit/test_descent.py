@@ -124,3 +124,13 @@ def test_n_dimensional_descent():
 def test_a_gradient_that_raises_counts_as_diverged():
     run = descent.descend(lambda w: [math.exp(w[0])], lambda p: np.exp(p[:, 0]), [800.0], 0.1, 5)
     assert run.verdict == descent.DIVERGED and run.stopped_at == 0 and len(run.losses) == 0
+
+
+def test_swings_that_die_out_are_not_called_oscillating():
+    """On the ravine at η = 0.095 the y factor is 1 − 0.095·20 = −0.9: y swings across 0 and shrinks,
+    to 7e-10 after 200 steps. That is a run still descending, not a cycle, however small the swings."""
+    from app.compute.surfaces import SURFACES
+
+    run = SURFACES["ravine"].descent((4.0, 1.5), 0.095, 200)
+    assert run.verdict == "still descending"
+    assert abs(run.positions[-1, 1]) < 1e-8  # the swings are tiny by now
