@@ -182,7 +182,7 @@ def question_panel(page: str, question: dict | None, practice: bool = False) -> 
                             ),
                             html.Div(id=ids.message, className="message", role="alert"),
                         ],
-                        className="panel controls answer-panel",
+                        className="panel answer-panel",
                     ),
                     html.Div(id=ids.verdict, className="verdict-box", role="status", **{"aria-live": "polite"}),
                 ],

@@ -24,7 +24,10 @@ FIGURES = {
     "/autograd": [{"scatter"}, {"contour", "scatter"}],
 }
 DRAWN = """
-return Array.from(document.querySelectorAll('.js-plotly-plot')).map(function (gd) {
+// The figures a learner sees: a closed question panel's figure is hidden (display: none), so not shown.
+return Array.from(document.querySelectorAll('.js-plotly-plot')).filter(function (gd) {
+    return gd.offsetParent !== null;
+}).map(function (gd) {
     return {
         types: Array.from(new Set((gd._fullData || []).map(function (trace) { return trace.type; }))),
         svg: Boolean(gd.querySelector('.main-svg')),
