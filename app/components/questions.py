@@ -27,6 +27,7 @@ from dash import ClientsideFunction, Input, Output, State, callback, clientside_
 
 from app.components.controls import graph, radio_group
 from app.components.parse import Choice
+from app.components.patching import prefilled
 from app.components.share import first_value
 from app.figures import questions as figures
 from app.ids import Questions
@@ -98,6 +99,56 @@ def read_stored(data) -> base.Question | None:
     return made(data["kind"], seed, data["level"])
 
 
+def show_outputs(ids: Questions) -> list[Output]:
+    """What showing a question sets: its words, figure or code, its answer boxes (cleared), no verdict."""
+    return [
+        Output(ids.prompt, "children"),
+        Output(ids.figure, "figure"),
+        Output(ids.figure_summary, "children"),
+        Output(ids.number_row, "style"),
+        Output(ids.point_row, "style"),
+        Output(ids.choice_row, "style"),
+        Output(ids.choice, "options"),
+        Output(ids.choice, "value"),
+        Output(ids.number_label, "children"),
+        Output(ids.number, "value"),
+        Output(ids.x, "value"),
+        Output(ids.y, "value"),
+        Output(ids.verdict, "children"),
+        Output(ids.message, "children"),
+        Output(ids.revealed, "data"),
+        Output(ids.code, "children"),
+        Output(ids.code, "hidden"),
+        Output(ids.figure_box, "hidden"),
+    ]
+
+
+def shown(question: base.Question) -> tuple:
+    """The values of show_outputs for this question."""
+    number, point, choice, options, label = _answer_shape(question)
+    code = figures.code_of(question)  # a question about code shows the code, and has no figure
+    return (
+        question.prompt,
+        figures.question_figure(question),
+        figures.summary(question),
+        number,
+        point,
+        choice,
+        options,
+        None,
+        label,
+        "",
+        "",
+        "",
+        "",
+        "",
+        False,
+        code or "",
+        code is None,
+        code is not None,
+    )
+
+
 def question_panel(page: str, question: dict | None, practice: bool = False) -> html.Section | None:
     """The panel, or None on a page with no kind of question yet. With ``practice`` it is always open (no
     "Predict first" toggle) and has the stores for the browser's pick and the server's outcome."""
@@ -128,7 +179,7 @@ def question_panel(page: str, question: dict | None, practice: bool = False) -> 
         ]
     )
     practice_stores = [dcc.Store(id=ids.request), dcc.Store(id=ids.outcome)] if practice else []
-    return html.Section(
+    panel = html.Section(
         [
             *toggle,
             html.Div(
@@ -198,6 +249,8 @@ def question_panel(page: str, question: dict | None, practice: bool = False) -> 
         className="predict practice-question" if practice else "predict",
         **{"aria-label": "Practice question" if practice else "Predict first"},
     )
+    drawn = read_stored(question)
+    return prefilled(panel, show_outputs(ids), shown(drawn)) if drawn is not None else panel
 
 
 def _answer_shape(question: base.Question) -> tuple[dict, dict, dict, list, str]:
@@ -227,22 +280,28 @@ def register_practice_callbacks(page: str) -> None:
 
     @callback(
         Output(ids.store, "data"),
+        *show_outputs(ids),
         Input(ids.request, "data"),
         prevent_initial_call=True,
     )
     def pose(request):
         """The question the browser asked for, drawn here (its set-up and anchor, never its answer)."""
         question = read_stored(request)
-        return dash.no_update if question is None else stored(question)
+        if question is None:
+            return (dash.no_update,) * (1 + len(show_outputs(ids)))
+        return (stored(question), *shown(question))
 
     _register_answering(ids, outcome=True)
 
 
 def _register_draw(ids: Questions, kinds: list[str]) -> None:
+    # Drawing a question sends it shown, in the same answer: one request per press. (A page opened on a
+    # question has it drawn in its layout already, by question_panel.)
     @callback(
         Output(ids.store, "data"),
         Output(ids.panel, "hidden"),
         Output(ids.toggle, "aria-pressed"),
+        *show_outputs(ids),
         Input(ids.toggle, "n_clicks"),
         Input(ids.another, "n_clicks"),
         Input(ids.level, "value"),
@@ -254,72 +313,21 @@ def _register_draw(ids: Questions, kinds: list[str]) -> None:
         trigger = ctx.triggered_id
         level = LEVEL.read(level) or base.EASY
         question = read_stored(current)
+        unchanged = (dash.no_update,) * len(show_outputs(ids))
         if trigger == ids.toggle and question is not None:
-            return None, True, "false"
-        if not kinds:
-            return dash.no_update, dash.no_update, dash.no_update
-        if trigger == ids.level and question is None:
-            return dash.no_update, dash.no_update, dash.no_update
+            return None, True, "false", *unchanged
+        if not kinds or (trigger == ids.level and question is None):
+            return dash.no_update, dash.no_update, dash.no_update, *unchanged
         previous = question.kind if question is not None else None
         choices = [key for key in kinds if key != previous] or kinds  # another one is another kind where it can be
         key = choices[secrets.randbelow(len(choices))] if trigger != ids.level else previous
         fresh = made(key, secrets.randbelow(base.MAX_SEED + 1), level)
-        return stored(fresh), False, "true"
+        return stored(fresh), False, "true", *shown(fresh)
 
 
 def _register_answering(ids: Questions, outcome: bool = False) -> None:
     """Show the question in the store, reveal it, and take clicks on its figure. With ``outcome`` Reveal
     also says {kind, seed, level, right} to the browser (/practice keeps its progress from it)."""
-
-    @callback(
-        Output(ids.prompt, "children"),
-        Output(ids.figure, "figure"),
-        Output(ids.figure_summary, "children"),
-        Output(ids.number_row, "style"),
-        Output(ids.point_row, "style"),
-        Output(ids.choice_row, "style"),
-        Output(ids.choice, "options"),
-        Output(ids.choice, "value"),
-        Output(ids.number_label, "children"),
-        Output(ids.number, "value"),
-        Output(ids.x, "value"),
-        Output(ids.y, "value"),
-        Output(ids.verdict, "children"),
-        Output(ids.message, "children"),
-        Output(ids.revealed, "data"),
-        Output(ids.code, "children"),
-        Output(ids.code, "hidden"),
-        Output(ids.figure_box, "hidden"),
-        Input(ids.store, "data"),
-    )
-    def show(data):
-        """The set-up of the question in the store: its words, its figure, its answer boxes, cleared."""
-        question = read_stored(data)
-        if question is None:
-            return ("",) + (dash.no_update,) * 12 + ("", False) + (dash.no_update,) * 3
-        number, point, choice, options, label = _answer_shape(question)
-        figure = figures.question_figure(question)
-        code = figures.code_of(question)  # a question about code shows the code, and has no figure
-        return (
-            question.prompt,
-            figure,
-            figures.summary(question),
-            number,
-            point,
-            choice,
-            options,
-            None,
-            label,
-            "",
-            "",
-            "",
-            "",
-            "",
-            False,
-            code or "",
-            code is None,
-            code is not None,
-        )
 
     @callback(
         Output(ids.verdict, "children", allow_duplicate=True),
