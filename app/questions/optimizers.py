@@ -20,7 +20,7 @@ from app.questions.base import CHOICE, EASY, Kind, Mistake, Question, Tolerance,
 PAGE = "/optimizers"
 CHOICE_TOLERANCE = Tolerance(text="exactly")
 DRAWS = 24  # rounds of candidates before the fallback (never reached in the tests' 200 seeds per level)
-BATCH = 8  # candidate starts run at once in one round
+BATCH = 24  # candidate starts run at once in one round: one round is nearly always enough
 
 # ---- which optimizer arrives first ---------------------------------------------------------------------
 
