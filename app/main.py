@@ -154,7 +154,7 @@ def warm_up(app: Dash) -> None:
       every page's plain layout) are filled, so every worker starts with them and shares their memory.
     """
     from app.components.learning_rate import DEFAULT_STEPS, LOSS, START
-    from app.compute import learning_rate, optimizers
+    from app.compute import basins, learning_rate, optimizers
     from app.compute.surfaces import SURFACES
     from app.figures.gradient import encoded_grid, surface_grid
 
@@ -164,8 +164,11 @@ def warm_up(app: Dash) -> None:
         if surface.quadratic:
             learning_rate.surface_sweep(surface, DEFAULT_STEPS, *learning_rate.SWEEP_RANGE)
     learning_rate.loss_sweep(LOSS, START, DEFAULT_STEPS, *learning_rate.SWEEP_RANGE)
-    # The race /optimizers opens on (about 0.1 s of torch.optim steps), memoised for every worker.
+    # The race /optimizers opens on, memoised for every worker; and every surface's flat points, which
+    # basin maps and the which-minimum question name their destinations by (Newton from a grid, ~10 ms).
     optimizers.race(optimizers.suggested_settings(optimizers.DEFAULT_SURFACE, optimizers.DEFAULT_STEPS))
+    for surface in SURFACES.values():
+        basins.flat_points(surface)
     # Every page's plain layout (the link a class opens first), with its first drawing.
     for page in dash.page_registry.values():
         if callable(page["layout"]):
