@@ -162,7 +162,7 @@
                 return "From " + (names[kinds[question.kind]] || kinds[question.kind]);
             },
             // The table's cells (tries, correct, streak for each page, in the catalogue's order) and its caption.
-            table: function (progress, catalogue) {
+            progressTable: function (progress, catalogue) {
                 const known = clean(progress);
                 const cells = [];
                 let tries = 0, correct = 0;

@@ -162,7 +162,7 @@ clientside_callback(
 )
 # The table, from the progress.
 clientside_callback(
-    ClientsideFunction(namespace="practice", function_name="table"),
+    ClientsideFunction(namespace="practice", function_name="progressTable"),
     [Output(ID.cell(path, column), "children") for path in CONCEPTS for column in COLUMNS]
     + [Output(ID.TOTAL, "children")],
     Input(ID.PROGRESS, "data"),
