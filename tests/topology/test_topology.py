@@ -153,7 +153,16 @@ async def class_through(base: str, learners: int, seconds: float, during) -> loa
     """`learners` of bench/load.py's learners (0.5-1.5 s think time) for `seconds`, while `during` runs."""
     recorder = load.Recorder()
     recorder.measuring = True
-    args = types.SimpleNamespace(think_min=0.5, think_max=1.5, page_change=0.15, timeout=30.0, seed=15)
+    args = types.SimpleNamespace(
+        think_min=0.5,
+        think_max=1.5,
+        page_change=0.15,
+        timeout=30.0,
+        seed=15,
+        pages=list(load.PAGES),
+        questions=False,  # the class of bench/load.py without questions: the restart is what is tested here
+        question_links=0.0,
+    )
     stop_at = time.monotonic() + seconds
     tasks = [asyncio.create_task(load.learner(n, base, recorder, stop_at, args)) for n in range(learners)]
     await asyncio.to_thread(during)
