@@ -6,7 +6,6 @@ the draw callback never sends the truth."""
 from __future__ import annotations
 
 import json
-import math
 
 import pytest
 
@@ -79,13 +78,21 @@ def test_a_list_or_a_dict_as_a_guess_is_refused(client):
 
 
 def test_the_right_answer_is_right_and_the_draw_never_sends_it(client):
-    kind = KINDS["descent-step"]
-    question = kind.make(41, "easy")
-    truth, _ = kind.answers(question)
-    shown = client.draw(IDS.store, IDS.prompt, GOOD)
-    assert shown.status_code == 200
-    assert f"{truth:.4f}" not in shown.get_data(as_text=True)
-    assert repr(truth) not in shown.get_data(as_text=True)
-    message, verdict = message_and_verdict(reveal(client, GOOD, number=repr(truth)))
-    assert message == "" and "Right" in json.dumps(verdict)
-    assert math.isfinite(truth)
+    """Predict first draws a question and sends it shown, with its kind and seed but never its answer."""
+    dep = client.callback_with_input(IDS.toggle, "n_clicks")
+    for _ in range(5):
+        drawn = client.post(
+            dep, {f"{IDS.toggle}.n_clicks": 1, f"{IDS.level}.value": "easy"}, [f"{IDS.toggle}.n_clicks"]
+        )
+        assert drawn.status_code == 200
+        store = drawn.get_json()["response"][IDS.store]["data"]
+        kind = KINDS[store["kind"]]
+        question = kind.make(store["seed"], store["level"])
+        truth, _ = kind.answers(question)
+        assert drawn.get_json()["response"][IDS.prompt]["children"] == question.prompt
+        if question.answer == "number":
+            assert f"{truth:.4f}" not in drawn.get_data(as_text=True)
+            message, verdict = message_and_verdict(reveal(client, store, number=repr(truth)))
+        else:  # a point: ball-landing
+            message, verdict = message_and_verdict(reveal(client, store, x=repr(truth[0]), y=repr(truth[1])))
+        assert message == "" and "Right" in json.dumps(verdict)
