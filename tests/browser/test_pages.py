@@ -7,10 +7,12 @@ from urllib.parse import urlparse
 
 import pytest
 from selenium import webdriver
+from selenium.webdriver.common.action_chains import ActionChains
+from selenium.webdriver.common.keys import Keys
 
 from app import ids
 from app.main import create_app
-from tests.browser.helpers import severe_console_errors, wait_until
+from tests.browser.helpers import severe_console_errors, text_of, wait_until
 from tests.conftest import chromium_options
 
 
@@ -35,6 +37,32 @@ def test_home_card_leads_to_the_derivative_page(dash_duo):
     dash_duo.find_element(".card").click()
     dash_duo.wait_for_contains_text("h1", "The derivative", timeout=10)
     assert dash_duo.driver.current_url.endswith("/derivative")
+    assert severe_console_errors(dash_duo) == []
+
+
+def test_keys_typed_on_a_busy_page_stay_in_order(dash_duo):
+    """A phone drawing a figure runs its timers late, behind the learner's keys. Dash's text box put the
+    caret back from such a timer after every key, so later keys landed mid-text ("-1.25" became "-.521")."""
+    dash_duo.start_server(create_app())
+    dash_duo.wait_for_page(url=dash_duo.server_url + "/autograd")
+    dash_duo.wait_for_text_to_equal(f"#{ids.Autograd.READ_XGRAD}", f"{2 * 2.0:.4f}", timeout=15)
+    box = dash_duo.find_element(f"#{ids.Autograd.X_INPUT}")
+    box.click()
+    box.send_keys(Keys.CONTROL, "a")
+    box.send_keys(Keys.DELETE)
+    dash_duo.driver.execute_script(
+        "const onTime = window.setTimeout;"
+        "window.setTimeout = function (run, delay) { return onTime(run, (delay || 0) + 30); };"
+    )
+    keys = ActionChains(dash_duo.driver)
+    for key in "-1.25":
+        keys.send_keys(key).pause(0.02)  # a key every 20 ms: each timer runs after the next key
+    keys.send_keys(Keys.ENTER).perform()
+    dash_duo.wait_for_text_to_equal(f"#{ids.Autograd.READ_XGRAD}", f"{2 * -1.25:.4f}")
+    assert box.get_attribute("value") == "-1.25"
+    box.send_keys(Keys.HOME, Keys.RIGHT, "0")  # the caret still goes where the learner puts it
+    assert box.get_attribute("value") == "-01.25"
+    assert text_of(dash_duo, f"#{ids.Autograd.READ_XGRAD}") == f"{2 * -1.25:.4f}", "no commit before Enter"
     assert severe_console_errors(dash_duo) == []
 
 
