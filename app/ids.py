@@ -17,6 +17,38 @@ class Shell:
     TOOL_STATUS = "shell-tool-status"  # says "Link copied" and the like, for screen readers too
     SHORTCUTS = "shell-shortcuts"  # the "?" dialog
     SHORTCUTS_CLOSE = "shell-shortcuts-close"
+    ADD_VIEW = "shell-add-view"  # presenter mode: append this view to the draft lesson (assets/lesson.js)
+
+
+class Lesson:
+    """The lesson being stepped through (in the shell, on every page) and the /lesson page."""
+
+    CODE = "lesson-code"  # the lesson's code, from the address's #lesson= (assets/lesson.js)
+    OPENED = "lesson-opened"  # that lesson as the server checked it: title, steps' links, notes
+    BAR = "lesson-bar"  # above every page while a lesson is open: title, "4 / 12", caption, arrows
+    BAR_TITLE = "lesson-bar-title"
+    BAR_COUNTER = "lesson-bar-counter"
+    BAR_CAPTION = "lesson-bar-caption"
+    BAR_PREVIOUS = "lesson-bar-previous"
+    BAR_NEXT = "lesson-bar-next"
+    BAR_LEAVE = "lesson-bar-leave"
+    OVERVIEW = "lesson-overview"  # /lesson: the opened lesson's steps and what was refused
+    START = "lesson-start"
+    DRAFT = "lesson-draft"  # the draft lesson, in the browser's localStorage (dcc.Store, local)
+    DRAFT_TITLE = "lesson-draft-title"
+    DRAFT_STEPS = "lesson-draft-steps"
+    DRAFT_CAPTION = "lesson-draft-caption"  # pattern-matching type: {"type": DRAFT_CAPTION, "index": k}
+    DRAFT_UP = "lesson-draft-up"  # pattern-matching types, as above
+    DRAFT_DOWN = "lesson-draft-down"
+    DRAFT_REMOVE = "lesson-draft-remove"
+    DRAFT_CLEAR = "lesson-draft-clear"
+    DRAFT_MESSAGE = "lesson-draft-message"
+    DRAFT_LINK = "lesson-draft-link"  # the draft's lesson link, to read and copy
+    DRAFT_COPY = "lesson-draft-copy"
+    DRAFT_OPEN = "lesson-draft-open"
+    DRAFT_DOWNLOAD = "lesson-draft-download"
+    DOWNLOAD = "lesson-download"
+    UPLOAD = "lesson-upload"
 
 
 class Derivative:

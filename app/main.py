@@ -12,6 +12,7 @@ from dash import ALL, ClientsideFunction, Dash, Input, Output, State, dcc, html
 from flask import request
 
 from app import ids, serialisation
+from app.components.lessons import lesson_shell, register_lesson_callbacks
 from app.components.shell import navbar
 from app.components.trace_jobs import background_manager
 
@@ -99,7 +100,7 @@ def create_app() -> Dash:
             [
                 dcc.Location(id=ids.Shell.LOCATION),
                 navbar(),
-                html.Main(dash.page_container, id=ids.Shell.MAIN, className="main", tabIndex="-1"),
+                html.Main([*lesson_shell(), dash.page_container], id=ids.Shell.MAIN, className="main", tabIndex="-1"),
             ],
             className="shell",
         )
@@ -109,6 +110,8 @@ def create_app() -> Dash:
     # percent of size: on a 10,000-step run (585 KiB of JSON) zstd level 1 takes 2 ms for 230 KiB, where
     # the defaults took 6-40 ms for no smaller output (bench/descent_response.py).
     app.server.config.update(COMPRESS_ZSTD_LEVEL=1, COMPRESS_BR_LEVEL=1, COMPRESS_LEVEL=1)
+
+    register_lesson_callbacks(app)
 
     # Underline the nav link of the page being shown (in the browser: no request per navigation).
     app.clientside_callback(

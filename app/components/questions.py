@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import functools
 import secrets
+from collections.abc import Callable
 
 import dash
 from dash import ClientsideFunction, Input, Output, State, callback, clientside_callback, ctx, dcc, html
@@ -28,7 +29,7 @@ from dash import ClientsideFunction, Input, Output, State, callback, clientside_
 from app.components.controls import graph, radio_group
 from app.components.parse import Choice
 from app.components.patching import prefilled
-from app.components.share import first_value
+from app.components.share import first_value, link_check
 from app.figures import questions as figures
 from app.ids import Questions
 from app.questions import base
@@ -63,6 +64,15 @@ def question_from_query(page: str, query: dict, notes: list[str], practice: bool
         notes.append(f"level: use {' or '.join(base.LEVELS)}, not “{str(level)[:40]}”.")
         level = base.EASY
     return stored(made(key, seed, level))
+
+
+def page_link_check(page: str, mirrors: list, state_from_query) -> Callable[[dict], list[str]]:
+    """A concept page's link check: its mirrors and its question's, its own reader's notes, the question's."""
+    return link_check(
+        mirrors + question_mirrors(page),
+        lambda query, notes: notes.extend(state_from_query(query)[-1]),
+        lambda query, notes: question_from_query(page, query, notes),
+    )
 
 
 def stored(question: base.Question) -> dict:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 
 from dash import Input, Output, clientside_callback, dcc, html
@@ -21,6 +22,7 @@ from app.components.parse import Choice, parse_number
 
 # Keys the browser alone reads, kept in the link by assets/presenter.js and assets/share.js:
 # present=1 (presenter mode), controls=0 (controls hidden), code=1 (the code panel open).
+BROWSER_KEYS = frozenset({"present", "controls", "code"})
 
 
 @dataclass(frozen=True)
@@ -69,6 +71,23 @@ def register_url_mirror(link_id: str, mirrors: list[Mirror]) -> None:
 
 
 # ---- reading a query ----------------------------------------------------------------------------
+
+
+def link_check(mirrors: list[Mirror], *readers: Callable[[dict, list[str]], object]) -> Callable[[dict], list[str]]:
+    """What a page cannot use in a link, as notes: keys it writes no mirror for, then each reader's notes.
+
+    A page's layout forgives these (it opens at its defaults and says so); a lesson's step is refused
+    for them instead (app/pages/lesson.py), so a teacher finds out before the class does.
+    """
+    known = frozenset(mirror.key for mirror in mirrors) | BROWSER_KEYS
+
+    def check(query: dict) -> list[str]:
+        notes = [f"“{str(key)[:40]}” is not a setting of this page." for key in sorted(set(query) - known)]
+        for read in readers:
+            read(query, notes)
+        return notes
+
+    return check
 
 
 def first_value(query: dict, key: str):

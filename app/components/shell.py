@@ -54,6 +54,10 @@ SHORTCUTS = (
     ("Space", "play or pause the step player you last used (/descent, /optimizers)"),
     ("← / →", "one step back or forward in that player"),
     ("Tab / Shift+Tab", "move between controls; arrow keys move a focused slider"),
+    ("→ / Page Down", "in a lesson: the next step (a clicker's forward button)"),
+    ("← / Page Up", "in a lesson: the step before (← and → stay with a player you clicked)"),
+    ("Home / End", "in a lesson: the first step, the last step"),
+    ("a", "in presenter mode: add this view to your draft lesson (/lesson)"),
     ("Esc", "close this list"),
 )
 
@@ -90,6 +94,7 @@ def toolbar() -> html.Div:
             _tool(shell.PRESENTER, "Presenter", "Presenter mode: large type, thick lines", "p", pressed=False),
             _tool(shell.HIDE_CONTROLS, "Hide controls", "Hide or show the controls", "c", False, "presenter-only"),
             _tool(shell.FULLSCREEN, "Full screen", "Full screen on or off", "f", pressed=False),
+            _tool(shell.ADD_VIEW, "Add to lesson", "Add this view to your draft lesson", "a", None, "presenter-only"),
             _tool(shell.HELP, "?", "Keyboard shortcuts", "?", label="Keyboard shortcuts (?)"),
             html.Span(id=shell.TOOL_STATUS, className="tool-status", role="status", **{"aria-live": "polite"}),
             html.Dialog(

@@ -17,7 +17,13 @@ from app.components.controls import graph, readout, table_box, text_box
 from app.components.layout_memo import memoised_layout
 from app.components.parse import Number, read_fields, read_flag
 from app.components.patching import overlay_patch, prefilled
-from app.components.questions import question_from_query, question_mirrors, question_panel, register_question_callbacks
+from app.components.questions import (
+    page_link_check,
+    question_from_query,
+    question_mirrors,
+    question_panel,
+    register_question_callbacks,
+)
 from app.components.share import Mirror, link_store, query_flag, query_number, register_url_mirror
 from app.components.shell import next_concept_link, page_header, section
 from app.compute.autograd import chapter_expression, torch_descent, trace_graph
@@ -34,6 +40,7 @@ dash.register_page(
     title="PyTorch autograd",
     order=6,
     description="PyTorch records every operation and runs the chain rule backwards: gradients for free.",
+    read_link=lambda query: read_link(query),  # defined below, once the page's mirrors are
 )
 
 ID = ids.Autograd
@@ -329,4 +336,5 @@ URL_MIRRORS = [Mirror(key, ID.STATE, field=name, default=DEFAULT_STATE[name]) fo
     Mirror("forget", ID.STATE, field="forget", kind="flag", default=False)
 ]
 register_url_mirror(ID.LINK, URL_MIRRORS + question_mirrors(PATH))
+read_link = page_link_check(PATH, URL_MIRRORS, state_from_query)  # a lesson's step here is checked with it
 register_question_callbacks(PATH)

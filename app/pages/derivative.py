@@ -35,7 +35,13 @@ from app.components.formula import (
 from app.components.layout_memo import memoised_layout
 from app.components.parse import Choice, Number, clicked_x, read_fields
 from app.components.patching import overlay_patch, prefilled
-from app.components.questions import question_from_query, question_mirrors, question_panel, register_question_callbacks
+from app.components.questions import (
+    page_link_check,
+    question_from_query,
+    question_mirrors,
+    question_panel,
+    register_question_callbacks,
+)
 from app.components.share import Mirror, link_store, query_choice, query_number, register_url_mirror
 from app.components.shell import next_concept_link, page_header, section
 from app.compute import differences
@@ -51,6 +57,7 @@ dash.register_page(
     title="The derivative as a limit",
     order=1,
     description="Shrink h and watch the secant's slope become the tangent's: the derivative as a limit.",
+    read_link=lambda query: read_link(query),  # defined below, once the page's mirrors are
 )
 
 ID = ids.Derivative
@@ -542,4 +549,5 @@ URL_MIRRORS = [
     Mirror("precision", ID.PRECISION, prop="value", default=DEFAULT_PRECISION),
 ]
 register_url_mirror(ID.LINK, URL_MIRRORS + question_mirrors(PATH))
+read_link = page_link_check(PATH, URL_MIRRORS, state_from_query)  # a lesson's step here is checked with it
 register_question_callbacks(PATH)

@@ -36,7 +36,13 @@ from app.components.formula import (
 from app.components.layout_memo import memoised_layout
 from app.components.parse import Choice, Number, clicked_point, read_fields, typed_start
 from app.components.player import DEFAULT_SPEED, SPEEDS, figure_id, player, player_id, register_player_callback
-from app.components.questions import question_from_query, question_mirrors, question_panel, register_question_callbacks
+from app.components.questions import (
+    page_link_check,
+    question_from_query,
+    question_mirrors,
+    question_panel,
+    register_question_callbacks,
+)
 from app.components.share import (
     Mirror,
     link_store,
@@ -61,6 +67,7 @@ dash.register_page(
     title="Gradient descent",
     order=3,
     description="Walk downhill one step at a time: gradient descent on one weight, then on a 3-D loss surface.",
+    read_link=lambda query: read_link(query),  # defined below, once the page's mirrors are
 )
 
 ID = ids.Descent
@@ -306,6 +313,7 @@ URL_MIRRORS = _mirrors(
     DEFAULT_2D,
 )
 register_url_mirror(ID.LINK, URL_MIRRORS + question_mirrors(PATH))
+read_link = page_link_check(PATH, URL_MIRRORS, state_from_query)  # a lesson's step here is checked with it
 register_question_callbacks(PATH)
 
 

@@ -31,7 +31,13 @@ from app.components.formula import (
 from app.components.layout_memo import memoised_layout
 from app.components.parse import Choice, Number, clicked_point, read_fields, read_flag
 from app.components.patching import overlay_patch, prefilled
-from app.components.questions import question_from_query, question_mirrors, question_panel, register_question_callbacks
+from app.components.questions import (
+    page_link_check,
+    question_from_query,
+    question_mirrors,
+    question_panel,
+    register_question_callbacks,
+)
 from app.components.share import (
     Mirror,
     link_store,
@@ -53,6 +59,7 @@ dash.register_page(
     title="Partial derivatives and the gradient",
     order=2,
     description="Two partial derivatives make one arrow: the gradient, pointing straight uphill on a contour map.",
+    read_link=lambda query: read_link(query),  # defined below, once the page's mirrors are
 )
 
 ID = ids.Gradient
@@ -445,4 +452,5 @@ URL_MIRRORS = [
     Mirror(WINDOW_KEY, ID.STATE, field="window", default=DEFAULT_STATE["window"]),
 ]
 register_url_mirror(ID.LINK, URL_MIRRORS + question_mirrors(PATH))
+read_link = page_link_check(PATH, URL_MIRRORS, state_from_query)  # a lesson's step here is checked with it
 register_question_callbacks(PATH)

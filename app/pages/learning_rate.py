@@ -36,7 +36,13 @@ from app.components.formula import (
 from app.components.layout_memo import memoised_layout
 from app.components.parse import Choice, Number
 from app.components.patching import replace_tail
-from app.components.questions import question_from_query, question_mirrors, question_panel, register_question_callbacks
+from app.components.questions import (
+    page_link_check,
+    question_from_query,
+    question_mirrors,
+    question_panel,
+    register_question_callbacks,
+)
 from app.components.share import Mirror, link_store, query_choice, query_number, query_numbers, register_url_mirror
 from app.components.shell import next_concept_link, page_header, section
 from app.compute import learning_rate as theory
@@ -53,6 +59,7 @@ dash.register_page(
     title="The learning rate",
     order=4,
     description="Too small crawls, too large explodes: the learning rate decides, and a little algebra predicts it.",
+    read_link=lambda query: read_link(query),  # defined below, once the page's mirrors are
 )
 
 ID = ids.LearningRate
@@ -696,4 +703,5 @@ URL_MIRRORS = [
     ),
 ]
 register_url_mirror(ID.LINK, URL_MIRRORS + question_mirrors(PATH))
+read_link = page_link_check(PATH, URL_MIRRORS, state_from_query)  # a lesson's step here is checked with it
 register_question_callbacks(PATH)

@@ -42,7 +42,13 @@ from app.components.layout_memo import memoised_layout
 from app.components.parse import Choice, Number, clicked_point, read_fields, typed_start
 from app.components.patching import replace_tail
 from app.components.player import DEFAULT_SPEED, SPEEDS, figure_id, player, player_id, register_player_callback
-from app.components.questions import question_from_query, question_mirrors, question_panel, register_question_callbacks
+from app.components.questions import (
+    page_link_check,
+    question_from_query,
+    question_mirrors,
+    question_panel,
+    register_question_callbacks,
+)
 from app.components.share import (
     Mirror,
     first_value,
@@ -74,6 +80,7 @@ dash.register_page(
     description="SGD, momentum, Nesterov, AdaGrad, RMSprop and Adam raced on one surface, step for step as "
     "torch.optim steps, "
     "with Newton's method as the reference.",
+    read_link=lambda query: read_link(query),  # defined below, once the page's mirrors are
 )
 
 ID = ids.Optimizers
@@ -474,6 +481,7 @@ URL_MIRRORS = (
     ]
 )
 register_url_mirror(ID.LINK, URL_MIRRORS + question_mirrors(PATH))
+read_link = page_link_check(PATH, URL_MIRRORS, state_from_query)  # a lesson's step here is checked with it
 register_question_callbacks(PATH)
 
 
