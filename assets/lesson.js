@@ -32,21 +32,29 @@
         }
     }
 
-    // Open step k (1-based) of the open lesson, as a link would, in presenter mode.
+    // Open step k (1-based) of the open lesson, as its link would, in presenter mode. Presenter mode is
+    // turned on first and written into the new address: Dash's Location must see the address as it
+    // stays, or it pushes its own (older) copy of it as a new history entry.
     function go(k) {
         if (!opened || !opened.steps || k < 1 || k > opened.steps.length) {
             return;
         }
-        const step = opened.steps[k - 1];
-        const url = step.link + "#lesson=" + opened.code + "&step=" + k;
-        window.history.pushState({}, "", url);
-        window.dispatchEvent(new CustomEvent("_dashprivate_pushstate"));  // what dcc.Link sends
-        if (!document.documentElement.classList.contains("presenter")) {
+        const root = document.documentElement;
+        if (!root.classList.contains("presenter")) {
             const presenter = document.getElementById("shell-presenter");
             if (presenter) {
                 presenter.click();
             }
         }
+        const link = new URL(opened.steps[k - 1].link, window.location.origin);
+        link.searchParams.set("present", "1");
+        if (root.classList.contains("controls-hidden")) {
+            link.searchParams.set("controls", "0");
+        }
+        const search = link.searchParams.toString().replace(/%2C/gi, ",");
+        const url = link.pathname + "?" + search + "#lesson=" + opened.code + "&step=" + k;
+        window.history.pushState({}, "", url);
+        window.dispatchEvent(new CustomEvent("_dashprivate_pushstate"));  // what dcc.Link sends
         window.scrollTo(0, 0);
     }
 
@@ -184,7 +192,9 @@
                 const params = new URLSearchParams((hash || "").replace(/^#/, ""));
                 const k = parseInt(params.get("step"), 10);
                 const n = opened ? opened.steps.length : 0;
-                if (!opened || params.get("lesson") !== opened.code || !(k >= 1 && k <= n)) {
+                const stepping = Boolean(opened) && params.get("lesson") === opened.code && k >= 1 && k <= n;
+                document.documentElement.classList.toggle("in-lesson", stepping);
+                if (!stepping) {
                     return ["lesson-bar hidden", "", "", "", true, true];
                 }
                 const caption = opened.steps[k - 1].caption || "";

@@ -81,9 +81,10 @@ class Lesson:
 
 def to_json(lesson: Lesson) -> str:
     """The file form: canonical, readable JSON (one step per line), as the built-in lessons are stored."""
-    steps = ",\n".join("    " + json.dumps(step.as_dict(), ensure_ascii=False) for step in lesson.steps)
-    head = json.dumps({"format": FORMAT, "version": VERSION, "title": lesson.title}, ensure_ascii=False)
-    return head[:-1] + ',\n  "steps": [\n' + steps + "\n  ]\n}\n"
+    head = {"format": FORMAT, "version": VERSION, "title": lesson.title}
+    lines = [f"  {json.dumps(key)}: {json.dumps(value, ensure_ascii=False)}," for key, value in head.items()]
+    steps = ",\n".join(f"    {json.dumps(step.as_dict(), ensure_ascii=False)}" for step in lesson.steps)
+    return "{\n" + "\n".join(lines) + '\n  "steps": [\n' + steps + "\n  ]\n}\n"
 
 
 def from_json(text: str | bytes) -> Lesson:
