@@ -1,6 +1,6 @@
 // Lessons in the browser (app/components/lessons.py, app/pages/lesson.py).
 // - The address carries the lesson after its "#": #lesson=<code>&step=4. codeOf hands the code to the
-//   server once; the server answers with the checked lesson (Lesson.OPENED), and bar draws the bar.
+//   server once; the server answers with the checked lesson (Lesson.OPENED), and drawBar draws the bar.
 // - Stepping is a history entry per step, opened by Dash's router exactly as the step's link would
 //   be (no reload, and back and forward work): → and Page Down (a clicker's forward button), ← and
 //   Page Up, Home and End, and the bar's buttons.
@@ -187,7 +187,7 @@
                 return href && href.indexOf("#lesson=") >= 0 ? window.location.origin + href : "";
             },
             // The bar: hidden unless a checked lesson is open at one of its steps.
-            bar: function (hash, lesson) {
+            drawBar: function (hash, lesson) {
                 opened = lesson && lesson.steps ? lesson : null;
                 const params = new URLSearchParams((hash || "").replace(/^#/, ""));
                 const k = parseInt(params.get("step"), 10);

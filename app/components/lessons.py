@@ -12,12 +12,35 @@ from __future__ import annotations
 import functools
 
 import dash
-from dash import ClientsideFunction, Input, Output, callback, dcc, html
+from dash import ClientsideFunction, Input, Output, dcc, html
 
 from app.ids import Lesson as ID
 from app.ids import Shell
 from app.lessons import library
 from app.lessons.model import MAX_BYTES, MAX_CODE, LessonError, decode, query_of
+
+LESSON_PATH = "/lesson"
+
+
+def lesson_link(code: str) -> str:
+    """The address that opens a lesson (a built-in's name or a lesson link's code) on /lesson."""
+    return f"{LESSON_PATH}#lesson={code}"
+
+
+def builtin_list() -> html.Ul:
+    """The built-in lessons, each a link that opens it, with its number of steps."""
+    return html.Ul(
+        [
+            html.Li(
+                [
+                    dcc.Link(library.builtin(name).title, href=lesson_link(name)),
+                    html.Span(f" · {len(library.builtin(name).steps)} steps", className="hint"),
+                ]
+            )
+            for name in library.BUILTIN
+        ],
+        className="lesson-list",
+    )
 
 
 def link_checks() -> dict:
@@ -108,8 +131,9 @@ def register_lesson_callbacks(app: dash.Dash) -> None:
         Output(ID.CODE, "data"),
         Input(Shell.LOCATION, "hash"),
     )
+    app.callback(Output(ID.OPENED, "data"), Input(ID.CODE, "data"), prevent_initial_call=True)(lesson_from_code)
     app.clientside_callback(
-        ClientsideFunction(namespace="lesson", function_name="bar"),
+        ClientsideFunction(namespace="lesson", function_name="drawBar"),
         Output(ID.BAR, "className"),
         Output(ID.BAR_TITLE, "children"),
         Output(ID.BAR_COUNTER, "children"),
@@ -121,8 +145,7 @@ def register_lesson_callbacks(app: dash.Dash) -> None:
     )
 
 
-@callback(Output(ID.OPENED, "data"), Input(ID.CODE, "data"), prevent_initial_call=True)
-def opened(code):
+def lesson_from_code(code):
     """The lesson the address names, checked (None when it names none)."""
     if not isinstance(code, str) or not code:
         return None

@@ -17,9 +17,14 @@ def concept_pages() -> list[dict]:
     pages = [
         page
         for page in dash.page_registry.values()
-        if page["path"] != HOME_PATH and not page["module"].endswith("not_found_404")
+        if page["path"] != HOME_PATH and not page["module"].endswith("not_found_404") and not page.get("teacher_tool")
     ]
     return sorted(pages, key=lambda page: page["order"])
+
+
+def teacher_pages() -> list[dict]:
+    """Pages for running a class rather than for learning a concept (/lesson): last in the nav, no card."""
+    return sorted((page for page in dash.page_registry.values() if page.get("teacher_tool")), key=lambda p: p["order"])
 
 
 def navbar() -> html.Header:
@@ -27,7 +32,9 @@ def navbar() -> html.Header:
 
     A <header> (the page's banner landmark), so the brand and the tools are inside a landmark too.
     """
-    pages = [("Home", HOME_PATH)] + [(page["name"], page["relative_path"]) for page in concept_pages()]
+    pages = [("Home", HOME_PATH)] + [
+        (page["name"], page["relative_path"]) for page in concept_pages() + teacher_pages()
+    ]
     links = [
         dcc.Link(name, href=path, id={"type": ids.Shell.NAV_LINK, "index": path}, className="nav-link")
         for name, path in pages

@@ -4,7 +4,8 @@ import dash
 from dash import dcc, html
 
 from app.components.layout_memo import memoised_layout
-from app.components.shell import concept_pages, page_header
+from app.components.lessons import builtin_list
+from app.components.shell import concept_pages, page_header, section
 
 dash.register_page(
     __name__,
@@ -39,6 +40,15 @@ def layout(**_query):
                 className="lead",
             ),
             html.Div(cards, className="cards"),
+            section(
+                "Lessons for a class",
+                html.P(
+                    "Views and questions in order, stepped through in presenter mode with → and ← or a "
+                    "presentation clicker. Make your own on the Lessons page.",
+                    className="hint-text",
+                ),
+                builtin_list(),
+            ),
         ],
         className="page home",
     )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import json
 import re
 
 import dash
@@ -17,9 +18,8 @@ from dash import ALL, ClientsideFunction, Input, Output, State, callback, client
 
 from app import ids
 from app.components.layout_memo import memoised_layout
-from app.components.lessons import open_lesson
+from app.components.lessons import LESSON_PATH, builtin_list, lesson_from_code, lesson_link, open_lesson
 from app.components.shell import page_header, section
-from app.lessons import library
 from app.lessons.model import (
     MAX_BYTES,
     MAX_CAPTION,
@@ -33,7 +33,7 @@ from app.lessons.model import (
     to_json,
 )
 
-PATH = "/lesson"
+PATH = LESSON_PATH
 dash.register_page(
     __name__,
     path=PATH,
@@ -41,6 +41,7 @@ dash.register_page(
     title="Lessons: views and questions in order",
     order=8,
     description="A teacher's sequence of views and questions, stepped through with a clicker.",
+    teacher_tool=True,  # in the nav, after the concepts; not a concept card, not a "Next:" link
 )
 
 ID = ids.Lesson
@@ -51,21 +52,8 @@ HOW_TO_ADD = (
 )
 
 
-def lesson_link(code: str) -> str:
-    return f"{PATH}#lesson={code}"
-
-
 @memoised_layout
 def layout(**_query):
-    builtins = [
-        html.Li(
-            [
-                dcc.Link(library.builtin(name).title, href=lesson_link(name)),
-                html.Span(f" · {len(library.builtin(name).steps)} steps", className="hint"),
-            ]
-        )
-        for name in library.BUILTIN
-    ]
     return html.Div(
         [
             page_header(
@@ -73,7 +61,7 @@ def layout(**_query):
                 "A lesson is a sequence of views and questions. Open one, then step through it with → and ←, "
                 "or a presentation clicker.",
             ),
-            section("Built-in lessons", html.Ul(builtins, className="lesson-list")),
+            section("Built-in lessons", builtin_list()),
             html.Div(id=ID.OVERVIEW, className="lesson-overview"),
             section(
                 "Your draft lesson",
@@ -140,7 +128,10 @@ def layout(**_query):
 @callback(Output(ID.OVERVIEW, "children"), Input(ID.OPENED, "data"))
 def overview(opened):
     """What the address's lesson holds, with a button to start it; or why it cannot be opened."""
-    if not isinstance(opened, dict):
+    # Only the code is taken from the browser; the lesson is checked again from it (memoised).
+    code = opened.get("code") if isinstance(opened, dict) else None
+    opened = lesson_from_code(code)
+    if opened is None:
         return []
     notes = [html.Li(note) for note in opened.get("notes", [])]
     if "error" in opened:
@@ -265,6 +256,12 @@ def show_draft(stored):
         html.Li(
             [
                 html.Span(_step_text(step), className="draft-step-link"),
+                # Dash writes a dict id into the page as its JSON, keys sorted: the label points at that.
+                html.Label(
+                    f"Caption of step {k + 1}",
+                    htmlFor=json.dumps({"index": k, "type": ID.DRAFT_CAPTION}, separators=(",", ":")),
+                    className="sr-only",
+                ),
                 dcc.Input(
                     id={"type": ID.DRAFT_CAPTION, "index": k},
                     type="text",
@@ -273,7 +270,6 @@ def show_draft(stored):
                     maxLength=MAX_CAPTION,
                     placeholder="Caption (shown above the figure)",
                     className="exact-input draft-caption",
-                    **{"aria-label": f"Caption of step {k + 1}"},
                 ),
                 html.Button(
                     "↑",

@@ -107,6 +107,9 @@ def _store_defaults() -> dict:
     """The data each store starts with in its page's layout: the shape a forged field is put into."""
     app = _app()
     roots = [app.layout()] + [page["layout"]() for page in dash.page_registry.values()]
+    # The draft lesson's rows (their captions and buttons) are drawn by a callback, from the browser's draft.
+    lesson_page = sys.modules[next(p["module"] for p in dash.page_registry.values() if p["path"] == "/lesson")]
+    roots.append(dash.html.Div(lesson_page.show_draft({"title": "A draft", "steps": [{"view": "/derivative"}]})[1]))
     found = {}
     for root in roots:
         for component in [root, *root._traverse()]:
@@ -135,6 +138,9 @@ def _layout_ids() -> tuple[str, ...]:
     """Every dict id in the shell and in every page's layout, as JSON."""
     app = _app()
     roots = [app.layout()] + [page["layout"]() for page in dash.page_registry.values()]
+    # The draft lesson's rows (their captions and buttons) are drawn by a callback, from the browser's draft.
+    lesson_page = sys.modules[next(p["module"] for p in dash.page_registry.values() if p["path"] == "/lesson")]
+    roots.append(dash.html.Div(lesson_page.show_draft({"title": "A draft", "steps": [{"view": "/derivative"}]})[1]))
     found = set()
     for root in roots:
         for component in [root, *root._traverse()]:
@@ -470,6 +476,9 @@ def test_every_id_a_callback_names_is_in_some_layout(served):
 
     app = _app()
     roots = [app.layout()] + [page["layout"]() for page in dash.page_registry.values()]
+    # The draft lesson's rows (their captions and buttons) are drawn by a callback, from the browser's draft.
+    lesson_page = sys.modules[next(p["module"] for p in dash.page_registry.values() if p["path"] == "/lesson")]
+    roots.append(dash.html.Div(lesson_page.show_draft({"title": "A draft", "steps": [{"view": "/derivative"}]})[1]))
     plain = {c.id for root in roots for c in [root, *root._traverse()] if isinstance(getattr(c, "id", None), str)}
     dependencies = DashClient(app).dependencies
     missing = []
