@@ -20,6 +20,7 @@ from app.lessons import library
 from app.lessons.model import MAX_BYTES, MAX_CODE, LessonError, decode, query_of
 
 LESSON_PATH = "/lesson"
+TOO_LONG = f"This lesson link is too long: a lesson holds at most {MAX_BYTES // 1024} KB."
 
 
 def lesson_link(code: str) -> str:
@@ -150,5 +151,5 @@ def lesson_from_code(code):
     if not isinstance(code, str) or not code:
         return None
     if len(code) > MAX_CODE:  # refused before the memo, which keeps only codes of a lesson's size
-        return {"code": "", "error": f"This lesson link is too long: a lesson holds at most {MAX_BYTES // 1024} KB."}
+        return {"code": None, "error": TOO_LONG}
     return open_lesson(code)

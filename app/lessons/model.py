@@ -132,8 +132,8 @@ def decode(code: str) -> Lesson:
         raise LessonError("This lesson link is damaged: part of it may be missing.") from None
     if len(text) > MAX_BYTES or unpacker.unconsumed_tail:
         raise LessonError(f"This lesson is larger than {MAX_BYTES // 1024} KB.")
-    if not unpacker.eof:
-        raise LessonError("This lesson link is damaged: part of it may be missing.")
+    if not unpacker.eof or unpacker.unused_data:
+        raise LessonError("This lesson link is damaged: part of it may be missing, or more was added.")
     try:
         data = json.loads(text)
     except (ValueError, UnicodeDecodeError):

@@ -18,7 +18,7 @@ from dash import ALL, ClientsideFunction, Input, Output, State, callback, client
 
 from app import ids
 from app.components.layout_memo import memoised_layout
-from app.components.lessons import LESSON_PATH, builtin_list, lesson_from_code, lesson_link, open_lesson
+from app.components.lessons import LESSON_PATH, TOO_LONG, builtin_list, lesson_from_code, lesson_link, open_lesson
 from app.components.shell import page_header, section
 from app.lessons.model import (
     MAX_BYTES,
@@ -130,7 +130,8 @@ def overview(opened):
     """What the address's lesson holds, with a button to start it; or why it cannot be opened."""
     # Only the code is taken from the browser; the lesson is checked again from it (memoised).
     code = opened.get("code") if isinstance(opened, dict) else None
-    opened = lesson_from_code(code)
+    too_long = isinstance(opened, dict) and code is None and opened.get("error") == TOO_LONG
+    opened = {"error": TOO_LONG} if too_long else lesson_from_code(code)
     if opened is None:
         return []
     notes = [html.Li(note) for note in opened.get("notes", [])]

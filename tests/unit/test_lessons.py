@@ -136,6 +136,7 @@ LINKS_REFUSED = {
     "v1." + _code_of({"title": "x", "steps": [{"view": "/"}]})[3:20]: "damaged",
     "v1." + base64.urlsafe_b64encode(zlib.compress(b"[]")).decode(): "damaged",  # zlib header, not raw deflate
     "v1." + "A" * 30_000: "too long",
+    encode(Lesson("x", (Step(view="/derivative"),))) + "AAAA": "more was added",
 }
 
 
