@@ -159,7 +159,7 @@ def test_no_z_tick_sits_on_the_corner_where_the_x_ticks_start(page, key, scene, 
 
 # ---- the nav at a laptop's width --------------------------------------------------------------------
 
-# The nav's eight links (/practice is the eighth), with the longest one bold as the current page's link
+# The nav's nine links (/practice is the eighth, /lesson the ninth), with the longest one bold as the current page's link
 # is: the widest the nav can be.
 WIDEST_NAV = """
 const links = [...document.querySelectorAll('.nav-links .nav-link')];
@@ -176,11 +176,11 @@ return {links: tops('.nav-links .nav-link'), tools: tops('.tools > button'),
 
 
 @pytest.mark.parametrize("path", ["/learning-rate", "/optimizers"])
-def test_at_laptop_width_the_nav_and_the_classroom_tools_share_one_row_with_an_eighth_link(browser, path):
+def test_at_laptop_width_the_nav_and_the_classroom_tools_share_one_row_with_nine_links(browser, path):
     driver = open_page(browser, path, LAPTOP)
     count, name, last = driver.execute_script(WIDEST_NAV)
-    assert count == 8 and last == "/practice"
+    assert count == 9 and last == "/lesson"
     rows = driver.execute_script(ROWS)
     tops = rows["links"] + rows["tools"] + rows["brand"]
-    assert len(rows["links"]) == 8 and len(rows["tools"]) >= 4
-    assert max(tops) - min(tops) <= 8, f"{path}: with an eighth link ({name!r}) the nav takes two rows: {rows}"
+    assert len(rows["links"]) == 9 and len(rows["tools"]) >= 4
+    assert max(tops) - min(tops) <= 8, f"{path}: with nine links ({name!r} bold) the nav takes two rows: {rows}"
