@@ -53,9 +53,37 @@
         }
         const search = link.searchParams.toString().replace(/%2C/gi, ",");
         const url = link.pathname + "?" + search + "#lesson=" + opened.code + "&step=" + k;
+        if (link.pathname + "?" + search !== window.location.pathname + window.location.search) {
+            turning();  // the router draws the new step: the old one dims until it is replaced
+        }
         window.history.pushState({}, "", url);
         window.dispatchEvent(new CustomEvent("_dashprivate_pushstate"));  // what dcc.Link sends
         window.scrollTo(0, 0);
+    }
+
+    // While the server draws the next step, the current one is dimmed (feedback, and no moment where the
+    // new caption stands above the old figure); the first change Dash makes to the page content ends it.
+    const TURNING = "lesson-turning";
+    function turning() {
+        const root = document.documentElement;
+        root.classList.add(TURNING);
+        window.clearTimeout(turning.timer);
+        turning.timer = window.setTimeout(function () { root.classList.remove(TURNING); }, 8000);
+        const content = document.getElementById("_pages_content");
+        if (!content) {
+            return;
+        }
+        const watcher = new MutationObserver(function (records) {
+            const drawn = records.some(function (record) {
+                const target = record.target;
+                return !(target.closest && target.closest(".js-plotly-plot"));  // a playing figure is not the new step
+            });
+            if (drawn) {
+                watcher.disconnect();
+                root.classList.remove(TURNING);
+            }
+        });
+        watcher.observe(content, {childList: true, subtree: true, characterData: true});
     }
 
     function leave() {

@@ -103,12 +103,15 @@ def layout(**_query):
                     [
                         dcc.Link("Open the draft as a lesson", id=ID.DRAFT_OPEN, href=PATH, className="button"),
                         html.Button("Download (.json)", id=ID.DRAFT_DOWNLOAD, n_clicks=0, className="tool"),
-                        dcc.Upload(
-                            html.Button("Upload a lesson file", className="tool", tabIndex="-1"),
-                            id=ID.UPLOAD,
-                            accept=".json,application/json",
-                            max_size=MAX_BYTES,
-                            className="lesson-upload",
+                        html.Div(  # names the file input inside (assets/a11y.js)
+                            dcc.Upload(
+                                html.Button("Upload a lesson file", className="tool", tabIndex="-1"),
+                                id=ID.UPLOAD,
+                                accept=".json,application/json",
+                                max_size=MAX_BYTES,
+                                className="lesson-upload",
+                            ),
+                            **{"data-aria-label": "Upload a lesson file"},
                         ),
                         html.Button("Clear the draft", id=ID.DRAFT_CLEAR, n_clicks=0, className="tool"),
                     ],
@@ -256,6 +259,7 @@ def show_draft(stored):
     rows = [
         html.Li(
             [
+                html.Span(f"{k + 1}.", className="draft-step-number"),
                 html.Span(_step_text(step), className="draft-step-link"),
                 # Dash writes a dict id into the page as its JSON, keys sorted: the label points at that.
                 html.Label(

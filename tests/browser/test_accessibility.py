@@ -309,3 +309,29 @@ def test_no_serious_axe_violation_on_practice_after_reveal_with_progress(browser
     driver.find_element(By.ID, ids.Practice.FORGET).click()
     wait_until(lambda: driver.find_element(By.ID, ids.Practice.FORGOTTEN).text != "", timeout=10)
     check(driver, f"/practice with its progress forgotten at {width} px")
+
+
+@pytest.mark.parametrize("width", [PHONE, LAPTOP, PROJECTOR])
+def test_no_serious_axe_violation_on_a_lesson_its_overview_and_a_draft(browser, width):
+    url, driver = browser
+    driver.set_window_size(width, 900)
+    driver.get(url + "/")  # another page: /lesson then loads, and reads the draft
+    draft = {
+        "title": "Mine",
+        "steps": [{"view": "/descent?lr1=0.5", "caption": "Half"}, {"question": "halve-h", "seed": 2}],
+    }
+    driver.execute_script(
+        "localStorage.setItem(arguments[0], JSON.stringify(arguments[1]));"
+        "localStorage.setItem(arguments[0] + '-timestamp', String(Date.now()));",
+        ids.Lesson.DRAFT,
+        draft,
+    )
+    driver.get(url + "/lesson#lesson=from-sgd-to-adam")
+    wait_until(lambda: driver.find_elements(By.ID, ids.Lesson.START), timeout=20)
+    wait_until(lambda: len(driver.find_elements(By.CSS_SELECTOR, ".draft-step")) == 2, timeout=20)
+    check(driver, f"/lesson with a lesson open and a draft at {width} px")
+    driver.find_element(By.ID, ids.Lesson.START).click()
+    wait_until(lambda: driver.find_element(By.ID, ids.Lesson.BAR_COUNTER).text == "Step 1 / 11", timeout=20)
+    wait_until(lambda: driver.find_elements(By.CSS_SELECTOR, ".js-plotly-plot .main-svg"), timeout=20)
+    check(driver, f"a lesson's first step, in presenter mode, at {width} px")
+    driver.execute_script("localStorage.clear()")

@@ -159,8 +159,8 @@ def test_no_z_tick_sits_on_the_corner_where_the_x_ticks_start(page, key, scene, 
 
 # ---- the nav at a laptop's width --------------------------------------------------------------------
 
-# The nav's nine links (/practice is the eighth, /lesson the ninth), with the longest one bold as the current page's link
-# is: the widest the nav can be.
+# The nav's nine links (/practice is the eighth, /lesson the ninth), with the longest one bold as the
+# current page's link is: the widest the nav can be.
 WIDEST_NAV = """
 const links = [...document.querySelectorAll('.nav-links .nav-link')];
 const longest = links.reduce((a, b) => (b.getBoundingClientRect().width > a.getBoundingClientRect().width ? b : a));

@@ -75,7 +75,9 @@ def settled(driver, timeout: float = 20) -> None:
 
 
 def text(driver, element_id: str) -> str:
-    return driver.find_element(By.ID, element_id).text
+    """The element's text, or "" while the page that holds it is still loading."""
+    found = driver.find_elements(By.ID, element_id)
+    return found[0].text if found else ""
 
 
 def open_lesson(browser, code: str) -> webdriver.Chrome:
@@ -111,6 +113,7 @@ def at_step(driver, lesson: Lesson, k: int) -> None:
     assert driver.find_elements(By.CSS_SELECTOR, f".page.{path.strip('/')}"), f"step {k} is on {path}"
     assert text(driver, L.BAR_CAPTION) == step.caption
     assert text(driver, L.BAR_TITLE) == lesson.title
+    assert "lesson-turning" not in driver.find_element(By.TAG_NAME, "html").get_attribute("class"), "not left dimmed"
     assert not [note for note in driver.find_elements(By.CSS_SELECTOR, ".link-note") if note.text]
     if step.question:
         prompt = driver.find_element(By.ID, ids.Questions(path).prompt)
