@@ -271,7 +271,15 @@ def test_the_shortcut_list_opens_with_the_question_mark_and_closes_with_escape(c
     press(page, "?")
     wait_until(dialog.is_displayed)
     listed = dialog.text
-    for key, what in (("p", "presenter mode"), ("f", "full screen"), ("l", "copy a link"), ("Space", "play")):
+    for key, what in (
+        ("p", "presenter mode"),
+        ("f", "full screen"),
+        ("l", "copy a link"),
+        ("Space", "play"),
+        ("Page Down", "in a lesson: the next step"),
+        ("Home / End", "the first step, the last step"),
+        ("a", "add this view to your draft lesson"),
+    ):
         assert key in listed and what in listed
     page.driver.switch_to.active_element.send_keys(Keys.ESCAPE)
     wait_until(lambda: not dialog.is_displayed())
