@@ -13,6 +13,7 @@
     const BROWSER_KEYS = ["present", "controls"];  // presenter flags: how a view is shown, not what
     const TYPING = "input, textarea, select, [role=slider], [role=combobox], [contenteditable]";
     let opened = null;  // the checked lesson the bar last drew (the server's answer)
+    let sentCode = null;  // the lesson code last handed to the server
 
     function hashParams() {
         return new URLSearchParams(window.location.hash.replace(/^#/, ""));
@@ -36,8 +37,8 @@
     // turned on first and written into the new address: Dash's Location must see the address as it
     // stays, or it pushes its own (older) copy of it as a new history entry.
     function go(k) {
-        if (!opened || !opened.steps || k < 1 || k > opened.steps.length) {
-            return;
+        if (!opened || !opened.steps || k < 1 || k > opened.steps.length || k === currentStep()) {
+            return;  // past either end, or already there: no new history entry
         }
         const root = document.documentElement;
         if (!root.classList.contains("presenter")) {
@@ -53,12 +54,21 @@
         }
         const search = link.searchParams.toString().replace(/%2C/gi, ",");
         const url = link.pathname + "?" + search + "#lesson=" + opened.code + "&step=" + k;
-        if (link.pathname + "?" + search !== window.location.pathname + window.location.search) {
+        if (!sameView(link, window.location)) {
             turning();  // the router draws the new step: the old one dims until it is replaced
         }
         window.history.pushState({}, "", url);
         window.dispatchEvent(new CustomEvent("_dashprivate_pushstate"));  // what dcc.Link sends
         window.scrollTo(0, 0);
+    }
+
+    // The same page with the same settings, in any order (the page's mirror may have reordered them).
+    function sameView(a, b) {
+        function settings(location) {
+            const query = new URLSearchParams(location.search);
+            return Array.from(query.keys()).sort().map(function (key) { return key + "=" + query.getAll(key).join(","); }).join("&");
+        }
+        return a.pathname === b.pathname && settings(a) === settings(b);
     }
 
     // While the server draws the next step, the current one is dimmed (feedback, and no moment where the
@@ -68,7 +78,7 @@
         const root = document.documentElement;
         root.classList.add(TURNING);
         window.clearTimeout(turning.timer);
-        turning.timer = window.setTimeout(function () { root.classList.remove(TURNING); }, 8000);
+        turning.timer = window.setTimeout(function () { root.classList.remove(TURNING); }, 4000);
         const content = document.getElementById("_pages_content");
         if (!content) {
             return;
@@ -76,6 +86,9 @@
         const watcher = new MutationObserver(function (records) {
             const drawn = records.some(function (record) {
                 const target = record.target;
+                if (record.type === "attributes" && /^data-dash/.test(record.attributeName)) {
+                    return false;  // Dash marking the old page as loading: the new step is not drawn yet
+                }
                 return !(target.closest && target.closest(".js-plotly-plot"));  // a playing figure is not the new step
             });
             if (drawn) {
@@ -83,7 +96,7 @@
                 root.classList.remove(TURNING);
             }
         });
-        watcher.observe(content, {childList: true, subtree: true, characterData: true});
+        watcher.observe(content, {childList: true, subtree: true, characterData: true, attributes: true});
     }
 
     function leave() {
@@ -205,10 +218,14 @@
     window.dash_clientside = Object.assign({}, window.dash_clientside, {
         lesson: {
             // The address's lesson code (or null); unchanged codes are not sent again.
+            // A page opened without a lesson sends nothing: no request on an ordinary page load.
             codeOf: function (hash) {
                 const code = new URLSearchParams((hash || "").replace(/^#/, "")).get("lesson");
-                const current = opened ? opened.code : undefined;
-                return code === current ? window.dash_clientside.no_update : code;
+                if (code === sentCode) {
+                    return window.dash_clientside.no_update;
+                }
+                sentCode = code;
+                return code;
             },
             // The draft's lesson link, whole (the server knows its path, not the address the class uses).
             fullLink: function (href) {

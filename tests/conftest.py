@@ -56,4 +56,9 @@ def pytest_setup_options():
 def app():
     from app.main import create_app
 
-    return create_app()
+    made = create_app()
+    # Dash collects the callbacks its page modules registered on the first request an app serves. One
+    # request now, so an app a test never calls cannot leave its callbacks for the next app to collect
+    # as well (the next app would then hold each of them twice).
+    assert made.server.test_client().get("/healthz").status_code == 200
+    return made
