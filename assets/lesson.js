@@ -10,7 +10,7 @@
 (function () {
     const DRAFT_KEY = "lesson-draft";  // app/ids.py Lesson.DRAFT: the dcc.Store's localStorage key
     const MAX_STEPS = 60;  // app/lessons/model.py MAX_STEPS
-    const BROWSER_KEYS = ["present", "controls"];  // presenter flags: how a view is shown, not what
+    const BROWSER_KEYS = ["present"];  // a lesson is always shown in presenter mode; controls=0 is kept
     const TYPING = "input, textarea, select, [role=slider], [role=combobox], [contenteditable]";
     let opened = null;  // the checked lesson the bar last drew (the server's answer)
     let sentCode = null;  // the lesson code last handed to the server
@@ -49,6 +49,13 @@
         }
         const link = new URL(opened.steps[k - 1].link, window.location.origin);
         link.searchParams.set("present", "1");
+        // A step made with the controls hidden hides them; otherwise the teacher's choice stays.
+        if (link.searchParams.get("controls") === "0" && !root.classList.contains("controls-hidden")) {
+            const hide = document.getElementById("shell-hide-controls");
+            if (hide) {
+                hide.click();
+            }
+        }
         if (root.classList.contains("controls-hidden")) {
             link.searchParams.set("controls", "0");
         }
