@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
+import socket
+import subprocess
 import tempfile
+import time
 
 import pytest
 from dash.testing.application_runners import BaseDashRunner
@@ -20,6 +24,8 @@ if os.environ.get("DASH_TEST_PORT_BASE", "").isdigit():
 _TRACE_FOLDER = tempfile.mkdtemp(prefix="trace-tests-")
 os.environ.setdefault("TRACE_CACHE_DIR", os.path.join(_TRACE_FOLDER, "cache"))
 os.environ.setdefault("TRACE_RUNTIME_DIR", os.path.join(_TRACE_FOLDER, "runtime"))
+# Live classes in a database of this run's own.
+os.environ.setdefault("CLASS_DB", os.path.join(_TRACE_FOLDER, "classes.sqlite3"))
 
 # This machine has no network; without these Chromium keeps trying to reach Google's services.
 QUIET_CHROMIUM_FLAGS = (
@@ -62,3 +68,41 @@ def app():
     # as well (the next app would then hold each of them twice).
     assert made.server.test_client().get("/healthz").status_code == 200
     return made
+
+
+@pytest.fixture
+def redis_url(tmp_path):
+    """A throwaway redis-server on a free loopback port, stopped by its PID."""
+    server = shutil.which("redis-server")
+    if server is None:
+        pytest.skip("redis-server is not installed (apt-get install -y redis-server; .ci/run does it as root)")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    process = subprocess.Popen(
+        [
+            server,
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--dir",
+            str(tmp_path),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                break
+            time.sleep(0.05)
+        yield f"redis://127.0.0.1:{port}/0"
+    finally:
+        process.terminate()
+        process.wait(timeout=10)

@@ -55,40 +55,40 @@ def private_folder(path: str | os.PathLike) -> Path:
 # call (seen in bench/classroom.py, about one job in 300). So every diskcache call in this process holds
 # this lock, and so does every fork (os.register_at_fork): a fork then never splits a SQLite call. It is a
 # lock, not state: a process-wide one is the point.
-_SQLITE_FORK_GATE = threading.RLock()
+SQLITE_FORK_GATE = threading.RLock()
 os.register_at_fork(
-    before=_SQLITE_FORK_GATE.acquire,
-    after_in_parent=_SQLITE_FORK_GATE.release,
-    after_in_child=_SQLITE_FORK_GATE.release,
+    before=SQLITE_FORK_GATE.acquire,
+    after_in_parent=SQLITE_FORK_GATE.release,
+    after_in_child=SQLITE_FORK_GATE.release,
 )
 
 
 class ForkSafeCache(diskcache.Cache):
-    """A diskcache.Cache whose calls never overlap a fork of this process (see _SQLITE_FORK_GATE)."""
+    """A diskcache.Cache whose calls never overlap a fork of this process (see SQLITE_FORK_GATE)."""
 
     def get(self, *args, **kwargs):
-        with _SQLITE_FORK_GATE:
+        with SQLITE_FORK_GATE:
             return super().get(*args, **kwargs)
 
     def set(self, *args, **kwargs):
-        with _SQLITE_FORK_GATE:
+        with SQLITE_FORK_GATE:
             return super().set(*args, **kwargs)
 
     def add(self, *args, **kwargs):
-        with _SQLITE_FORK_GATE:
+        with SQLITE_FORK_GATE:
             return super().add(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
-        with _SQLITE_FORK_GATE:
+        with SQLITE_FORK_GATE:
             return super().delete(*args, **kwargs)
 
     def touch(self, *args, **kwargs):
-        with _SQLITE_FORK_GATE:
+        with SQLITE_FORK_GATE:
             return super().touch(*args, **kwargs)
 
     @contextlib.contextmanager
     def transact(self, retry=False):
-        with _SQLITE_FORK_GATE, super().transact(retry):
+        with SQLITE_FORK_GATE, super().transact(retry):
             yield
 
 

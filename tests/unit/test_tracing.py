@@ -2,21 +2,17 @@
 
 from __future__ import annotations
 
-import contextlib
 import itertools
 import multiprocessing
 import multiprocessing.popen_fork  # noqa: F401 - loaded, as in a server, for the fork-bomb test
 import os
-import shutil
 import socket
-import subprocess
 import threading
 import time
 import urllib.request
 
 import diskcache
 import psutil
-import pytest
 from dash import DiskcacheManager
 from werkzeug.serving import make_server
 
@@ -77,44 +73,6 @@ def test_the_disk_cache_hits_misses_and_evicts_the_least_recently_used(tmp_path)
     assert cache.get(trace_key("a")) is not None
     assert cache.get(trace_key("filler 0")) is None, "the oldest unused entry was evicted"
     assert cache.store.volume() < 3_000_000
-
-
-@pytest.fixture
-def redis_url(tmp_path):
-    """A throwaway redis-server on a free loopback port, stopped by its PID."""
-    server = shutil.which("redis-server")
-    if server is None:
-        pytest.skip("redis-server is not installed (apt-get install -y redis-server; .ci/run does it as root)")
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    process = subprocess.Popen(
-        [
-            server,
-            "--port",
-            str(port),
-            "--bind",
-            "127.0.0.1",
-            "--save",
-            "",
-            "--appendonly",
-            "no",
-            "--dir",
-            str(tmp_path),
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                break
-            time.sleep(0.05)
-        yield f"redis://127.0.0.1:{port}/0"
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
 
 
 def test_the_redis_cache_hits_misses_and_sets_a_ttl(redis_url):
