@@ -17,6 +17,7 @@ class Shell:
     TOOL_STATUS = "shell-tool-status"  # says "Link copied" and the like, for screen readers too
     SHORTCUTS = "shell-shortcuts"  # the "?" dialog
     SHORTCUTS_CLOSE = "shell-shortcuts-close"
+    LIVE_CLASS = "shell-live-class"  # presenter mode: a link to /class
     ADD_VIEW = "shell-add-view"  # presenter mode: append this view to the draft lesson (assets/lesson.js)
 
 
@@ -383,3 +384,64 @@ class Autograd:
     MATCH = "autograd-match"
     PITFALL = "autograd-pitfall"
     PITFALL_TEXT = "autograd-pitfall-text"
+
+
+class Teacher:
+    """/class: the teacher runs a live class (app/pages/live_class.py)."""
+
+    SESSION = "class-teacher-session"  # dcc.Store (local): {code, secret}; the secret is sent only in request bodies
+    START = "class-start"
+    RESUME_CODE = "class-resume-code"  # the class's join code, typed to resume on this device
+    RESUME_SECRET = "class-resume-secret"  # the resume code, typed
+    RESUME = "class-resume"
+    MESSAGE = "class-message"
+    SETUP = "class-setup"  # the start and resume section, hidden while a class runs
+    RUNNING = "class-running"  # everything about the running class
+    JOIN_CARD = "class-join-card"  # the link, the code and the QR code: large until something is open
+    JOIN_CODE = "class-join-code"
+    JOIN_LINK = "class-join-link"
+    QR = "class-qr"
+    RESUME_NOTE = "class-resume-note"  # the resume code, shown once after starting
+    COUNT = "class-count"  # "17 of 24 answered"
+    KIND = "class-kind"  # the kind of question to open
+    LEVEL = "class-level"
+    OPEN = "class-open"
+    LESSON = "class-lesson"  # a built-in lesson to run
+    RUN_LESSON = "class-run-lesson"
+    BACK = "class-back"
+    NEXT = "class-next"
+    LOCK = "class-lock"
+    REVEAL = "class-reveal"
+    PAUSE = "class-pause"
+    NAMES = "class-names"
+    CSV_BUTTON = "class-csv-button"
+    CSV_DOWNLOAD = "class-csv-download"
+    END = "class-end"
+    POLL = "class-teacher-poll"  # dcc.Interval: the count of answers
+    SHOWN = "class-shown"  # the state the dashboard shows: {version, answered}
+    NOW = "class-now"  # what is open: the prompt or the view's caption
+    FIGURE = "class-figure"
+    FIGURE_BOX = "class-figure-box"
+    FIGURE_SUMMARY = "class-figure-summary"
+    RESULT = "class-result"  # the share right and the most common mistake (role=status)
+    VIEW_LINK = "class-view-link"
+
+
+class Learner:
+    """/join: a learner joins a live class and answers on their phone (app/pages/join.py)."""
+
+    SESSION = "join-session"  # dcc.Store (local): {code, token, number, nickname}
+    CODE = "join-code"
+    NICKNAME = "join-nickname"
+    JOIN = "join-button"
+    MESSAGE = "join-message"
+    FORM = "join-form"
+    INSIDE = "join-inside"  # everything after joining
+    WHO = "join-who"  # "You are Brave Otter in class K7M2QX"
+    LEAVE = "join-leave"
+    POLL = "join-poll"  # dcc.Interval: the class's version, fetched in the browser
+    VERSION = "join-version"  # the version of the class this screen shows
+    SCREEN = "join-screen"  # waiting, look at the projector, paused, ended
+    SEND = "join-send"
+    SENT = "join-sent"  # "Answer sent" (role=status)
+    ROUND = "join-round"  # the round the question on screen belongs to

@@ -12,6 +12,7 @@ from dash import ALL, ClientsideFunction, Dash, Input, Output, State, dcc, html
 from flask import request
 
 from app import ids, serialisation
+from app.components import classroom
 from app.components.lessons import lesson_shell, register_lesson_callbacks
 from app.components.shell import navbar
 from app.components.trace_jobs import background_manager
@@ -112,6 +113,8 @@ def create_app() -> Dash:
     app.server.config.update(COMPRESS_ZSTD_LEVEL=1, COMPRESS_BR_LEVEL=1, COMPRESS_LEVEL=1)
 
     register_lesson_callbacks(app)
+    # The live class: its store, its limiter on wrong codes, and the version route learners poll.
+    classroom.install(app.server)
 
     # Underline the nav link of the page being shown (in the browser: no request per navigation).
     app.clientside_callback(

@@ -189,64 +189,22 @@ def question_panel(page: str, question: dict | None, practice: bool = False) -> 
         ]
     )
     practice_stores = [dcc.Store(id=ids.request), dcc.Store(id=ids.outcome)] if practice else []
+    actions = [
+        html.Button("Reveal", id=ids.reveal, n_clicks=0, className="primary"),
+        html.Button("Another one", id=ids.another, n_clicks=0),
+        radio_group(
+            ids.level,
+            "Level",
+            [{"label": LEVEL_NAMES[level], "value": level} for level in base.LEVELS],
+            (question or {}).get("level", base.EASY),
+            inline=True,
+        ),
+    ]
     panel = html.Section(
         [
             *toggle,
             html.Div(
-                [
-                    html.P(id=ids.prompt, className="question-prompt"),
-                    # No mode bar: its buttons would stand between the question and its answer boxes for Tab.
-                    html.Pre(id=ids.code, className="code question-code", hidden=True),
-                    html.Div(
-                        graph(ids.figure, "question-figure", summary_id=ids.figure_summary, mode_bar=False),
-                        id=ids.figure_box,
-                    ),
-                    html.Div(
-                        [
-                            html.Div(
-                                [
-                                    html.Label(
-                                        "Your answer",
-                                        htmlFor=ids.number,
-                                        className="control-label",
-                                        id=ids.number_label,
-                                    ),
-                                    dcc.Input(id=ids.number, type="text", inputMode="decimal", className="exact-input"),
-                                ],
-                                id=ids.number_row,
-                                className="control answer-row",
-                            ),
-                            html.Div(
-                                [
-                                    html.Label("x", htmlFor=ids.x, className="axis-label"),
-                                    dcc.Input(id=ids.x, type="text", inputMode="decimal", className="exact-input"),
-                                    html.Label("y", htmlFor=ids.y, className="axis-label"),
-                                    dcc.Input(id=ids.y, type="text", inputMode="decimal", className="exact-input"),
-                                ],
-                                id=ids.point_row,
-                                className="control answer-row point-boxes",
-                            ),
-                            html.Div(radio_group(ids.choice, "Your answer", [], None), id=ids.choice_row),
-                            html.Div(
-                                [
-                                    html.Button("Reveal", id=ids.reveal, n_clicks=0, className="primary"),
-                                    html.Button("Another one", id=ids.another, n_clicks=0),
-                                    radio_group(
-                                        ids.level,
-                                        "Level",
-                                        [{"label": LEVEL_NAMES[level], "value": level} for level in base.LEVELS],
-                                        (question or {}).get("level", base.EASY),
-                                        inline=True,
-                                    ),
-                                ],
-                                className="question-actions",
-                            ),
-                            html.Div(id=ids.message, className="message", role="alert"),
-                        ],
-                        className="panel answer-panel",
-                    ),
-                    html.Div(id=ids.verdict, className="verdict-box", role="status", **{"aria-live": "polite"}),
-                ],
+                question_body(ids, actions),
                 id=ids.panel,
                 className="question-panel",
                 hidden=not opened,
@@ -261,6 +219,46 @@ def question_panel(page: str, question: dict | None, practice: bool = False) -> 
     )
     drawn = read_stored(question)
     return prefilled(panel, show_outputs(ids), shown(drawn)) if drawn is not None else panel
+
+
+def question_body(ids: Questions, actions: list) -> list:
+    """A question's words, figure (or code), answer boxes with ``actions`` under them, and verdict: the
+    part every place that asks a question shares (a concept page, /practice, a learner's phone in class)."""
+    return [
+        html.P(id=ids.prompt, className="question-prompt"),
+        # No mode bar: its buttons would stand between the question and its answer boxes for Tab.
+        html.Pre(id=ids.code, className="code question-code", hidden=True),
+        html.Div(
+            graph(ids.figure, "question-figure", summary_id=ids.figure_summary, mode_bar=False), id=ids.figure_box
+        ),
+        html.Div(
+            [
+                html.Div(
+                    [
+                        html.Label("Your answer", htmlFor=ids.number, className="control-label", id=ids.number_label),
+                        dcc.Input(id=ids.number, type="text", inputMode="decimal", className="exact-input"),
+                    ],
+                    id=ids.number_row,
+                    className="control answer-row",
+                ),
+                html.Div(
+                    [
+                        html.Label("x", htmlFor=ids.x, className="axis-label"),
+                        dcc.Input(id=ids.x, type="text", inputMode="decimal", className="exact-input"),
+                        html.Label("y", htmlFor=ids.y, className="axis-label"),
+                        dcc.Input(id=ids.y, type="text", inputMode="decimal", className="exact-input"),
+                    ],
+                    id=ids.point_row,
+                    className="control answer-row point-boxes",
+                ),
+                html.Div(radio_group(ids.choice, "Your answer", [], None), id=ids.choice_row),
+                html.Div(actions, className="question-actions"),
+                html.Div(id=ids.message, className="message", role="alert"),
+            ],
+            className="panel answer-panel",
+        ),
+        html.Div(id=ids.verdict, className="verdict-box", role="status", **{"aria-live": "polite"}),
+    ]
 
 
 def _answer_shape(question: base.Question) -> tuple[dict, dict, dict, list, str]:
@@ -376,6 +374,18 @@ def _register_answering(ids: Questions, outcome: bool = False) -> None:
         said = {"kind": question.kind, "seed": question.seed, "level": question.level, "right": bool(verdict.right)}
         return verdict_box(verdict), figures.revealed_figure(question, verdict), "", True, said
 
+    register_figure_answering(ids)
+    # While a question waits for its answer the page's own views, which could give it away, are hidden.
+    clientside_callback(
+        ClientsideFunction(namespace="questions", function_name="asking"),
+        Output(ids.panel, "className"),
+        Input(ids.store, "data"),
+        Input(ids.revealed, "data"),
+    )
+
+
+def register_figure_answering(ids: Questions) -> None:
+    """A click on the question's figure fills its answer boxes, and a revealed figure animates its truth."""
     # A click on the figure answers through it: a point is the click, a direction points from the
     # question's point to the click, a slope is the line from the point of contact to the click.
     clientside_callback(
@@ -395,13 +405,6 @@ def _register_answering(ids: Questions, outcome: bool = False) -> None:
         Input(ids.figure, "figure"),
         State(ids.figure, "id"),
         prevent_initial_call=True,
-    )
-    # While a question waits for its answer the page's own views, which could give it away, are hidden.
-    clientside_callback(
-        ClientsideFunction(namespace="questions", function_name="asking"),
-        Output(ids.panel, "className"),
-        Input(ids.store, "data"),
-        Input(ids.revealed, "data"),
     )
 
 

@@ -33,7 +33,9 @@ def navbar() -> html.Header:
     A <header> (the page's banner landmark), so the brand and the tools are inside a landmark too.
     """
     pages = [("Home", HOME_PATH)] + [
-        (page["name"], page["relative_path"]) for page in concept_pages() + teacher_pages()
+        (page["name"], page["relative_path"])
+        for page in concept_pages() + teacher_pages()
+        if page.get("in_nav", True)  # /class and /join are reached from presenter mode, /lesson and the QR code
     ]
     links = [
         dcc.Link(name, href=path, id={"type": ids.Shell.NAV_LINK, "index": path}, className="nav-link")
@@ -102,6 +104,13 @@ def toolbar() -> html.Div:
             _tool(shell.HIDE_CONTROLS, "Hide controls", "Hide or show the controls", "c", False, "presenter-only"),
             _tool(shell.FULLSCREEN, "Full screen", "Full screen on or off", "f", pressed=False),
             _tool(shell.ADD_VIEW, "Add to lesson", "Add this view to your draft lesson", "a", None, "presenter-only"),
+            dcc.Link(
+                "Live class",
+                href="/class",
+                id=shell.LIVE_CLASS,
+                className="tool presenter-only",
+                title="Start or run a live class: learners answer on their phones",
+            ),
             _tool(shell.HELP, "?", "Keyboard shortcuts", "?", label="Keyboard shortcuts (?)"),
             html.Span(id=shell.TOOL_STATUS, className="tool-status", role="status", **{"aria-live": "polite"}),
             html.Dialog(

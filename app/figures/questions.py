@@ -357,3 +357,183 @@ def _runs(question: base.Question) -> list[dict]:
         run = opt.race(settings).runs[0]
         return [_path(NAMES[key], *run.positions.T, look(key).colour, look(key).dash)]
     return []
+
+
+# ---- a live class's answers, all on one figure (app/components/classroom.py) -------------------------
+
+RIGHT_SYMBOL, WRONG_SYMBOL = "circle-open", "x-thin-open"  # right and not right differ in shape, not colour alone
+
+
+def class_figure(question: base.Question, truth, guesses: list, rights: list[bool], names: list[str] | None) -> dict:
+    """Every learner's guess on the question's own figure, with the truth: a cloud of points on the map,
+    rays from the point for directions, a histogram of typed numbers, bars for choices. ``names`` (the
+    teacher's choice) labels the points; by default nobody is named."""
+    right_count = sum(rights)
+    title = f"{right_count} of {len(guesses)} right" if guesses else "Nobody answered"
+    if question.answer == base.CHOICE:
+        return _choice_bars(question, truth, guesses, title)
+    if question.answer == base.NUMBER and not (view(question) == "curve" and anchor(question) is not None):
+        return _number_histogram(truth, guesses, rights, title, question.unit)
+    figure = question_figure(question)
+    data = figure["data"]
+    data[:] = [trace for trace in data if trace.get("name") != "click"]
+    if view(question) == "map" and question.answer == base.POINT:
+        start = point_of(question.setup)
+        data.append(_step_line(start, truth))
+        for right in (True, False):
+            chosen = [
+                (g, n) for g, r, n in zip(guesses, rights, names or [""] * len(guesses), strict=True) if r == right
+            ]
+            if chosen:
+                data.append(_cloud(chosen, right, bool(names)))
+        data.append(_point(float(truth[0]), float(truth[1]), f"where it lands {_pair(truth)}"))
+    elif view(question) == "map" and question.answer == base.DIRECTION:
+        surface = surface_of(question.setup)
+        x, y = point_of(question.setup)
+        length = 0.25 * min(surface.view_x[1] - surface.view_x[0], surface.view_y[1] - surface.view_y[0])
+        for right in (True, False):
+            angles = [float(g) for g, r in zip(guesses, rights, strict=True) if r == right]
+            if angles:
+                data.append(_rays(x, y, angles, 0.8 * length, right))
+        data.append(_direction_arrow(x, y, float(truth), length, style.TANGENT, f"the answer: {truth:.0f}°", "solid"))
+    elif view(question) == "curve":  # a slope: each learner's tangent, thin, and the true one
+        function = FUNCTIONS[question.setup["function"]]
+        x0 = float(question.setup["x0"])
+        y0 = float(function.value(x0))
+        for right in (True, False):
+            slopes = [float(g) for g, r in zip(guesses, rights, strict=True) if r == right]
+            if slopes:
+                data.append(_slopes(function.view_x, x0, y0, slopes, right))
+        data.append(
+            style.trace(
+                "scatter",
+                **line_across(function.view_x, x0, y0, float(truth)),
+                mode="lines",
+                name=f"the tangent: slope {truth:.4g}",
+                line={"color": style.TANGENT, "width": 4},
+            )
+        )
+    figure["layout"]["title"] = {"text": title, "x": 0.01}
+    return figure
+
+
+def _group_name(right: bool, count: int) -> str:
+    return f"{'right' if right else 'not right'} ({count})"
+
+
+def _cloud(chosen: list, right: bool, named: bool) -> dict:
+    return style.trace(
+        "scatter",
+        x=[float(g[0]) for g, _ in chosen],
+        y=[float(g[1]) for g, _ in chosen],
+        mode="markers+text" if named else "markers",
+        text=[name for _, name in chosen] if named else None,
+        textposition="top center",
+        name=_group_name(right, len(chosen)),
+        marker={
+            "size": 13,
+            "symbol": RIGHT_SYMBOL if right else WRONG_SYMBOL,
+            "color": style.TANGENT if right else GUESS,
+            "line": {"width": 2.5, "color": style.TANGENT if right else GUESS},
+        },
+        hovertemplate="(%{x:.3g}, %{y:.3g})<extra></extra>",
+    )
+
+
+def _rays(x: float, y: float, angles: list[float], length: float, right: bool) -> dict:
+    xs, ys = [], []
+    for angle in angles:
+        radians = math.radians(angle)
+        xs += [x, x + length * math.cos(radians), None]
+        ys += [y, y + length * math.sin(radians), None]
+    return style.trace(
+        "scatter",
+        x=xs,
+        y=ys,
+        mode="lines",
+        name=_group_name(right, len(angles)),
+        line={"color": style.TANGENT if right else GUESS, "width": 2, "dash": "solid" if right else "dot"},
+        opacity=0.75,
+        hoverinfo="skip",
+    )
+
+
+def _slopes(view_x, x0: float, y0: float, slopes: list[float], right: bool) -> dict:
+    xs, ys = [], []
+    for slope in slopes:
+        line = line_across(view_x, x0, y0, slope)
+        xs += [*line["x"], None]
+        ys += [*line["y"], None]
+    return style.trace(
+        "scatter",
+        x=xs,
+        y=ys,
+        mode="lines",
+        name=_group_name(right, len(slopes)),
+        line={"color": style.TANGENT if right else GUESS, "width": 1.5, "dash": "solid" if right else "dot"},
+        opacity=0.6,
+        hoverinfo="skip",
+    )
+
+
+def _number_histogram(truth, guesses: list, rights: list[bool], title: str, unit: str) -> dict:
+    values = [float(g) for g in guesses]
+    data = []
+    for right in (True, False):
+        chosen = [v for v, r in zip(values, rights, strict=True) if r == right]
+        if chosen:
+            data.append(
+                style.trace(
+                    "histogram",
+                    x=chosen,
+                    name=_group_name(right, len(chosen)),
+                    marker={
+                        "color": style.TANGENT if right else "#9aa5b1",
+                        "line": {"color": style.TEXT, "width": 1},
+                        "pattern": {"shape": "" if right else "/"},
+                    },
+                    hovertemplate="%{x}: %{y}<extra></extra>",
+                )
+            )
+    spread = [*values, float(truth)]
+    low, high = min(spread), max(spread)
+    pad = max(0.1 * (high - low), 0.5 * max(abs(float(truth)), 1e-3) * 0.2, 1e-6)
+    shape, note = style.vline(
+        float(truth), {"color": style.TANGENT, "width": 4}, f"the answer: {float(truth):.4g}{unit}", "top right"
+    )
+    layout = _layout(
+        title,
+        barmode="stack",
+        xaxis=style.axis(f"typed answer{f' ({unit})' if unit else ''}", range=[low - pad, high + pad]),
+        yaxis=style.axis("learners", dtick=1, rangemode="tozero"),
+        shapes=[shape],
+        annotations=[note],
+    )
+    return style.figure(data, layout)
+
+
+def _choice_bars(question: base.Question, truth, guesses: list, title: str) -> dict:
+    counts = [sum(1 for g in guesses if g == choice) for choice in question.choices]
+    labels = [f"{choice} ✓" if choice == truth else choice for choice in question.choices]
+    data = [
+        style.trace(
+            "bar",
+            x=labels,
+            y=counts,
+            text=[str(count) for count in counts],
+            textposition="outside",
+            marker={
+                "color": [style.TANGENT if choice == truth else "#9aa5b1" for choice in question.choices],
+                "line": {"color": style.TEXT, "width": 1},
+            },
+            name="answers",
+            showlegend=False,
+            hovertemplate="%{x}: %{y}<extra></extra>",
+        )
+    ]
+    layout = _layout(
+        f"{title}: the answer is “{truth}”",
+        xaxis=style.axis(None),
+        yaxis=style.axis("learners", dtick=1, rangemode="tozero", range=[0, max([*counts, 1]) * 1.25]),
+    )
+    return style.figure(data, layout)

@@ -49,6 +49,18 @@ def layout(**_query):
                 ),
                 builtin_list(),
             ),
+            section(
+                "A live class",
+                html.P(
+                    [
+                        "Learners answer on their phones and the projector shows what the class thinks: ",
+                        dcc.Link("start a live class", href="/class"),
+                        ". Learners: ",
+                        dcc.Link("join a class", href="/join"),
+                        " with the code your teacher shows.",
+                    ]
+                ),
+            ),
         ],
         className="page home",
     )

@@ -96,12 +96,26 @@ class Kind:
     tolerance: Tolerance
     explain: Callable[[Question, object], tuple[tuple[str, ...], str]]  # (worked lines, idea) for the truth
 
-    def reveal(self, question: Question, guess) -> Verdict:
-        """The verdict on a guess (GuessError if it cannot be read)."""
-        guess = read_guess(question, guess)
+    def solve(self, question: Question) -> Solution:
+        """The truth, the known mistakes' answers and the worked numbers: everything a verdict needs."""
         truth, mistakes = self.answers(question)
         worked, idea = self.explain(question, truth)
-        return judge(question, guess, truth, self.tolerance, mistakes, worked, idea)
+        return Solution(truth, tuple(mistakes), worked, idea)
+
+    def reveal(self, question: Question, guess, solved: Solution | None = None) -> Verdict:
+        """The verdict on a guess (GuessError if it cannot be read). A class judges many guesses on one
+        question: it solves the question once and passes ``solved``."""
+        guess = read_guess(question, guess)
+        solved = self.solve(question) if solved is None else solved
+        return judge(question, guess, solved.truth, self.tolerance, list(solved.mistakes), solved.worked, solved.idea)
+
+
+@dataclass(frozen=True)
+class Solution:
+    truth: object
+    mistakes: tuple[Mistake, ...]
+    worked: tuple[str, ...]
+    idea: str
 
 
 class GuessError(ValueError):

@@ -20,7 +20,7 @@ from app.classroom.store import (
     SqliteClassStore,
 )
 
-QUESTION = {"type": "question", "kind": "gradient-direction", "seed": 41, "level": "easy"}
+QUESTION = {"type": "question", "kind": "steepest-descent", "seed": 41, "level": "easy"}
 VIEW = {"type": "view", "link": "/descent?lr=0.1", "caption": "Look at the path"}
 
 
