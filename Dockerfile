@@ -30,7 +30,11 @@ COPY app ./app
 COPY assets ./assets
 COPY gunicorn.conf.py .
 
-RUN useradd --create-home --uid 10001 learner
+RUN useradd --create-home --uid 10001 learner \
+    && mkdir -p /var/lib/gradients && chown 10001 /var/lib/gradients
+# The live classes (SQLite, shared by every worker): mount a volume here to keep them over a restart.
+ENV CLASS_DB=/var/lib/gradients/classes.sqlite3
+VOLUME /var/lib/gradients
 USER 10001
 
 EXPOSE 8050

@@ -21,7 +21,7 @@ from app import ids
 from app.classroom import model
 from app.classroom.model import ClassError
 from app.components import classroom
-from app.components.controls import radio_group
+from app.components.controls import graph, radio_group
 from app.components.questions import LEVEL, LEVEL_NAMES, made
 from app.components.shell import page_header, section
 from app.figures import questions as figures
@@ -191,17 +191,10 @@ def layout(**_query):
                             html.A(id=ID.VIEW_LINK, hidden=True, target="_blank", className="class-view-link"),
                             html.P(id=ID.RESULT, className="class-result", role="status"),
                             html.Div(
-                                dcc.Graph(
-                                    id=ID.FIGURE,
-                                    config={"displayModeBar": False, "responsive": True},
-                                    className="class-figure",
-                                ),
+                                graph(ID.FIGURE, "class-figure", summary_id=ID.FIGURE_SUMMARY, mode_bar=False),
                                 id=ID.FIGURE_BOX,
                                 hidden=True,
-                                role="img",
-                                **{"aria-describedby": ID.FIGURE_SUMMARY},
                             ),
-                            html.P(id=ID.FIGURE_SUMMARY, className="visually-hidden"),
                         ],
                         className="class-stage",
                     ),

@@ -23,6 +23,7 @@ from app.components.questions import made
 from app.compute.surfaces import SURFACES
 from app.main import create_app
 from tests.browser.helpers import click_plot, wait_until
+from tests.browser.test_accessibility import check as check_axe
 from tests.conftest import chromium_options
 
 T, L = ids.Teacher, ids.Learner
@@ -95,6 +96,7 @@ def test_a_teacher_and_three_phones_run_one_question(classroom):
     url, teacher, learners = classroom
     teacher.get(f"{url}/class")
     wait_until(lambda: any(b.is_displayed() for b in teacher.find_elements(By.ID, T.START)), timeout=20)
+    check_axe(teacher, "/class before a class starts")
     teacher.find_element(By.ID, T.START).click()
     code = wait_until(lambda: text(teacher, T.JOIN_CODE).replace(" ", ""), timeout=20)
     assert len(code) == 6
@@ -103,6 +105,8 @@ def test_a_teacher_and_three_phones_run_one_question(classroom):
     for learner, nickname in zip(learners, ("Ada", "Bo", "Cy"), strict=True):
         learner.get(f"{url}/join")
         box = wait_until(lambda learner=learner: learner.find_elements(By.CSS_SELECTOR, f"#{L.CODE}"), timeout=20)[0]
+        if nickname == "Ada":
+            check_axe(learner, "/join's form at 375 px")
         box.send_keys(code.lower())
         learner.find_element(By.CSS_SELECTOR, f"#{L.NICKNAME}").send_keys(nickname)
         learner.find_element(By.ID, L.JOIN).click()
@@ -113,6 +117,8 @@ def test_a_teacher_and_three_phones_run_one_question(classroom):
     teacher.find_element(By.ID, T.OPEN).click()  # the default question: the direction of steepest descent
     for learner in learners:  # each phone follows within its poll
         wait_until(lambda learner=learner: "decrease fastest" in text(learner, Q.prompt), timeout=10)
+    check_axe(teacher, "/class with a question open")
+    check_axe(learners[0], "/join at 375 px with a question open")
     item = open_class_store().state(code).item
     question = made(item["kind"], item["seed"], item["level"])
     truth = steepest_angle(question.setup)
@@ -166,6 +172,8 @@ def test_a_teacher_and_three_phones_run_one_question(classroom):
         verdict = wait_until(lambda learner=learner: text(learner, Q.verdict), timeout=10)
         assert verdict.startswith("Right") == right, verdict
     assert "uphill" in text(cy, Q.verdict)
+    check_axe(teacher, "/class after Reveal")
+    check_axe(cy, "/join at 375 px after Reveal")
 
     for driver in (teacher, *learners):
         assert severe(driver) == [], "no console errors"
