@@ -5,7 +5,9 @@ instances sharing one Redis, nginx with deploy/nginx/app.conf in front, all on l
 - the same through nginx;
 - a code trace started on one instance and polled only through the other completes (the background
   job's result is in Redis, app/components/trace_jobs.py), and one through nginx completes;
-- a class keeps working with 0 failed requests while one instance is stopped (SIGTERM) and started again.
+- a class keeps working with 0 failed requests while one instance is stopped (SIGTERM) and started again;
+- a live class: the teacher on one instance, the learners on the other; and one instance restarted
+  mid-question through nginx loses no answer, and the phones recover without a reload.
 
 One topology is shared by the module (starting it is most of the time). No timing is asserted.
 """
@@ -28,12 +30,14 @@ from tests.topology.stack import ROOT, Topology, missing_tools
 
 sys.path.insert(0, str(ROOT / "bench"))
 import classroom  # noqa: E402  (bench/classroom.py: a learner who presses Run and polls the job)
+import live_class  # noqa: E402  (bench/live_class.py: a teacher's and a phone's callbacks)
 import load  # noqa: E402  (bench/load.py: the model of the Dash renderer and of a class of learners)
 
 from app import ids  # noqa: E402
 from app.components.player import figure_id  # noqa: E402
 
 DS = ids.Descent
+LT, LL, LQ = ids.Teacher, ids.Learner, ids.Questions("/join")
 CONTOUR = load.id_key(figure_id(DS.TWO_D, "contour"))
 
 pytestmark = pytest.mark.skipif(bool(missing_tools()), reason=missing_tools() or "")
@@ -186,3 +190,87 @@ def test_no_request_fails_while_an_instance_restarts(topology):
     print(f"\n{answered} requests answered, {failed} failed, while instance 0 restarted")
     assert answered > 100, "the class made requests"
     assert failed == 0, json.dumps(recorder.error_examples) + "\n" + topology.logs()
+
+
+# ---- a live class across instances (issue 27) -------------------------------------------------------
+
+
+async def live_class_round(teacher_base: str, learner_base: str, learners: int, during=None) -> dict:
+    """A teacher on ``teacher_base`` starts a class, learners on ``learner_base`` join, poll and answer one
+    question as their browsers would (bench/live_class.py's model); ``during`` runs (in a thread) while
+    the question is open and the learners answer. Returns what each side saw."""
+    recorder = load.Recorder()
+    async with live_class.new_session() as session:
+        got = await load.timed(session, recorder, "deps", "GET", f"{teacher_base}/_dash-dependencies")
+        deps = orjson.loads(got[1])
+        teacher = live_class.Tab(session, teacher_base, deps, recorder, "teacher")
+        await teacher.call("start", LT.START, "n_clicks", LT.SESSION, 1)
+        code = teacher.values[f"{LT.SESSION}.data"]["code"]
+        tabs = []
+        for _ in range(learners):
+            tab = live_class.Tab(session, learner_base, deps, recorder, "learner")
+            tab.values[f"{LL.CODE}.value"] = code
+            await tab.call("join", LL.JOIN, "n_clicks", LL.SESSION, 1)
+            tabs.append(tab)
+        teacher.values[f"{LT.KIND}.value"], teacher.values[f"{LT.LEVEL}.value"] = "steepest-descent", "easy"
+        await teacher.call("open", LT.OPEN, "n_clicks", LT.SESSION, 1)
+
+        async def follow(tab) -> None:
+            """Poll until the screen shows the question: the phone's own loop, no reload."""
+            for _ in range(60):
+                version = await live_class.version_of(session, learner_base, code, recorder)
+                if version is not None and version != tab.values.get(f"{LL.VERSION}.data"):
+                    await tab.call("screen", LL.VERSION, "data", LL.WHO, version)
+                if tab.values.get(f"{LQ.panel}.className") == "question-panel join-question":
+                    return
+                await asyncio.sleep(0.5)
+
+        await asyncio.gather(*(follow(tab) for tab in tabs))
+        sent = 0
+        thread = asyncio.create_task(asyncio.to_thread(during)) if during else None
+        for index, tab in enumerate(tabs):
+            tab.values[f"{LQ.number}.value"] = str(10 * index)
+            for attempt in range(1, 40):  # a learner whose send fails presses again, as on a phone
+                await tab.call("send", LL.SEND, "n_clicks", LL.SENT, attempt)
+                if "Answer sent" in live_class.text_of(tab.values.get(f"{LL.SENT}.children")):
+                    sent += 1
+                    break
+                await asyncio.sleep(0.5)
+            await asyncio.sleep(0.3)
+        if thread:
+            await thread
+        await teacher.call("lock", LT.LOCK, "n_clicks", LT.SESSION, 1)
+        await teacher.call("reveal", LT.REVEAL, "n_clicks", LT.SESSION, 1)
+        revealed = 0
+        for tab in tabs:
+            version = await live_class.version_of(session, learner_base, code, recorder)
+            await tab.call("screen", LL.VERSION, "data", LL.WHO, version)
+            revealed += bool(tab.values.get(f"{LQ.revealed}.data"))
+        return {
+            "sent": sent,
+            "count": teacher.values.get(f"{LT.COUNT}.children"),
+            "result": live_class.text_of(teacher.values.get(f"{LT.RESULT}.children")),
+            "revealed": revealed,
+            "errors": dict(recorder.errors),
+            "examples": recorder.error_examples,
+        }
+
+
+def test_a_teacher_on_one_instance_runs_a_class_whose_learners_are_on_the_other(topology):
+    first, second = topology.instance_urls
+    seen = asyncio.run(live_class_round(first, second, learners=5))
+    assert seen["sent"] == 5 and seen["count"] == "5 of 5 answered", seen
+    assert seen["result"].startswith(("0 of 5", "1 of 5", "2 of 5", "3 of 5", "4 of 5", "5 of 5")), seen
+    assert seen["revealed"] == 5, "every phone, on the other instance, shows the reveal"
+    assert not seen["errors"], seen["examples"]
+
+
+def test_a_restart_mid_question_loses_no_answer_and_phones_recover_without_a_reload(topology):
+    def restart_one():
+        topology.stop_instance(0)
+        topology.start_instance(0)
+
+    seen = asyncio.run(live_class_round(topology.nginx_url, topology.nginx_url, learners=12, during=restart_one))
+    assert seen["sent"] == 12, seen
+    assert seen["count"] == "12 of 12 answered", f"{seen}\n{topology.logs()}"
+    assert seen["revealed"] == 12, "every phone shows the reveal, from the page it had open"
