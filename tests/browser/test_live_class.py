@@ -112,6 +112,7 @@ def test_a_teacher_and_three_phones_run_one_question(classroom):
         learner.find_element(By.ID, L.JOIN).click()
         wait_until(lambda learner=learner, n=nickname: f"You are {n}" in text(learner, L.WHO), timeout=20)
         assert "Wait for your teacher" in text(learner, L.SCREEN)
+        assert not learner.find_element(By.ID, L.FORM).is_displayed(), "once in, the join form steps aside"
     wait_until(lambda: text(teacher, T.COUNT) == "3 joined", timeout=10)
 
     teacher.find_element(By.ID, T.OPEN).click()  # the default question: the direction of steepest descent

@@ -477,3 +477,29 @@ def test_the_pages_refuse_bad_values_with_a_message(client):
     press(teacher, T.RESUME, **{f"{T.RESUME_CODE}__value": code, f"{T.RESUME_SECRET}__value": "WRNGWRNGWRNG"})
     assert "does not match" in text_of(teacher.get(T.MESSAGE))
     assert np.isfinite(json.loads(json.dumps(ada.get(Q.store, "data")))["seed"])
+
+
+def test_a_slope_question_draws_each_learner_s_tangent_beside_the_true_one(client):
+    from app.components.questions import KINDS, made
+
+    teacher = Browser(client)
+    code = start_class(teacher)["code"]
+    learners = [join(client, code, name) for name in ("Ada", "Bo", "Cy")]
+    open_question(teacher, "tangent-slope")
+    follow(learners[0])
+    asked = learners[0].get(Q.store, "data")
+    question = made(asked["kind"], asked["seed"], asked["level"])
+    from app.compute.functions import FUNCTIONS
+
+    function, x0 = FUNCTIONS[question.setup["function"]], float(question.setup["x0"])
+    slope = float((function.value(x0 + 1e-6) - function.value(x0 - 1e-6)) / 2e-6)  # independent of the app's
+    assert KINDS[question.kind].solve(question).truth == pytest.approx(slope, rel=1e-5, abs=1e-6)
+    for learner, guess in zip(learners, (slope, slope + 1e-3, slope + 50), strict=True):
+        follow(learner)
+        assert "Answer sent" in send(learner, number=f"{guess:.6f}")
+    press(teacher, T.REVEAL)
+    figure = teacher.get(T.FIGURE, "figure")
+    groups = {t["name"]: t for t in figure["data"] if t.get("name", "").startswith(("right", "not right"))}
+    assert set(groups) == {"right (2)", "not right (1)"}
+    assert sum(v is None for v in groups["right (2)"]["x"]) == 2, "one line per learner"
+    assert text_of(teacher.get(T.RESULT)).startswith("2 of 3 right")
