@@ -12,7 +12,6 @@ import psutil
 from dash import html
 
 from app.components.trace_jobs import JOB_PREFIX, RedisJobStore, RedisTraceJobManager
-from tests.unit.test_tracing import redis_url  # noqa: F401 - the throwaway redis-server fixture
 
 
 def test_results_travel_as_the_json_the_browser_gets(redis_url):  # noqa: F811
