@@ -426,7 +426,7 @@ def _draw(outputs: list, store, session: dict, state: model.ClassState) -> None:
         (ID.RUNNING, "hidden", False),
         (ID.POLL, "disabled", False),
         (ID.JOIN_CODE, "children", classroom.spaced(code)),
-        (ID.JOIN_LINK, "children", link.split("?")[0]),
+        (ID.JOIN_LINK, "children", link.split("?")[0].split("://", 1)[-1]),  # what a phone needs typed
         (ID.QR, "src", classroom.qr_data_uri(link)),
         (ID.PAUSE, "aria-pressed", "true" if state.paused else "false"),
         (ID.NAMES, "aria-pressed", "true" if state.show_names else "false"),

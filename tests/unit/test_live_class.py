@@ -140,6 +140,7 @@ def test_a_class_runs_from_start_to_reveal_and_the_projector_shows_every_answer(
     code = session["code"]
     assert re.fullmatch(f"[{model.CODE_ALPHABET}]{{6}}", code)
     assert teacher.get(T.JOIN_CODE) == f"{code[:3]} {code[3:]}"
+    assert teacher.get(T.JOIN_LINK) == "localhost/join", "the link as a phone types it: no scheme, no code"
     assert teacher.get(T.RUNNING, "hidden") is False and teacher.get(T.SETUP, "hidden") is True
     qr = unquote(teacher.get(T.QR, "src"))
     assert qr.startswith("data:image/svg+xml") and "<svg" in qr, "the QR code is an inline SVG: no network"
