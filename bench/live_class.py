@@ -47,7 +47,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 import load  # noqa: E402  (bench/load.py: gunicorn, the learner model, percentiles)
 
 from app import ids  # noqa: E402
-from tests.dash_client import _split_outputs  # noqa: E402
+from tests.dash_client import _split_outputs, text_of  # noqa: E402
 
 T, L = ids.Teacher, ids.Learner
 Q = ids.Questions("/join")
@@ -111,18 +111,6 @@ class Class:
         self.open = False
         self.done = False
         self.joined = 0
-
-
-def text_of(children) -> str:
-    if children is None:
-        return ""
-    if isinstance(children, str | int | float):
-        return str(children)
-    if isinstance(children, list):
-        return " ".join(text_of(child) for child in children)
-    if isinstance(children, dict):
-        return text_of(children.get("props", {}).get("children"))
-    return ""
 
 
 def new_session(limit: int = 6) -> aiohttp.ClientSession:

@@ -76,3 +76,16 @@ class DashClient:
             "changedPropIds": changed,
         }
         return self.client.post("/_dash-update-component", json=payload)
+
+
+def text_of(children) -> str:
+    """The text of rendered Dash children, as a callback sends them (strings, components as dicts, lists)."""
+    if children is None:
+        return ""
+    if isinstance(children, str | int | float):
+        return str(children)
+    if isinstance(children, list):
+        return " ".join(text_of(child) for child in children)
+    if isinstance(children, dict):
+        return text_of(children.get("props", {}).get("children"))
+    return ""

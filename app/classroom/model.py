@@ -104,20 +104,21 @@ def new_secret() -> str:
 
 def read_code(text) -> str:
     """A typed join code, tidied (case, spaces, dashes), or ClassError saying what is wrong."""
-    if not isinstance(text, str) or not text.strip():
-        raise ClassError("Type the class code from the projector.")
-    code = re.sub(r"[\s-]", "", text).upper()[:40]
-    if len(code) != CODE_LENGTH or any(char not in CODE_ALPHABET for char in code):
-        raise ClassError(f"A class code is {CODE_LENGTH} letters and digits, like “{'K7M2QX'}”.")
-    return code
+    return _typed_code(text, CODE_LENGTH, "Type the class code from the projector.", "A class code")
 
 
 def read_resume(text) -> str:
+    return _typed_code(
+        text, RESUME_LENGTH, "Type the resume code you were shown when the class started.", "A resume code"
+    )
+
+
+def _typed_code(text, length: int, missing: str, name: str) -> str:
     if not isinstance(text, str) or not text.strip():
-        raise ClassError("Type the resume code you were shown when the class started.")
+        raise ClassError(missing)
     code = re.sub(r"[\s-]", "", text).upper()[:40]
-    if len(code) != RESUME_LENGTH or any(char not in CODE_ALPHABET for char in code):
-        raise ClassError(f"A resume code is {RESUME_LENGTH} letters and digits.")
+    if len(code) != length or any(char not in CODE_ALPHABET for char in code):
+        raise ClassError(f"{name} is {length} letters and digits (no 0, O, 1, I or L).")
     return code
 
 

@@ -441,37 +441,31 @@ def _cloud(chosen: list, right: bool, named: bool) -> dict:
 
 
 def _rays(x: float, y: float, angles: list[float], length: float, right: bool) -> dict:
-    xs, ys = [], []
-    for angle in angles:
-        radians = math.radians(angle)
-        xs += [x, x + length * math.cos(radians), None]
-        ys += [y, y + length * math.sin(radians), None]
-    return style.trace(
-        "scatter",
-        x=xs,
-        y=ys,
-        mode="lines",
-        name=_group_name(right, len(angles)),
-        line={"color": style.TANGENT if right else GUESS, "width": 2, "dash": "solid" if right else "dot"},
-        opacity=0.75,
-        hoverinfo="skip",
-    )
+    """Each learner's direction, a thin line out of the point."""
+    ends = [(x + length * math.cos(math.radians(a)), y + length * math.sin(math.radians(a))) for a in angles]
+    return _segments([((x, y), end) for end in ends], right, width=2, opacity=0.75)
 
 
 def _slopes(view_x, x0: float, y0: float, slopes: list[float], right: bool) -> dict:
+    """Each learner's tangent, across the view."""
+    lines = [line_across(view_x, x0, y0, slope) for slope in slopes]
+    return _segments([tuple(zip(line["x"], line["y"], strict=True)) for line in lines], right, 1.5, 0.6)
+
+
+def _segments(segments: list, right: bool, width: float, opacity: float) -> dict:
+    """One trace of many lines (each a run of (x, y) points), split by gaps: one legend entry per group."""
     xs, ys = [], []
-    for slope in slopes:
-        line = line_across(view_x, x0, y0, slope)
-        xs += [*line["x"], None]
-        ys += [*line["y"], None]
+    for points in segments:
+        xs += [*(float(p[0]) for p in points), None]
+        ys += [*(float(p[1]) for p in points), None]
     return style.trace(
         "scatter",
         x=xs,
         y=ys,
         mode="lines",
-        name=_group_name(right, len(slopes)),
-        line={"color": style.TANGENT if right else GUESS, "width": 1.5, "dash": "solid" if right else "dot"},
-        opacity=0.6,
+        name=_group_name(right, len(segments)),
+        line={"color": style.TANGENT if right else GUESS, "width": width, "dash": "solid" if right else "dot"},
+        opacity=opacity,
         hoverinfo="skip",
     )
 

@@ -19,7 +19,7 @@ import pytest
 from app import ids
 from app.classroom import model
 from app.compute.surfaces import SURFACES
-from tests.dash_client import DashClient
+from tests.dash_client import DashClient, text_of
 
 T, L = ids.Teacher, ids.Learner
 Q = ids.Questions("/join")
@@ -73,19 +73,6 @@ class Browser:
 
     def get(self, component: str, prop: str = "children"):
         return self.values.get(f"{component}.{prop}")
-
-
-def text_of(children) -> str:
-    """The text of rendered Dash children (strings, components as dicts, lists)."""
-    if children is None:
-        return ""
-    if isinstance(children, str | int | float):
-        return str(children)
-    if isinstance(children, list):
-        return " ".join(text_of(child) for child in children)
-    if isinstance(children, dict):
-        return text_of(children.get("props", {}).get("children"))
-    return ""
 
 
 @pytest.fixture
