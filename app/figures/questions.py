@@ -470,36 +470,67 @@ def _segments(segments: list, right: bool, width: float, opacity: float) -> dict
     )
 
 
-def _number_histogram(truth, guesses: list, rights: list[bool], title: str, unit: str) -> dict:
-    values = [float(g) for g in guesses]
-    data = []
-    for right in (True, False):
-        chosen = [v for v, r in zip(values, rights, strict=True) if r == right]
-        if chosen:
-            data.append(
-                style.trace(
-                    "histogram",
-                    x=chosen,
-                    name=_group_name(right, len(chosen)),
-                    marker={
-                        "color": style.TANGENT if right else "#9aa5b1",
-                        "line": {"color": style.TEXT, "width": 1},
-                        "pattern": {"shape": "" if right else "/"},
-                    },
-                    hovertemplate="%{x}: %{y}<extra></extra>",
-                )
-            )
-    spread = [*values, float(truth)]
-    low, high = min(spread), max(spread)
-    pad = max(0.1 * (high - low), 0.5 * max(abs(float(truth)), 1e-3) * 0.2, 1e-6)
-    shape, note = style.vline(
-        float(truth), {"color": style.TANGENT, "width": 4}, f"the answer: {float(truth):.4g}{unit}", "top right"
+# The class's counts are drawn as filled outlines of scatter traces, not plotly's bar or histogram traces:
+# the app's partial plotly.js (assets/vendor, scripts/build-bundles) holds only the trace types the
+# pages draw, and a class of 300 makes at most a few dozen rectangles.
+NOT_RIGHT_FILL = "#c3cad3"  # light grey, hatched: "not right" by pattern as well as by colour
+
+
+def _bars(rectangles: list[tuple[float, float, float, float]], name: str, right: bool) -> dict:
+    """Rectangles (x0, x1, y0, y1) as one filled trace: one legend entry for the group."""
+    xs, ys = [], []
+    for x0, x1, y0, y1 in rectangles:
+        xs += [x0, x0, x1, x1, x0, None]
+        ys += [y0, y1, y1, y0, y0, None]
+    trace = style.trace(
+        "scatter",
+        x=xs,
+        y=ys,
+        mode="lines",
+        fill="toself",
+        fillcolor=style.TANGENT if right else NOT_RIGHT_FILL,
+        line={"color": style.TEXT, "width": 1},
+        name=name,
+        hoverinfo="skip",
     )
+    if not right:
+        trace["fillpattern"] = {"shape": "/", "fgcolor": style.TEXT, "size": 8, "solidity": 0.15}
+    return trace
+
+
+def _count_axis(most: int) -> dict:
+    """A y axis of whole learners: ticks 1 apart for a small class, fewer for a large one."""
+    return style.axis("learners", dtick=max(1, math.ceil(most / 8)), range=[0, max(most, 1) * 1.2])
+
+
+def _number_histogram(truth, guesses: list, rights: list[bool], title: str, unit: str) -> dict:
+    values = np.array([float(g) for g in guesses])
+    right = np.array(rights, dtype=bool)
+    spread = np.append(values, float(truth))
+    if np.ptp(spread) == 0:
+        half = 0.5 * max(abs(float(truth)) * 0.1, 0.1)
+        edges = np.linspace(float(truth) - 5 * half, float(truth) + 5 * half, 11)
+    else:
+        edges = np.histogram_bin_edges(spread, bins=int(min(20, max(6, math.sqrt(len(spread)) + 1))))
+    right_counts = np.histogram(values[right], edges)[0] if right.any() else np.zeros(len(edges) - 1, int)
+    other_counts = np.histogram(values[~right], edges)[0] if (~right).any() else np.zeros(len(edges) - 1, int)
+    data = []
+    bins = list(zip(edges[:-1], edges[1:], right_counts, other_counts, strict=True))
+    if right.any():
+        rectangles = [(a, b, 0, r) for a, b, r, _ in bins if r]
+        data.append(_bars(rectangles, _group_name(True, int(right.sum())), True))
+    if (~right).any():
+        rectangles = [(a, b, r, r + o) for a, b, r, o in bins if o]
+        data.append(_bars(rectangles, _group_name(False, int((~right).sum())), False))
+    side = "top left" if float(truth) > (edges[0] + edges[-1]) / 2 else "top right"  # the label stays in view
+    shape, note = style.vline(
+        float(truth), {"color": style.TANGENT, "width": 4}, f"the answer: {float(truth):.4g}{unit}", side
+    )
+    pad = 0.05 * (edges[-1] - edges[0])
     layout = _layout(
         title,
-        barmode="stack",
-        xaxis=style.axis(f"typed answer{f' ({unit})' if unit else ''}", range=[low - pad, high + pad]),
-        yaxis=style.axis("learners", dtick=1, rangemode="tozero"),
+        xaxis=style.axis(f"typed answer{f' ({unit})' if unit else ''}", range=[edges[0] - pad, edges[-1] + pad]),
+        yaxis=_count_axis(int((right_counts + other_counts).max(initial=0))),
         shapes=[shape],
         annotations=[note],
     )
@@ -509,25 +540,35 @@ def _number_histogram(truth, guesses: list, rights: list[bool], title: str, unit
 def _choice_bars(question: base.Question, truth, guesses: list, title: str) -> dict:
     counts = [sum(1 for g in guesses if g == choice) for choice in question.choices]
     labels = [f"{choice} ✓" if choice == truth else choice for choice in question.choices]
-    data = [
+    data = []
+    for right in (True, False):
+        chosen = [
+            (i, c)
+            for i, (choice, c) in enumerate(zip(question.choices, counts, strict=True))
+            if (choice == truth) == right
+        ]
+        rectangles = [(i - 0.35, i + 0.35, 0, c) for i, c in chosen if c]
+        if rectangles:
+            data.append(_bars(rectangles, _group_name(right, sum(c for _, c in chosen)), right))
+    data.append(
         style.trace(
-            "bar",
-            x=labels,
+            "scatter",
+            x=list(range(len(counts))),
             y=counts,
+            mode="text",
             text=[str(count) for count in counts],
-            textposition="outside",
-            marker={
-                "color": [style.TANGENT if choice == truth else "#9aa5b1" for choice in question.choices],
-                "line": {"color": style.TEXT, "width": 1},
-            },
-            name="answers",
+            textposition="top center",
+            textfont={"size": 20},
             showlegend=False,
-            hovertemplate="%{x}: %{y}<extra></extra>",
+            hoverinfo="skip",
+            name="counts",
         )
-    ]
+    )
     layout = _layout(
         f"{title}: the answer is “{truth}”",
-        xaxis=style.axis(None),
-        yaxis=style.axis("learners", dtick=1, rangemode="tozero", range=[0, max([*counts, 1]) * 1.25]),
+        xaxis=style.axis(
+            None, tickvals=list(range(len(labels))), ticktext=labels, range=[-0.6, len(labels) - 0.4], zeroline=False
+        ),
+        yaxis=_count_axis(max(counts, default=0)),
     )
     return style.figure(data, layout)

@@ -209,29 +209,65 @@ def test_a_point_question_draws_the_cloud_of_clicks_and_the_names_only_when_aske
     assert sorted(name for trace in cloud for name in trace["text"]) == ["Ada", "Bo"]
 
 
+def rectangles(trace: dict) -> list[tuple[float, float, float, float]]:
+    """The (x0, x1, y0, y1) of each filled outline in a trace drawn as closed runs split by gaps."""
+    found, xs, ys = [], [], []
+    for x, y in zip([*trace["x"], None], [*trace["y"], None], strict=True):
+        if x is None:
+            if xs:
+                found.append((min(xs), max(xs), min(ys), max(ys)))
+            xs, ys = [], []
+        else:
+            xs.append(x), ys.append(y)
+    return found
+
+
 def test_a_typed_number_becomes_a_histogram_and_a_choice_becomes_bars(client):
     teacher = Browser(client)
     code = start_class(teacher)["code"]
-    ada, bo = join(client, code, "Ada"), join(client, code, "Bo")
+    ada, bo, cy = (join(client, code, name) for name in ("Ada", "Bo", "Cy"))
     open_question(teacher, "stability")
-    for learner, choice in ((ada, "diverges"), (bo, "diverges")):
+    from app.components.questions import KINDS, made
+
+    item = teacher_item(client, code)
+    question = made(item["kind"], item["seed"], item["level"])
+    truth = KINDS[question.kind].solve(question).truth
+    wrong = next(choice for choice in question.choices if choice != truth)
+    for learner, choice in ((ada, truth), (bo, wrong), (cy, wrong)):
         follow(learner)
         assert "Answer sent" in send(learner, choice=choice)
     press(teacher, T.REVEAL)
-    (bars,) = teacher.get(T.FIGURE, "figure")["data"]
-    counts = dict(zip((label.rstrip(" ✓") for label in bars["x"]), bars["y"], strict=True))
-    assert counts["diverges"] == 2 and sum(counts.values()) == 2
+    figure = teacher.get(T.FIGURE, "figure")
+    counts = next(t for t in figure["data"] if t.get("name") == "counts")
+    labels = figure["layout"]["xaxis"]["ticktext"]
+    by_label = dict(zip((label.removesuffix(" ✓") for label in labels), counts["y"], strict=True))
+    assert by_label == {choice: (1 if choice == truth else 2 if choice == wrong else 0) for choice in question.choices}
+    assert f"{truth} ✓" in labels, "the right choice is marked in words, not by colour alone"
+    heights = {t["name"]: sum(y1 - y0 for *_, y0, y1 in rectangles(t)) for t in figure["data"] if "right" in t["name"]}
+    assert heights == {"right (1)": 1, "not right (2)": 2}
+    assert {t["type"] for t in figure["data"]} == {"scatter"}, "only trace types the app's plotly.js bundle has"
 
-    press(teacher, T.NEXT)  # another question of the same kind
     open_question(teacher, "descent-step")
-    for learner, value in ((ada, "1.5"), (bo, "-2")):
+    typed = {ada: -2.0, bo: 1.5, cy: 1.5}
+    for learner, value in typed.items():
         follow(learner)
-        assert "Answer sent" in send(learner, number=value)
+        assert "Answer sent" in send(learner, number=str(value))
     press(teacher, T.REVEAL)
     figure = teacher.get(T.FIGURE, "figure")
-    typed = sorted(v for trace in figure["data"] if trace["type"] == "histogram" for v in trace["x"])
-    assert typed == [-2.0, 1.5]
+    bars = [r for t in figure["data"] if "right" in t.get("name", "") for r in rectangles(t)]
+    assert sum(y1 - y0 for *_, y0, y1 in bars) == 3, "one learner, one unit of height"
+    for value in set(typed.values()):
+        last = max(r[1] for r in bars)  # numpy's bins: [a, b), and the last one [a, b]
+        holding = [r for r in bars if r[0] <= value < r[1] or value == r[1] == last]
+        assert sum(y1 - y0 for *_, y0, y1 in holding) == list(typed.values()).count(value)
     assert figure["layout"]["shapes"], "the right value is marked"
+    assert {t["type"] for t in figure["data"]} == {"scatter"}
+
+
+def teacher_item(client: DashClient, code: str) -> dict:
+    from app.components.classroom import STORE_KEY
+
+    return client.client.application.extensions[STORE_KEY].state(code).item
 
 
 def test_csv_has_every_answer_with_its_verdict(client):
