@@ -408,6 +408,8 @@ class Teacher:
     OPEN = "class-open"
     LESSON = "class-lesson"  # a built-in lesson to run
     RUN_LESSON = "class-run-lesson"
+    VIEW_INPUT = "class-view-input"  # a view's link (from Copy link on any page), to show everyone
+    SHOW_VIEW = "class-show-view"
     BACK = "class-back"
     NEXT = "class-next"
     LOCK = "class-lock"

@@ -10,6 +10,7 @@ step is a history entry (back and forward work), opened by Dash's router as its 
 from __future__ import annotations
 
 import functools
+from urllib.parse import urlsplit
 
 import dash
 from dash import ClientsideFunction, Input, Output, dcc, html
@@ -17,7 +18,7 @@ from dash import ClientsideFunction, Input, Output, dcc, html
 from app.ids import Lesson as ID
 from app.ids import Shell
 from app.lessons import library
-from app.lessons.model import MAX_BYTES, MAX_CODE, LessonError, decode, query_of
+from app.lessons.model import MAX_BYTES, MAX_CODE, LessonError, decode, query_of, view_link
 
 LESSON_PATH = "/lesson"
 TOO_LONG = f"This lesson link is too long: a lesson holds at most {MAX_BYTES // 1024} KB."
@@ -51,6 +52,23 @@ def link_checks() -> dict:
         for page in dash.page_registry.values()
         if callable(page.get("read_link"))
     }
+
+
+def check_view(link) -> str:
+    """A view a teacher pastes (a path, or a whole link from Copy link), checked as a lesson's step is: a
+    page of this app, with settings its page would use. The path and query, or LessonError saying why not."""
+    if isinstance(link, str) and link.strip().lower().startswith(("http://", "https://")):
+        parts = urlsplit(link.strip())
+        link = parts.path + (f"?{parts.query}" if parts.query else "")
+    link = view_link(link.strip() if isinstance(link, str) else link, "The view")
+    path, query = query_of(link)
+    checks = link_checks()
+    if path not in checks:
+        raise LessonError(f"“{path[:60]}” is not a page a class can be shown: use a concept page's link.")
+    problems = checks[path][0](query)
+    if problems:
+        raise LessonError(" ".join(problems))
+    return link
 
 
 @functools.lru_cache(maxsize=64)  # a class opens one lesson: each worker checks it once

@@ -22,10 +22,12 @@ from app.classroom import model
 from app.classroom.model import ClassError
 from app.components import classroom
 from app.components.controls import graph, radio_group
+from app.components.lessons import check_view
 from app.components.questions import LEVEL, LEVEL_NAMES, made
 from app.components.shell import page_header, section
 from app.figures import questions as figures
 from app.lessons.library import BUILTIN, builtin
+from app.lessons.model import LessonError
 from app.questions import base
 from app.questions.registry import KINDS
 
@@ -179,6 +181,25 @@ def layout(**_query):
                                         className="control class-pick",
                                     ),
                                     html.Button("Run lesson", id=ID.RUN_LESSON, n_clicks=0),
+                                    html.Div(
+                                        [
+                                            html.Label(
+                                                "A view to show (a link from Copy link)",
+                                                htmlFor=ID.VIEW_INPUT,
+                                                className="control-label",
+                                            ),
+                                            dcc.Input(
+                                                id=ID.VIEW_INPUT,
+                                                type="text",
+                                                autoComplete="off",
+                                                maxLength=1200,
+                                                placeholder="/descent?lr1=0.5",
+                                                className="class-view-input",
+                                            ),
+                                        ],
+                                        className="control class-pick",
+                                    ),
+                                    html.Button("Show view", id=ID.SHOW_VIEW, n_clicks=0),
                                 ],
                                 className="panel class-open-row",
                             ),
@@ -252,6 +273,7 @@ def _set(outputs: list, component: str, prop: str, value) -> None:
     Input(f"{ID.END}-confirm", "submit_n_clicks"),
     Input(ID.OPEN, "n_clicks"),
     Input(ID.RUN_LESSON, "n_clicks"),
+    Input(ID.SHOW_VIEW, "n_clicks"),
     Input(ID.BACK, "n_clicks"),
     Input(ID.NEXT, "n_clicks"),
     Input(ID.LOCK, "n_clicks"),
@@ -266,10 +288,11 @@ def _set(outputs: list, component: str, prop: str, value) -> None:
     State(ID.LESSON, "value"),
     State(ID.RESUME_CODE, "value"),
     State(ID.RESUME_SECRET, "value"),
+    State(ID.VIEW_INPUT, "value"),
 )
 def run_class(*args):
     """Every teacher action, and the dashboard after it; a poll that finds the class unchanged sends nothing."""
-    session, shown, kind, level, lesson, resume_code, resume_secret = args[-7:]
+    session, shown, kind, level, lesson, resume_code, resume_secret, view = args[-8:]
     trigger = dash.ctx.triggered_id
     if trigger == ID.POLL and not isinstance(session, dict):
         raise dash.exceptions.PreventUpdate
@@ -295,7 +318,7 @@ def run_class(*args):
         elif trigger not in (ID.POLL, None):
             if not _running(store, session):
                 return _ended("This class is over (it ended, or expired). Start a new one.")
-            session = _act(store, trigger, session, kind, level, lesson)
+            session = _act(store, trigger, session, kind, level, lesson, view)
     except ClassError as refused:
         _set(outputs, ID.MESSAGE, "children", str(refused))
         return outputs
@@ -350,7 +373,7 @@ def _count(state: model.ClassState) -> str:
     return f"{state.answered} of {state.learners} answered"
 
 
-def _act(store, trigger: str, session: dict, kind, level, lesson) -> dict:
+def _act(store, trigger: str, session: dict, kind, level, lesson, view) -> dict:
     """Do what the teacher pressed; the new session (its lesson and step) is returned."""
     code, secret = session["code"], session["secret"]
     state = store.state(code)
@@ -366,6 +389,13 @@ def _act(store, trigger: str, session: dict, kind, level, lesson) -> dict:
         session = {"code": code, "secret": secret, "lesson": lesson, "step": 0}
         store.open_item(code, secret, _lesson_item(lesson, 0))
         return session
+    if trigger == ID.SHOW_VIEW:
+        try:
+            link = check_view(view)
+        except LessonError as refused:
+            raise ClassError(str(refused)) from None
+        store.open_item(code, secret, {"type": "view", "link": link, "caption": ""})
+        return {"code": code, "secret": secret}
     if trigger in (ID.BACK, ID.NEXT):
         return _move(store, session, state, 1 if trigger == ID.NEXT else -1)
     if trigger == ID.LOCK:

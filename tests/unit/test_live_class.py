@@ -527,3 +527,27 @@ def test_a_slope_question_draws_each_learner_s_tangent_beside_the_true_one(clien
     assert set(groups) == {"right (2)", "not right (1)"}
     assert sum(v is None for v in groups["right (2)"]["x"]) == 2, "one line per learner"
     assert text_of(teacher.get(T.RESULT)).startswith("2 of 3 right")
+
+
+def test_a_view_pasted_from_copy_link_sends_phones_to_the_projector_and_a_bad_one_is_refused(client):
+    teacher = Browser(client)
+    code = start_class(teacher)["code"]
+    ada = join(client, code, "Ada")
+    press(teacher, T.SHOW_VIEW, **{f"{T.VIEW_INPUT}__value": "http://class.example:8050/descent?lr1=0.5&steps1=20"})
+    assert teacher.get(T.VIEW_LINK, "href") == "/descent?lr1=0.5&steps1=20", "only the path and query are kept"
+    assert teacher.get(T.VIEW_LINK, "hidden") is False
+    follow(ada)
+    assert "Look at the projector" in text_of(ada.get(L.SCREEN)) and ada.get(Q.panel, "hidden") is True
+    version = client.client.get(f"/class-api/version/{code}").get_json()["version"]
+    for bad, says in (
+        ("javascript:alert(1)", "a page of this app"),
+        ("//evil.example/descent", "a page of this app"),
+        ("/admin", "not a page a class can be shown"),
+        ("/descent?lr1=abc", "lr1"),
+        ("/descent?nonsense=1", "nonsense"),
+        ("", "a view is a link"),
+        ("/descent#x", "no “#” part"),
+    ):
+        press(teacher, T.SHOW_VIEW, **{f"{T.VIEW_INPUT}__value": bad})
+        assert says in text_of(teacher.get(T.MESSAGE)), (bad, teacher.get(T.MESSAGE))
+    assert client.client.get(f"/class-api/version/{code}").get_json()["version"] == version, "nothing changed"
