@@ -94,8 +94,14 @@ def click_at(driver, figure_id: str, x: float, y: float) -> None:
 
 def test_a_teacher_and_three_phones_run_one_question(classroom):
     url, teacher, learners = classroom
-    teacher.get(f"{url}/class")
+    # From presenter mode on any page, as a teacher at the projector starts: its "Live class" tool.
+    teacher.get(f"{url}/derivative?present=1")
+    tool = wait_until(lambda: [t for t in teacher.find_elements(By.ID, ids.Shell.LIVE_CLASS) if t.is_displayed()], 20)[
+        0
+    ]
+    tool.click()
     wait_until(lambda: any(b.is_displayed() for b in teacher.find_elements(By.ID, T.START)), timeout=20)
+    assert teacher.current_url.endswith("/class?present=1") or teacher.current_url.endswith("/class")
     check_axe(teacher, "/class before a class starts")
     teacher.find_element(By.ID, T.START).click()
     code = wait_until(lambda: text(teacher, T.JOIN_CODE).replace(" ", ""), timeout=20)
