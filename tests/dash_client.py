@@ -51,8 +51,9 @@ class DashClient:
         values = {f"{store_id}.data": state} | (extra or {})
         return self.post(dep, values, [f"{store_id}.data"] if as_input else [])
 
-    def post(self, dep: dict, values: dict, changed: list[str], pattern_ids: dict | None = None):
-        """values: {"id.prop": value}; pattern_ids: {"type": [concrete ids]} for ALL wildcards."""
+    def post(self, dep: dict, values: dict, changed: list[str], pattern_ids: dict | None = None, **request):
+        """values: {"id.prop": value}; pattern_ids: {"type": [concrete ids]} for ALL wildcards; ``request``
+        goes to the test client (a client's address in environ_base, headers)."""
 
         def entry(spec):
             component = spec["id"]
@@ -75,7 +76,7 @@ class DashClient:
             "state": [entry(s) for s in dep["state"]],
             "changedPropIds": changed,
         }
-        return self.client.post("/_dash-update-component", json=payload)
+        return self.client.post("/_dash-update-component", json=payload, **request)
 
 
 def text_of(children) -> str:

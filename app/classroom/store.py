@@ -63,7 +63,8 @@ class ClassStore:
         meta = self._meta(code, None)
         return meta is not None and hmac.compare_digest(meta["teacher"], model.digest(secret))
 
-    def _teacher(self, code, secret) -> str:
+    def require_teacher(self, code, secret) -> str:
+        """The code, if the class exists and the secret is its teacher's; else ClassError saying which."""
         if not isinstance(code, str) or self._meta(code, None) is None:
             raise ClassError(GONE)
         if not self.is_teacher(code, secret):
@@ -72,12 +73,12 @@ class ClassStore:
 
     def open_item(self, code, secret, item, now: float | None = None) -> ClassState:
         """A new round: the item is shown to everyone, and answers are taken."""
-        code, item = self._teacher(code, secret), model.check_item(item)
+        code, item = self.require_teacher(code, secret), model.check_item(item)
         self._new_round(code, item, now)
         return self.state(code)
 
     def set_phase(self, code, secret, phase, now: float | None = None) -> ClassState:
-        code = self._teacher(code, secret)
+        code = self.require_teacher(code, secret)
         if phase not in model.PHASES:
             raise ClassError(f"A round is {', '.join(model.PHASES)}.")
         meta = self._meta(code, now)
@@ -87,7 +88,7 @@ class ClassStore:
         return self.state(code)
 
     def set_flags(self, code, secret, *, paused=None, show_names=None, now: float | None = None) -> ClassState:
-        code = self._teacher(code, secret)
+        code = self.require_teacher(code, secret)
         changes = {
             name: int(bool(value))
             for name, value in (("paused", paused), ("show_names", show_names))
@@ -98,17 +99,17 @@ class ClassStore:
         return self.state(code)
 
     def answers(self, code, secret, round_number: int) -> list[Answer]:
-        code = self._teacher(code, secret)
+        code = self.require_teacher(code, secret)
         return self._answers(code, round_number)
 
     def rounds(self, code, secret) -> list[Round]:
         """Every round so far with its answers: what the teacher downloads."""
-        code = self._teacher(code, secret)
+        code = self.require_teacher(code, secret)
         return [Round(number, item, tuple(self._answers(code, number))) for number, item in self._rounds(code)]
 
     def end(self, code, secret) -> None:
         """End the class and delete everything about it, at once."""
-        self._delete(self._teacher(code, secret))
+        self._delete(self.require_teacher(code, secret))
 
     # ---- the learners ------------------------------------------------------------------------------
 
@@ -151,8 +152,7 @@ class ClassStore:
         known = self.learner(code, token)
         if known is None or not isinstance(round_number, int):
             return None
-        mine = [answer.guess for answer in self._answers(code, round_number) if answer.number == known[0]]
-        return mine[0] if mine else None
+        return self._answer_of(code, round_number, known[0])
 
     # ---- anyone ------------------------------------------------------------------------------------
 
@@ -187,6 +187,7 @@ class ClassStore:
     def _add_learner(self, code: str, token_digest: str, nickname: str, cap: int, now: float | None) -> int | None: ...
     def _file_answer(self, code: str, token_digest: str, round_number: int, guess, now: float | None) -> str | None: ...
     def _answers(self, code: str, round_number: int) -> list[Answer]: ...
+    def _answer_of(self, code: str, round_number: int, number: int) -> object | None: ...
     def _count_answers(self, code: str, round_number: int) -> int: ...
     def _rounds(self, code: str) -> list[tuple[int, dict]]: ...
     def _delete(self, code: str) -> None: ...
@@ -347,6 +348,13 @@ class SqliteClassStore(ClassStore):
                 (code, round_number),
             ).fetchall()
         return [Answer(int(number), nickname, json.loads(guess)) for number, nickname, guess in rows]
+
+    def _answer_of(self, code: str, round_number: int, number: int) -> object | None:
+        with self._connection() as db:
+            row = db.execute(
+                "SELECT guess FROM answers WHERE code = ? AND round = ? AND number = ?", (code, round_number, number)
+            ).fetchone()
+        return json.loads(row[0]) if row else None
 
     def _count_answers(self, code: str, round_number: int) -> int:
         with self._connection() as db:
@@ -526,6 +534,10 @@ class RedisClassStore(ClassStore):
             Answer(int(number), names.get(number, ""), json.loads(guess))
             for number, guess in sorted(guesses.items(), key=lambda pair: int(pair[0]))
         ]
+
+    def _answer_of(self, code: str, round_number: int, number: int) -> object | None:
+        guess = self.client.hget(self._key(code, f"answers:{round_number}"), number)
+        return json.loads(guess) if guess is not None else None
 
     def _count_answers(self, code: str, round_number: int) -> int:
         return int(self.client.hlen(self._key(code, f"answers:{round_number}")))

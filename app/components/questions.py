@@ -364,11 +364,8 @@ def _register_answering(ids: Questions, outcome: bool = False) -> None:
         if question is None:
             ask = "Press “Another one” for a question." if outcome else "Press “Predict first” for a question."
             return dash.no_update, dash.no_update, ask, dash.no_update, dash.no_update
-        guess = {base.NUMBER: number, base.DIRECTION: number, base.POINT: [x, y], base.CHOICE: choice}[question.answer]
-        if question.answer == base.CHOICE and guess is None:
-            return dash.no_update, dash.no_update, "Pick an answer first.", dash.no_update, dash.no_update
         try:
-            verdict = KINDS[question.kind].reveal(question, guess)
+            verdict = KINDS[question.kind].reveal(question, guess_in_boxes(question, number, x, y, choice))
         except base.GuessError as refused:
             return dash.no_update, dash.no_update, str(refused), dash.no_update, dash.no_update
         said = {"kind": question.kind, "seed": question.seed, "level": question.level, "right": bool(verdict.right)}
@@ -406,6 +403,14 @@ def register_figure_answering(ids: Questions) -> None:
         State(ids.figure, "id"),
         prevent_initial_call=True,
     )
+
+
+def guess_in_boxes(question: base.Question, number, x, y, choice):
+    """The guess the answer boxes hold, in the question's shape (read later by base.read_guess); a choice
+    not yet picked is GuessError."""
+    if question.answer == base.CHOICE and choice is None:
+        raise base.GuessError("Pick an answer first.")
+    return {base.NUMBER: number, base.DIRECTION: number, base.POINT: [x, y], base.CHOICE: choice}[question.answer]
 
 
 def verdict_box(verdict: base.Verdict) -> list:

@@ -18,6 +18,7 @@ from app.classroom.model import ClassError
 from app.classroom.store import GONE
 from app.components import classroom
 from app.components.questions import (
+    guess_in_boxes,
     question_body,
     read_stored,
     register_figure_answering,
@@ -180,6 +181,7 @@ clientside_callback(
 
 KEEP = dash.no_update
 LEFT_ALONE = (KEEP,) * len(show_outputs(QUESTIONS))
+SHOWN_AT = {output.component_id: index for index, output in enumerate(show_outputs(QUESTIONS))}  # in `shown`
 PANEL = "question-panel join-question"
 
 
@@ -244,35 +246,33 @@ def follow(version, session, shown_round, revealed):
 
 
 def _put_back(question: base.Question, mine, outputs: list) -> None:
-    where = {output.component_id: index for index, output in enumerate(show_outputs(QUESTIONS))}
     if question.answer in (base.NUMBER, base.DIRECTION):
-        outputs[where[QUESTIONS.number]] = classroom.answer_text(mine)
+        outputs[SHOWN_AT[QUESTIONS.number]] = classroom.answer_text(mine)
     elif question.answer == base.POINT:
-        outputs[where[QUESTIONS.x]], outputs[where[QUESTIONS.y]] = (f"{value:g}" for value in mine)
+        outputs[SHOWN_AT[QUESTIONS.x]], outputs[SHOWN_AT[QUESTIONS.y]] = (f"{value:g}" for value in mine)
     elif question.answer == base.CHOICE:
-        outputs[where[QUESTIONS.choice]] = mine
+        outputs[SHOWN_AT[QUESTIONS.choice]] = mine
 
 
 def _revealed(question: base.Question, mine) -> tuple:
     """The reveal on the learner's phone: their own guess beside the truth, the verdict and the worked
     numbers; a learner who did not answer sees the class's answers and the truth."""
     outputs = list(shown(question))
-    where = {output.component_id: index for index, output in enumerate(show_outputs(QUESTIONS))}
     verdict = classroom.verdict_on(question, mine) if mine is not None else None
     if verdict is not None:
-        outputs[where[QUESTIONS.figure]] = figures.revealed_figure(question, verdict)
-        outputs[where[QUESTIONS.verdict]] = verdict_box(verdict)
+        outputs[SHOWN_AT[QUESTIONS.figure]] = figures.revealed_figure(question, verdict)
+        outputs[SHOWN_AT[QUESTIONS.verdict]] = verdict_box(verdict)
     else:
         solved = classroom.solution(question.kind, question.seed, question.level)
-        outputs[where[QUESTIONS.figure]] = figures.class_figure(question, solved.truth, [], [], None)
-        outputs[where[QUESTIONS.verdict]] = [
+        outputs[SHOWN_AT[QUESTIONS.figure]] = figures.class_figure(question, solved.truth, [], [], None)
+        outputs[SHOWN_AT[QUESTIONS.verdict]] = [
             html.P(html.Strong(f"You did not answer. The answer: {base.describe(question, solved.truth)}.")),
             html.Ul([html.Li(line) for line in solved.worked], className="worked"),
             html.P(solved.idea, className="explanation"),
         ]
     if mine is not None:
         _put_back(question, mine, outputs)
-    outputs[where[QUESTIONS.revealed]] = True
+    outputs[SHOWN_AT[QUESTIONS.revealed]] = True
     return tuple(outputs)
 
 
@@ -294,11 +294,8 @@ def send(_clicks, session, round_number, question_data, number, x, y, choice):
     question = read_stored(question_data)
     if not isinstance(session, dict) or question is None:
         return dash.no_update, "There is no question to answer yet."
-    raw = {base.NUMBER: number, base.DIRECTION: number, base.POINT: [x, y], base.CHOICE: choice}[question.answer]
     try:
-        if question.answer == base.CHOICE and raw is None:
-            raise base.GuessError("Pick an answer first.")
-        guess = base.read_guess(question, raw)
+        guess = base.read_guess(question, guess_in_boxes(question, number, x, y, choice))
         classroom.class_store().answer(
             session.get("code"), session.get("token"), round_number, list(guess) if isinstance(guess, tuple) else guess
         )

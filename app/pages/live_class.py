@@ -20,6 +20,7 @@ from dash import Input, Output, State, callback, dcc, html
 from app import ids
 from app.classroom import model
 from app.classroom.model import ClassError
+from app.classroom.store import GONE
 from app.components import classroom
 from app.components.controls import graph, radio_group
 from app.components.lessons import check_view
@@ -45,6 +46,7 @@ dash.register_page(
 
 ID = ids.Teacher
 POLL_MS = 1000
+OVER = "This class is over (it ended, or expired). Start a new one."
 HOW = (
     "Start a class, and learners join on their phones at the link or by scanning the code. Open a question: "
     "they answer through the same figure as on the concept pages. Lock, then Reveal: the projector shows "
@@ -312,20 +314,19 @@ def run_class(*args):
                 raise
             session = {"code": model.read_code(resume_code), "secret": secret}
         elif trigger == f"{ID.END}-confirm":
-            if _running(store, session):
-                store.end(session["code"], session["secret"])
+            store.end(*_credentials(session))  # a class already gone, or another's secret: said, not "ended"
             return _ended("The class has ended, and everything about it is deleted.")
         elif trigger not in (ID.POLL, None):
-            if not _running(store, session):
-                return _ended("This class is over (it ended, or expired). Start a new one.")
             session = _act(store, trigger, session, kind, level, lesson, view)
     except ClassError as refused:
+        if str(refused) == GONE:  # the class this page ran has ended or expired: back to the start form
+            return _ended(OVER)
         _set(outputs, ID.MESSAGE, "children", str(refused))
         return outputs
     if not _running(store, session):
         if trigger is None or not isinstance(session, dict):  # a page with no class: the start form
             return _ended("")
-        return _ended("This class is over (it ended, or expired). Start a new one.")
+        return _ended(OVER)
     state = store.state(session["code"])
     seen = {"version": state.version, "answered": state.answered, "learners": state.learners}
     if trigger == ID.POLL and shown == seen:
@@ -339,8 +340,13 @@ def run_class(*args):
     return outputs
 
 
+def _credentials(session) -> tuple:
+    """(code, secret) as the browser holds them; (None, None) for anything that is not a session."""
+    return (session.get("code"), session.get("secret")) if isinstance(session, dict) else (None, None)
+
+
 def _running(store, session) -> bool:
-    return isinstance(session, dict) and store.is_teacher(session.get("code"), session.get("secret"))
+    return store.is_teacher(*_credentials(session))
 
 
 def _ended(message: str) -> list:
@@ -374,9 +380,10 @@ def _count(state: model.ClassState) -> str:
 
 
 def _act(store, trigger: str, session: dict, kind, level, lesson, view) -> dict:
-    """Do what the teacher pressed; the new session (its lesson and step) is returned."""
-    code, secret = session["code"], session["secret"]
-    state = store.state(code)
+    """Do what the teacher pressed; the new session (its lesson and step) is returned. Nothing is done for
+    a class that is gone or a secret that is not its teacher's (ClassError saying which)."""
+    code, secret = _credentials(session)
+    state = store.state(store.require_teacher(code, secret))
     if trigger == ID.OPEN:
         if not isinstance(kind, str) or kind not in KINDS:
             raise ClassError("Pick a question from the list.")

@@ -40,21 +40,10 @@ class Browser:
             self.values[f"{component}.{name}"] = new
         if value is not None:
             self.values[f"{trigger}.{prop}"] = value
-        dep = self.client.callback_with_input(trigger, prop, output)
-        payload = {
-            "output": dep["output"],
-            "outputs": None,
-            "inputs": [self._entry(spec) for spec in dep["inputs"]],
-            "state": [self._entry(spec) for spec in dep["state"]],
-            "changedPropIds": [f"{trigger}.{prop}"],
-        }
-        from tests.dash_client import _split_outputs
-
-        outputs = _split_outputs(dep["output"])
-        payload["outputs"] = outputs if dep["output"].startswith("..") else outputs[0]
-        answer = self.client.client.post(
-            "/_dash-update-component",
-            json=payload,
+        answer = self.client.post(
+            self.client.callback_with_input(trigger, prop, output),
+            self.values,
+            [f"{trigger}.{prop}"],
             environ_base={"REMOTE_ADDR": self.address},
             headers=self.headers,
         )
@@ -67,9 +56,6 @@ class Browser:
             for name, new in props.items():
                 self.values[f"{component}.{name}"] = new
         return changed
-
-    def _entry(self, spec: dict) -> dict:
-        return {**spec, "value": self.values.get(f"{spec['id']}.{spec['property']}")}
 
     def get(self, component: str, prop: str = "children"):
         return self.values.get(f"{component}.{prop}")
@@ -117,6 +103,15 @@ def steepest_angle(setup: dict) -> float:
     return math.degrees(math.atan2(-gy, -gx)) % 360
 
 
+def asked_direction(learner: Browser) -> tuple:
+    """The steepest-descent question on a learner's phone, and its true direction (computed here)."""
+    from app.components.questions import made
+
+    asked = learner.get(Q.store, "data")
+    question = made(asked["kind"], asked["seed"], asked["level"])
+    return question, steepest_angle(question.setup)
+
+
 def open_question(teacher: Browser, kind: str = "steepest-descent") -> None:
     press(teacher, T.OPEN, **{f"{T.KIND}__value": kind, f"{T.LEVEL}__value": "easy"})
 
@@ -146,12 +141,8 @@ def test_a_class_runs_from_start_to_reveal_and_the_projector_shows_every_answer(
     for learner in (ada, bo, cy):
         follow(learner)
         assert learner.get(Q.panel, "hidden") is False
-    asked = ada.get(Q.store, "data")
-    assert asked["kind"] == "steepest-descent" and ada.get(Q.prompt) == teacher_prompt(teacher)
-    from app.components.questions import made
-
-    question = made(asked["kind"], asked["seed"], asked["level"])
-    truth = steepest_angle(question.setup)
+    assert ada.get(Q.store, "data")["kind"] == "steepest-descent" and ada.get(Q.prompt) == teacher_prompt(teacher)
+    _, truth = asked_direction(ada)
     uphill = (truth + 180) % 360
 
     assert "Answer sent" in send(ada, number=f"{truth:.1f}")
@@ -276,10 +267,7 @@ def test_csv_has_every_answer_with_its_verdict(client):
     ada = join(client, code, 'Ada, "the" first')
     open_question(teacher)
     follow(ada)
-    asked = ada.get(Q.store, "data")
-    from app.components.questions import made
-
-    truth = steepest_angle(made(asked["kind"], asked["seed"], asked["level"]).setup)
+    _, truth = asked_direction(ada)
     send(ada, number=f"{(truth + 180) % 360:.2f}")
     teacher.call(T.CSV_BUTTON, "n_clicks", T.CSV_DOWNLOAD, 1)
     download = teacher.get(T.CSV_DOWNLOAD, "data")
@@ -304,9 +292,7 @@ def test_the_truth_is_not_sent_to_a_phone_before_reveal(client):
     open_question(teacher)
     follow(ada)
     asked = ada.get(Q.store, "data")
-    from app.components.questions import made
-
-    truth = steepest_angle(made(asked["kind"], asked["seed"], asked["level"]).setup)
+    _, truth = asked_direction(ada)
     shown_truth = f"the answer: {truth:.0f}°"
     assert set(asked) == {"kind", "seed", "level", "answer", "anchor"}, "the phone holds the set-up, not the answer"
     send(ada, number="123")
@@ -334,9 +320,11 @@ def test_a_learner_can_never_act_as_the_teacher(client):
         {"code": session["code"], "secret": session["secret"][:-1] + "x"},
     ):
         intruder = Browser(client)
-        for button in (T.LOCK, T.REVEAL, T.PAUSE, T.NEXT, T.NAMES):
-            press(intruder, button, **{f"{T.SESSION}__data": forged})
+        for button in (T.LOCK, T.REVEAL, T.PAUSE, T.NEXT, T.NAMES, T.OPEN):
+            press(intruder, button, **{f"{T.SESSION}__data": forged, f"{T.KIND}__value": "steepest-descent"})
+            assert "Only the class's teacher" in text_of(intruder.get(T.MESSAGE)), button
         intruder.call(f"{T.END}-confirm", "submit_n_clicks", T.SESSION, 1, **{f"{T.SESSION}__data": forged})
+        assert "Only the class's teacher" in text_of(intruder.get(T.MESSAGE)), "not told the class ended"
         intruder.call(T.CSV_BUTTON, "n_clicks", T.CSV_DOWNLOAD, 1, **{f"{T.SESSION}__data": forged})
         assert intruder.get(T.CSV_DOWNLOAD, "data") is None
         assert "Only the class's teacher" in text_of(intruder.get(T.MESSAGE))
