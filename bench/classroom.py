@@ -275,7 +275,7 @@ async def main_race(args, base: str, master_pid: int) -> bool:
     await load.wait_until_up(base)
     recorder = TimedRecorder()
     stop_at = time.monotonic() + 3600
-    learner_args = argparse.Namespace(think_min=1.0, think_max=4.0, page_change=0.1, timeout=10.0, seed=1)
+    learner_args = load.learner_args()
     others = []
     for n in range(args.learners):
         others.append(asyncio.create_task(load.learner(n, base, recorder, stop_at, learner_args)))
@@ -355,7 +355,7 @@ async def main_async(args, base: str, master_pid: int) -> bool:
     await load.wait_until_up(base)
     recorder = TimedRecorder()
     stop_at = time.monotonic() + 3600
-    learner_args = argparse.Namespace(think_min=1.0, think_max=4.0, page_change=0.1, timeout=10.0, seed=1)
+    learner_args = load.learner_args()
     others = []
     for n in range(args.learners):
         others.append(asyncio.create_task(load.learner(n, base, recorder, stop_at, learner_args)))

@@ -225,17 +225,7 @@ async def run(args, base: str, master_pid: int) -> bool:
         deps = orjson.loads(got[1])
     browsing = load.Recorder()
     stop_browsing = time.monotonic() + 3600
-    load.KINDS_BY_PAGE.update(load.question_kinds())
-    learner_args = argparse.Namespace(
-        think_min=1.0,
-        think_max=4.0,
-        page_change=0.1,
-        timeout=10.0,
-        seed=1,
-        pages=list(load.ACTIONS),
-        questions=True,
-        question_links=0.1,
-    )
+    learner_args = load.learner_args()
     others = []
     for n in range(args.browsing):
         others.append(asyncio.create_task(load.learner(n, base, browsing, stop_browsing, learner_args)))

@@ -733,6 +733,23 @@ def next_action(page: DashPage, rng: random.Random, args) -> list:
 # Learners
 
 
+def learner_args(**overrides) -> argparse.Namespace:
+    """What ``learner`` needs, for another benchmark's browsing learners: a 2.5 s think time on average
+    and this file's current mix (every page, questions in it), unless ``overrides`` say otherwise."""
+    KINDS_BY_PAGE.update(question_kinds())
+    settings = dict(
+        think_min=1.0,
+        think_max=4.0,
+        page_change=0.1,
+        timeout=10.0,
+        seed=1,
+        pages=list(PAGES),
+        questions=True,
+        question_links=0.1,
+    )
+    return argparse.Namespace(**(settings | overrides))
+
+
 async def open_page(session, base: str, path: str, recorder: Recorder, search: str = "") -> DashPage | None:
     """A full page load: the HTML, the layout and the dependencies, then the callbacks they fire.
     ``search`` is the link's query ("?q=ball-landing&seed=41"), or "" for the plain page."""
