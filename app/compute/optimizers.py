@@ -2,16 +2,18 @@
 its oracle.
 
 SGD, SGD with momentum, Nesterov, AdaGrad, RMSprop and Adam are the optimizer classes a learner calls
-in a training loop; here each update rule is written out once (the Rule classes below), in torch.optim's
-own order of operations, and run in float64 from one start on a surface. Newton's method, which no
+in a training loop; here each is one set of coefficients (update_of) in a single update that all six are
+cases of, arranged so that it reduces to torch.optim's own order of operations, and run in float64 from
+one start on a surface. Newton's method, which no
 torch.optim class implements, is the reference they approximate: it divides the gradient by the
 Hessian, the curvature the others can only guess at.
 
 Why numpy and not torch.optim itself: each ``Optimizer.step()`` costs 30-90 µs of Python wrapper, so a
 race of seven over 2,000 steps took 0.4-0.7 s, and a class of them blocked everyone else. The engine
 keeps every contestant (or every start of a basin map) as one row of one array: one vectorised gradient
-per step for all rows, then each rule updates its block of rows. tests/unit/test_optimizer_oracle.py runs
-every torch.optim class beside it on every surface and checks each step to 12 digits.
+per step for all rows, then one vectorised update for all of them, whichever rule each row follows.
+tests/unit/test_optimizer_oracle.py runs every torch.optim class beside it on every surface and checks
+each step to 12 digits.
 
 - A row that arrives (|∇L| < TOLERANCE) or diverges stops, and keeps its place; the others go on.
 - Optional minibatch-like noise (a fixed seed) is added to every contestant's gradient alike.
@@ -34,6 +36,7 @@ from app.compute.descent import (
     run_verdict,
     zigzags,
 )
+from app.compute.recent import Recent
 from app.compute.surfaces import SURFACES, Surface
 
 SGD, MOMENTUM, NESTEROV, ADAGRAD, RMSPROP, ADAM, NEWTON = (
@@ -182,14 +185,46 @@ def race(settings: RaceSettings) -> Race:
     return _race(settings)
 
 
+@dataclass(frozen=True)
+class Lane:
+    """One contestant's part of a race: all its run depends on. Rows of the engine never affect one
+    another, so a contestant runs the same whoever races beside it."""
+
+    surface: str | Surface
+    start: tuple[float, float]
+    steps: int
+    noise: float
+    key: str
+    hyper: Hyper
+
+
+# Each worker's recently run contestants. A learner who retypes one η, or ticks a contestant in or out,
+# changes one lane of seven: the other six are looked up, not run again. 256 runs of at most 5,001
+# steps hold at most about 50 MiB, and a run of a few hundred steps far less.
+RECENT_RUNS = Recent(256)
+
+
 @functools.lru_cache(maxsize=64)
 def _race(settings: RaceSettings) -> Race:
-    surface = surface_of(settings)
     entries = dict(settings.contestants)
-    runs = _race_runs(surface, settings, [(key, entries[key]) for key in CONTESTANTS if key in entries], True)
-    if NEWTON in entries:  # the reference runs on the true gradient: no noise
-        runs += _race_runs(surface, settings, [(NEWTON, entries[NEWTON])], False)
-    return Race(settings, tuple(runs))
+    lanes = [
+        Lane(settings.surface, settings.start, settings.steps, settings.noise, key, entries[key])
+        for key in EVERYONE
+        if key in entries
+    ]
+    known = {lane: RECENT_RUNS.get(lane) for lane in lanes}
+    missing = [lane for lane in lanes if known[lane] is None]
+    fresh = _race_runs(surface_of(settings), settings, [(lane.key, lane.hyper) for lane in missing])
+    for lane, run in zip(missing, fresh, strict=True):
+        RECENT_RUNS.put(lane, run)
+        known[lane] = run
+    return Race(settings, tuple(known[lane] for lane in lanes))
+
+
+def forget_races() -> None:
+    """Empty the race memos (for benchmarks that time a cold race, and tests that change a rule)."""
+    _race.cache_clear()
+    RECENT_RUNS.clear()
 
 
 def surface_of(settings: RaceSettings) -> Surface:
@@ -203,134 +238,106 @@ def noise_for(steps: int, scale: float) -> np.ndarray:
 
 
 # ---- the update rules ------------------------------------------------------------------------------
-# Each rule moves a block of rows of the weights w (one row per start, columns x and y) in place, given
-# the gradient g at those rows and the step number t (1 on the first step). One line per update
-# equation, in the order of operations of torch.optim's single-tensor code (torch/optim/sgd.py,
-# adagrad.py, rmsprop.py, adam.py), so every step agrees with torch's to the last bit or two: torch's
-# CPU kernels fuse some multiply-adds into one rounding, numpy rounds each operation.
+# Every rule here is one case of a single update, with its own coefficients per row (one row per
+# contestant, or per start of a basin map), so a whole race steps in a dozen numpy operations:
+#
+#   m ← m·keep + take·(∇L − m·lean)           the first moment: momentum's buffer v, Adam's mean m
+#   s ← s·decay + fresh·∇L·∇L                 the second moment: AdaGrad's sum, RMSprop's and Adam's mean
+#   w ← w − η_t·(now·∇L + later·m) / (√s / ρ_t + ε)
+#
+# with Adam's bias corrections η_t = η / (1 − β₁ᵗ) and ρ_t = √(1 − β₂ᵗ) (η and 1 for the others). Each
+# optimizer's coefficients make the formula reduce, operation by operation, to torch.optim's own (the
+# single-tensor code in torch/optim/sgd.py, adagrad.py, rmsprop.py, adam.py): a coefficient of 1 or 0
+# multiplies exactly, so SGD's m·0 + 1·(∇L − m·0) is ∇L to the bit and its denominator √0/1 + 1 is 1.
+# Every step agrees with torch's to the last bit or two: torch's CPU kernels fuse some multiply-adds
+# into one rounding, numpy rounds each operation. Newton's rows take plain steps of η = 1 along
+# H⁻¹∇L, which the engine puts in place of their gradient.
 
 
-class Rule:
-    """One optimizer's update for ``rows`` starts at once; its memory holds one row per start.
+@dataclass(frozen=True)
+class Update:
+    """One optimizer's coefficients in the update above."""
 
-    Settings are kept as arrays of the block's own shape: numpy multiplies two arrays of one shape about
-    twice as fast as an array by a Python number or by a broadcast column, and a race is thousands of
-    such operations on a few numbers each."""
-
-    def __init__(self, hyper: Hyper, rows: int):
-        self.hyper = hyper
-        self.rows = rows
-
-    def full(self, value: float) -> np.ndarray:
-        return np.full((self.rows, 2), value, dtype=np.float64)
-
-    def step(self, w: np.ndarray, g: np.ndarray, t: int, surface: Surface) -> np.ndarray | None:
-        """Move w (rows × 2) in place. Returns the rows that cannot step (Newton's singular H), or None."""
-        raise NotImplementedError
+    lr: float
+    keep: float = 0.0
+    take: float = 1.0
+    lean: float = 0.0
+    decay: float = 0.0
+    fresh: float = 0.0
+    now: float = 0.0
+    later: float = 1.0
+    eps: float = 1.0
+    bias_beta1: float = 0.0  # β₁ and β₂ of the bias corrections; 0 leaves η_t = η/(1 − 0) = η, ρ_t = 1
+    bias_beta2: float = 0.0
 
 
-class TorchSGD(Rule):
-    """torch.optim.SGD, as torch writes it: plain SGD (β = 0), heavy-ball momentum and Nesterov are one
-    rule, and contestants of this family share one block, each row with its own η, β and look-ahead."""
-
-    def __init__(self, members: list[tuple[str, Hyper]]):
-        super().__init__(members[0][1], len(members))
-        self.members = members
-        column = np.ones((1, 2))
-        self.lr = np.array([[hyper.lr] for _, hyper in members]) * column
-        self.beta = np.array([[0.0 if key == SGD else hyper.beta1] for key, hyper in members]) * column
-        # The direction is a·∇L + b·v: (0, 1) without look-ahead, (1, β) for Nesterov. Both are exact:
-        # 0·∇L + 1·v is v to the bit, and 1·∇L + β·v is torch's ∇L + βv.
-        self.ahead = np.array([[1.0 if key == NESTEROV else 0.0] for key, _ in members]) * column
-        self.follow = np.where(self.ahead == 1.0, self.beta, 1.0)
-        self.velocity = self.full(0.0)
-
-    def step(self, w, g, t, surface):
-        self.velocity = self.velocity * self.beta + g  # v ← βv + ∇L   (β = 0 leaves v = ∇L: plain SGD)
-        direction = self.ahead * g + self.follow * self.velocity  # v, or for Nesterov ∇L + βv
-        w -= self.lr * direction  # w ← w − η·direction, rounded as the /descent engine rounds w − η∇L
-
-
-class AdaGrad(Rule):
-    def __init__(self, hyper, rows):
-        super().__init__(hyper, rows)
-        self.lr, self.eps = self.full(hyper.lr), self.full(hyper.eps)
-        self.squares = self.full(0.0)
-
-    def step(self, w, g, t, surface):
-        self.squares = self.squares + g * g  # s ← s + ∇L²  (per coordinate, never forgotten)
-        w -= self.lr * g / (np.sqrt(self.squares) + self.eps)  # w ← w − η∇L / (√s + ε)
-
-
-class RMSprop(Rule):
-    def __init__(self, hyper, rows):
-        super().__init__(hyper, rows)
-        self.lr, self.eps = self.full(hyper.lr), self.full(hyper.eps)
-        self.alpha, self.rest = self.full(hyper.beta2), self.full(1 - hyper.beta2)
-        self.mean_square = self.full(0.0)
-
-    def step(self, w, g, t, surface):
-        self.mean_square = self.mean_square * self.alpha + self.rest * g * g  # s ← αs + (1 − α)∇L²
-        w -= self.lr * g / (np.sqrt(self.mean_square) + self.eps)  # w ← w − η∇L / (√s + ε)
-
-
-class Adam(Rule):
-    def __init__(self, hyper, rows):
-        super().__init__(hyper, rows)
-        self.eps = self.full(hyper.eps)
-        self.beta2, self.rest2 = self.full(hyper.beta2), self.full(1 - hyper.beta2)
-        self.mean = self.full(0.0)
-        self.mean_square = self.full(0.0)
-
-    def step(self, w, g, t, surface):
-        hyper = self.hyper
-        self.mean = lerp(self.mean, g, 1 - hyper.beta1)  # m ← β₁m + (1 − β₁)∇L
-        self.mean_square = self.mean_square * self.beta2 + self.rest2 * g * g  # v ← β₂v + (1 − β₂)∇L²
-        step_size = hyper.lr / (1 - hyper.beta1**t)  # η / (1 − β₁ᵗ), as m̂ = m / (1 − β₁ᵗ)
-        root_correction = (1 - hyper.beta2**t) ** 0.5  # √(1 − β₂ᵗ), as v̂ = v / (1 − β₂ᵗ)
-        w -= step_size * self.mean / (np.sqrt(self.mean_square) / root_correction + self.eps)  # w ← w − ηm̂/(√v̂ + ε)
-
-
-def lerp(start: np.ndarray, end: np.ndarray, weight: float) -> np.ndarray:
-    """start + weight·(end − start), computed from whichever end is nearer, as torch.lerp does."""
-    if abs(weight) < 0.5:
-        return start + weight * (end - start)
-    return end - (end - start) * (1 - weight)
-
-
-class Newton(Rule):
-    """w ← w − H⁻¹∇L with the surface's closed-form Hessian: the minimum of the local quadratic model."""
-
-    def step(self, w, g, t, surface):
-        rows = (len(w),)  # a quadratic's Hessian entries are plain numbers: the same for every row
-        (a, b), (c, d) = (
-            (np.broadcast_to(entry, rows) for entry in row) for row in surface.hessian_formula(w[:, 0], w[:, 1], np)
+def update_of(key: str, hyper: Hyper) -> Update:
+    """The coefficients that make the one update above this optimizer's."""
+    lr, beta1, beta2, eps = hyper.lr, hyper.beta1, hyper.beta2, hyper.eps
+    if key == SGD:  # m ← ∇L; w ← w − η∇L
+        return Update(lr)
+    if key == MOMENTUM:  # v ← βv + ∇L; w ← w − ηv
+        return Update(lr, keep=beta1)
+    if key == NESTEROV:  # v ← βv + ∇L; w ← w − η(∇L + βv)
+        return Update(lr, keep=beta1, now=1.0, later=beta1)
+    if key == ADAGRAD:  # s ← s + ∇L²; w ← w − η∇L / (√s + ε)
+        return Update(lr, take=0.0, decay=1.0, fresh=1.0, now=1.0, later=0.0, eps=eps)
+    if key == RMSPROP:  # s ← αs + (1 − α)∇L²; w ← w − η∇L / (√s + ε)
+        return Update(lr, take=0.0, decay=beta2, fresh=1 - beta2, now=1.0, later=0.0, eps=eps)
+    if key == ADAM:  # m ← lerp(m, ∇L, 1 − β₁); v ← β₂v + (1 − β₂)∇L²; w ← w − η_t·m / (√v/ρ_t + ε)
+        # torch.lerp computes from the nearer end: m + w·(∇L − m) when the weight w < 0.5 (β₁ > 0.5, as
+        # always in practice); otherwise the plain β₁m + (1 − β₁)∇L, a rounding or so from torch's.
+        mean = dict(keep=1.0, lean=1.0) if 1 - beta1 < 0.5 else dict(keep=beta1, lean=0.0)
+        return Update(
+            lr, take=1 - beta1, decay=beta2, fresh=1 - beta2, eps=eps, bias_beta1=beta1, bias_beta2=beta2, **mean
         )
-        det = a * d - b * c
-        invertible = np.abs(det) > 1e-12 * np.maximum(1.0, np.maximum(np.abs(a * d), np.abs(b * c)))
-        # H⁻¹g for a 2×2 H, written out
-        step = np.column_stack(((d * g[:, 0] - b * g[:, 1]) / det, (a * g[:, 1] - c * g[:, 0]) / det))
-        w -= np.where(invertible[:, None], step, 0.0)
-        return None if invertible.all() else ~invertible
+    if key == NEWTON:  # w ← w − H⁻¹∇L: the engine hands Newton's rows H⁻¹∇L as their gradient
+        return Update(1.0)
+    raise ValueError(f"unknown optimizer {key!r}")
 
 
-SGD_FAMILY = (SGD, MOMENTUM, NESTEROV)  # one torch.optim.SGD rule, one block
-RULES = {ADAGRAD: AdaGrad, RMSPROP: RMSprop, ADAM: Adam, NEWTON: Newton}
+def newton_direction(surface: Surface, w: np.ndarray, g: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """H⁻¹∇L at each row of w (0 where H is singular), and which rows' H is invertible."""
+    (a, b), (c, d) = surface.hessian_formula(w[:, 0], w[:, 1], np)  # a quadratic's entries are plain numbers
+    det = a * d - b * c
+    invertible = np.abs(det) > 1e-12 * np.maximum(1.0, np.maximum(np.abs(a * d), np.abs(b * c)))
+    invertible = np.broadcast_to(invertible, (len(w),))
+    # H⁻¹g for a 2×2 H, written out
+    step = np.column_stack(((d * g[:, 0] - b * g[:, 1]) / det, (a * g[:, 1] - c * g[:, 0]) / det))
+    return np.where(invertible[:, None], step, 0.0), invertible
 
 
-def _rules(blocks: list[tuple[str, Hyper, int]]) -> list[tuple[Rule, int, int]]:
-    """Each rule with its block of rows (lo, hi); neighbouring blocks of the SGD family become one."""
-    spans, first = [], 0
-    for key, hyper, count in blocks:
-        if key in SGD_FAMILY and spans and isinstance(spans[-1][0], TorchSGD):
-            rule, lo, _ = spans.pop()
-            spans.append((TorchSGD(rule.members + [(key, hyper)] * count), lo, first + count))
-        elif key in SGD_FAMILY:
-            spans.append((TorchSGD([(key, hyper)] * count), first, first + count))
-        else:
-            spans.append((RULES[key](hyper, count), first, first + count))
-        first += count
-    return spans
+class Coefficients:
+    """Every row's coefficients, each as a (rows, 2) array: numpy multiplies two arrays of one shape
+    about twice as fast as an array by a broadcast column, and a race is thousands of operations on a
+    few numbers each."""
+
+    def __init__(self, blocks: list[tuple[Update, int]]):
+        """``blocks``: each update with its count of neighbouring rows."""
+        updates = [update for update, _ in blocks]
+        counts = [count for _, count in blocks]
+
+        def column(field: str) -> np.ndarray:
+            values = np.repeat(np.array([getattr(update, field) for update in updates], dtype=np.float64), counts)
+            return np.repeat(values[:, None], 2, 1)
+
+        self.keep, self.take, self.lean = column("keep"), column("take"), column("lean")
+        self.decay, self.fresh, self.now, self.later = column("decay"), column("fresh"), column("now"), column("later")
+        self.eps, self.lr = column("eps"), column("lr")
+        self.moments = any(update.decay or update.fresh for update in updates)  # else s stays 0
+        biased = [(update.lr, update.bias_beta1, update.bias_beta2) for update in updates]
+        self.corrected = any(beta1 or beta2 for _, beta1, beta2 in biased)
+        # Adam's corrections per distinct (η, β₁, β₂), then spread to the rows
+        self.settings, block_setting = np.unique(np.array(biased).reshape(-1, 3), axis=0, return_inverse=True)
+        self.row_setting = np.repeat(block_setting.reshape(-1), counts)
+
+    def corrections(self, first_t: int, count: int) -> tuple[np.ndarray, np.ndarray]:
+        """η_t and ρ_t for steps first_t .. first_t + count − 1, each (count, rows, 2)."""
+        t = np.arange(first_t, first_t + count, dtype=np.float64)[:, None]
+        lr, beta1, beta2 = self.settings[:, 0], self.settings[:, 1], self.settings[:, 2]
+        lr_t = (lr / (1 - beta1**t))[:, self.row_setting]  # η / (1 − β₁ᵗ)
+        rho_t = ((1 - beta2**t) ** 0.5)[:, self.row_setting]  # √(1 − β₂ᵗ)
+        return np.repeat(lr_t[..., None], 2, 2), np.repeat(rho_t[..., None], 2, 2)
 
 
 # ---- the engine ------------------------------------------------------------------------------------
@@ -360,22 +367,27 @@ def descend_many(
     noise: np.ndarray | None = None,
     record: bool = True,
 ) -> Descents:
-    """Run every block's rule on its rows of ``starts`` (row order: the blocks in order) for up to
+    """Run each block's optimizer on its rows of ``starts`` (row order: the blocks in order) for up to
     ``steps`` steps. A row stops when |∇L| < TOLERANCE (arrived), when |w| or |∇L| passes the bound or
     stops being finite (diverged), or where Newton meets a singular Hessian. ``noise`` (steps × 2) is
-    added to every row's gradient at each step.
+    added to every row's gradient at each step, except Newton's: the reference meets none.
 
     Rows never affect one another, so who stops where is read off the recorded steps every CHUNK steps,
     in one vectorised look, rather than tested row by row at every step: a row that stopped may run on
-    for a few steps, and whatever it does then is cut off. A rule whose rows have all stopped stops
-    stepping, and the run ends when every row has."""
+    for a few steps, and whatever it does then is cut off. The run ends when every row has stopped."""
     w = np.array(starts, dtype=np.float64).reshape(-1, 2)
     rows = len(w)
+    if sum(count for _, _, count in blocks) != rows:
+        raise ValueError(f"the blocks hold {sum(count for _, _, count in blocks)} rows, the starts {rows}")
+    newton_spans, first = [], 0
+    for key, _, count in blocks:
+        if key == NEWTON and count:
+            newton_spans.append((first, first + count))
+        first += count
+    rule = Coefficients([(update_of(key, hyper), count) for key, hyper, count in blocks])
     g = np.empty_like(w)
-    moved = np.empty_like(w) if noise is not None else g  # the gradient the rules see
-    spans = [(rule, lo, hi, w[lo:hi], moved[lo:hi]) for rule, lo, hi in _rules(blocks)]  # views, made once
-    if spans[-1][2] != rows:
-        raise ValueError(f"the blocks hold {spans[-1][2]} rows, the starts {rows}")
+    moved = np.empty_like(w) if noise is not None or newton_spans else g  # the gradient the update sees
+    m, s = np.zeros_like(w), np.zeros_like(w)
     x, y, gx, gy = w[:, 0], w[:, 1], g[:, 0], g[:, 1]  # views, made once
     kept = steps + 1 if record else CHUNK  # without a record, one chunk of steps is kept at a time
     positions, gradients = np.empty((kept, rows, 2)), np.empty((kept, rows, 2))
@@ -386,6 +398,7 @@ def descend_many(
     singular = np.zeros(rows, dtype=bool)
     final = np.full((rows, 2), np.nan)
     since = 0  # the first step not yet looked at
+    lr_t, rho_t = rule.lr, 1.0  # without Adam: η, and √s/1 is √s exactly
 
     def look(step: int, at: int) -> None:
         """Who stopped in steps since..step (kept at at − (step − since)..at), and the place each kept."""
@@ -402,19 +415,36 @@ def descend_many(
             if at % CHUNK == CHUNK - 1 or step == steps:
                 look(step, at)
                 since = step + 1
-                spans = [span for span in spans if running[span[1] : span[2]].any()]
-            if step == steps or not spans:
-                break
+                newton_spans = [(lo, hi) for lo, hi in newton_spans if running[lo:hi].any()]
+                if step == steps or not running.any():
+                    break
+            if rule.corrected and step % CHUNK == 0:
+                lr_chunk, rho_chunk = rule.corrections(step + 1, CHUNK)
+            if rule.corrected:
+                lr_t, rho_t = lr_chunk[step % CHUNK], rho_chunk[step % CHUNK]
             if noise is not None:
                 np.add(g, noise[step], out=moved)  # every row meets the same noise
-            for rule, lo, hi, w_rows, g_rows in spans:
-                stuck = rule.step(w_rows, g_rows, step + 1, surface)
-                if stuck is not None and (stuck & running[lo:hi]).any():
+            elif moved is not g:
+                moved[:] = g
+            for lo, hi in newton_spans:  # Newton's rows: H⁻¹∇L from the true gradient, without the noise
+                near = g[lo:hi]
+                if not (near[:, 0] * near[:, 0] + near[:, 1] * near[:, 1] >= TOLERANCE * TOLERANCE).any():
+                    continue  # every row has arrived (or is lost): the next look cuts what they do now
+                moved[lo:hi], invertible = newton_direction(surface, w[lo:hi], g[lo:hi])
+                stuck = lo + np.flatnonzero(~invertible & running[lo:hi])
+                if len(stuck):
                     look(step, at)  # a row that stopped earlier in this chunk stopped for that reason
                     since = step + 1
-                    rows_stuck = lo + np.flatnonzero(stuck & running[lo:hi])
-                    running[rows_stuck], stopped_at[rows_stuck], singular[rows_stuck] = False, step, True
-                    length[rows_stuck], final[rows_stuck] = step + 1, w[rows_stuck]  # Newton left them in place
+                    stuck = stuck[running[stuck]]
+                    running[stuck], stopped_at[stuck], singular[stuck] = False, step, True
+                    length[stuck], final[stuck] = step + 1, w[stuck]  # Newton leaves them in place
+            m = m * rule.keep + rule.take * (moved - m * rule.lean)
+            direction = rule.now * moved + rule.later * m
+            if rule.moments:
+                s = s * rule.decay + rule.fresh * moved * moved
+                w -= lr_t * direction / (np.sqrt(s) / rho_t + rule.eps)
+            else:  # s = 0 throughout: the denominator is √0/1 + ε, and ε is 1 for these rules
+                w -= lr_t * direction / rule.eps
     final[diverged] = np.nan
     final[running] = w[running]
     if not record:
@@ -437,12 +467,13 @@ def _look(positions, gradients, first_step, running, stopped_at, diverged) -> np
     return rows
 
 
-def _race_runs(surface: Surface, settings: RaceSettings, entries: list[tuple[str, Hyper]], noisy: bool) -> list[Run]:
-    """One row per contestant, all from the race's start."""
+def _race_runs(surface: Surface, settings: RaceSettings, entries: list[tuple[str, Hyper]]) -> list[Run]:
+    """One row per contestant, all from the race's start, in one run of the engine (Newton's row meets
+    no noise: it is the reference)."""
     if not entries:
         return []
     starts = np.tile(np.asarray(settings.start, dtype=np.float64), (len(entries), 1))
-    noise = noise_for(settings.steps, settings.noise) if noisy and settings.noise > 0 else None
+    noise = noise_for(settings.steps, settings.noise) if settings.noise > 0 else None
     done = descend_many(surface, [(key, hyper, 1) for key, hyper in entries], starts, settings.steps, noise)
     return [_run_of(surface, key, hyper, done, i) for i, (key, hyper) in enumerate(entries)]
 

@@ -12,6 +12,7 @@ replays them in the browser, every contestant at once.
 
 from __future__ import annotations
 
+import functools
 import os
 
 import dash
@@ -679,21 +680,41 @@ def sync_and_race(*values):
 # ---- the race ----------------------------------------------------------------------------------------
 
 
-def _race(state: dict) -> opt.Race | None:
-    """The race for a validated state, or None if every slot stayed busy for RACE_WAIT_S."""
+def _race(settings: opt.RaceSettings) -> opt.Race | None:
+    """The race for these settings, or None if every slot stayed busy for RACE_WAIT_S."""
     if not RACE_SLOTS.acquire(timeout=RACE_WAIT_S):
         return None
     try:
-        return opt.race(race_settings(state))
+        return opt.race(settings)
     finally:
         RACE_SLOTS.release()
+
+
+@functools.lru_cache(maxsize=64)
+def _race_report(settings: opt.RaceSettings) -> tuple:
+    """Everything the page shows of a race but its figures (which depend on what the browser has drawn),
+    memoised as the race is: a shared link, a replayed state or a ticked-back contestant costs a lookup.
+    Called just after _race raced these settings under a slot, so opt.race is a memo hit here."""
+    race = opt.race(settings)
+    surface = opt.surface_of(settings)
+    shown = [run for run in race.runs if run.key in (opt.SGD, opt.ADAM) and len(run.positions) > 2]
+    return (
+        parts.player_payload(race),
+        parts.results_table(race, surface),
+        parts.summary(race),
+        parts.theory(race, surface),
+        figures.step_size_figure(shown),
+        parts.adam_text(race),
+        parts.map_summary(race, surface),
+    )
 
 
 def run_race(state, drawn):
     """Race once and send the runs; the surface is sent only when it changed, the contestants' traces
     only when the line-up changed."""
     state, surface = read_state(state) or _default_state()
-    race = _race(state)
+    settings = race_settings(state)
+    race = _race(settings)
     if race is None:
         busy = "The server is busy with other races; change a setting again in a moment."
         return (dash.no_update,) * 6 + (busy,) + (dash.no_update,) * 4
@@ -711,20 +732,8 @@ def run_race(state, drawn):
         contour = figures.contour_race_figure(surface, grid, keys)
         surface_figure = figures.surface_race_figure(surface, grid, keys)
         loss = figures.loss_race_chart(keys)
-    shown = [run for run in race.runs if run.key in (opt.SGD, opt.ADAM) and len(run.positions) > 2]
-    return (
-        parts.player_payload(race),
-        contour,
-        surface_figure,
-        loss,
-        {"surface": surface.key, "keys": keys},
-        parts.results_table(race, surface),
-        parts.summary(race),
-        parts.theory(race, surface),
-        figures.step_size_figure(shown),
-        parts.adam_text(race),
-        parts.map_summary(race, surface),
-    )
+    payload, *report = _race_report(settings)
+    return (payload, contour, surface_figure, loss, {"surface": surface.key, "keys": keys}, *report)
 
 
 @callback(
@@ -736,7 +745,7 @@ def run_race(state, drawn):
 def download_race(_clicks, state):
     """The race as CSV: one row per step and optimizer."""
     state, _ = read_state(state) or _default_state()
-    race = _race(state)
+    race = _race(race_settings(state))
     if race is None:
         return dash.no_update
     return csv_download("optimizers-race.csv", parts.CSV_HEADER, parts.csv_rows(race))

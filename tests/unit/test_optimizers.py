@@ -3,6 +3,7 @@ update rule torch documents, SGD against the /descent engine, Newton, the theory
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import numpy as np
@@ -188,6 +189,44 @@ def test_races_are_memoised_and_bounded():
     assert opt.race(settings) is opt.race(opt.RaceSettings("bowl", (4.0, 3.0), 300, ALL))
     with pytest.raises(ValueError):
         opt.race(opt.RaceSettings("bowl", (4.0, 3.0), 10**6, ALL))
+
+
+@pytest.mark.parametrize("surface, noise", [("himmelblau", 0.0), ("rosenbrock", 1.0), ("saddle", 0.5)])
+def test_a_contestant_runs_the_same_alone_as_in_any_race(surface, noise):
+    """The memo reuses a contestant's run in another line-up, so its run must not depend on its rivals:
+    every contestant alone, to the bit, equals its run in the full race (Adam's bias corrections, the
+    noise and Newton's rows are all in the full race and absent alone)."""
+    start, steps = SURFACES[surface].start, 700
+    hyper = opt.hyper_for(surface)
+    opt.forget_races()
+    together = opt.race(opt.RaceSettings(surface, start, steps, tuple(hyper.items()), noise))
+    for key in opt.EVERYONE:
+        opt.forget_races()  # computed afresh, not looked up
+        alone = opt.race(opt.RaceSettings(surface, start, steps, ((key, hyper[key]),), noise)).run(key)
+        both = together.run(key)
+        assert alone.positions.tobytes() == both.positions.tobytes(), key
+        assert (alone.verdict, alone.stopped_at) == (both.verdict, both.stopped_at), key
+
+
+def test_a_changed_contestant_is_the_only_one_run_again(monkeypatch):
+    """Retyping one η runs that contestant alone; the six others are the runs already made."""
+    settings = opt.RaceSettings("ravine", (4.0, 1.5), 400, tuple(opt.hyper_for("ravine").items()), 0.5)
+    opt.forget_races()
+    first = opt.race(settings)
+    engine_rows = []
+    real = opt.descend_many
+    monkeypatch.setattr(
+        opt,
+        "descend_many",
+        lambda surface, blocks, *rest: engine_rows.append(len(blocks)) or real(surface, blocks, *rest),
+    )
+    changed = dict(settings.contestants) | {opt.ADAM: opt.Hyper(0.05)}
+    second = opt.race(dataclasses.replace(settings, contestants=tuple(changed.items())))
+    assert engine_rows == [1]
+    assert second.run(opt.ADAM).hyper == opt.Hyper(0.05) and second.run(opt.ADAM) is not first.run(opt.ADAM)
+    assert all(second.run(key) is first.run(key) for key in opt.EVERYONE if key != opt.ADAM)
+    fewer = opt.race(dataclasses.replace(settings, contestants=settings.contestants[:3]))
+    assert engine_rows == [1] and [run.key for run in fewer.runs] == [opt.SGD, opt.MOMENTUM, opt.NESTEROV]
 
 
 def test_momentum_theory_from_the_hessian():
