@@ -15,7 +15,7 @@ import os
 for variable in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
     os.environ.setdefault(variable, "1")
 
-from app.main import create_app, warm_up  # noqa: E402 (after the thread settings above)
+from app.main import create_app, freeze_after_full_collections, warm_up  # noqa: E402 (after the thread settings)
 
 application = create_app()
 server = application.server
@@ -27,3 +27,4 @@ warm_up(application)
 # bench/descent_response.py). With preload_app it also keeps the forked workers from touching, and so
 # copying, those pages. It comes last, so that everything warm_up filled is frozen too.
 gc.freeze()
+freeze_after_full_collections()

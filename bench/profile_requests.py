@@ -3,6 +3,7 @@
     /tmp/venv/bin/python bench/load.py --learners 10 --duration 30 --record /tmp/requests.jsonl
     /tmp/venv/bin/python bench/profile_requests.py /tmp/requests.jsonl            # time per callback
     /tmp/venv/bin/python bench/profile_requests.py /tmp/requests.jsonl --profile  # and where it goes
+    /tmp/venv/bin/python bench/profile_requests.py /tmp/requests.jsonl --gc --repeat 3 [--no-refreeze]
 
 One thread, no network, no gunicorn: what is left is the app's own CPU time per request (Dash, the
 callbacks, serialisation and compression, since Chrome's Accept-Encoding is sent), which is what a
@@ -38,9 +39,30 @@ def main() -> None:
     parser.add_argument("--top", type=int, default=40)
     parser.add_argument("--sort", default="cumulative", help="pstats sort key: cumulative or tottime")
     parser.add_argument("--only", default="", help="replay only requests whose name contains this")
+    parser.add_argument("--gc", action="store_true", help="report the garbage collector's pauses per generation")
+    parser.add_argument(
+        "--no-refreeze",
+        action="store_true",
+        help="without app.main.freeze_after_full_collections (to compare the full collections' pauses)",
+    )
     args = parser.parse_args()
 
-    from app.wsgi import server  # noqa: PLC0415 (after sys.path; gc.freeze() as in production)
+    from app import main as app_main  # noqa: PLC0415 (after sys.path)
+    from app.wsgi import server  # noqa: PLC0415 (gc.freeze() and its hook, as in production)
+
+    if args.no_refreeze:
+        gc.callbacks.remove(app_main._freeze_survivors)
+    pauses = {0: [], 1: [], 2: []}
+    if args.gc:
+        began = [0.0]
+
+        def timed_collection(phase: str, info: dict) -> None:
+            if phase == "start":
+                began[0] = time.perf_counter()
+            else:
+                pauses[info["generation"]].append((time.perf_counter() - began[0]) * 1000)
+
+        gc.callbacks.insert(0, timed_collection)  # first, so a refreeze after it is not counted
 
     lines = [orjson.loads(line) for line in Path(args.requests).read_text().splitlines() if line.strip()]
     lines = [line for line in lines if args.only in line["name"]]
@@ -78,6 +100,12 @@ def main() -> None:
         print(f"{name:<52} {len(t):>6} {sum(t) / len(t):8.2f} {max(t):8.2f} {sum(t):9.0f} {kib:9.1f}")
     count = sum(len(t) for t in times.values())
     print(f"\n{count} requests in {total:.0f} ms: {total / max(count, 1):.2f} ms each on average")
+    for generation, times_ms in pauses.items():
+        if times_ms:
+            print(
+                f"garbage collections of generation {generation}: {len(times_ms)}, {sum(times_ms):.0f} ms in all, "
+                f"the longest {max(times_ms):.1f} ms"
+            )
     if profiler:
         out = io.StringIO()
         pstats.Stats(profiler, stream=out).sort_stats(args.sort).print_stats(args.top)

@@ -430,3 +430,35 @@ def test_an_echoed_run_value_on_learning_rate_changes_nothing(client):
     changed = [json.dumps({"index": 0, "type": LR.RUN_INPUT}, separators=(",", ":")) + ".value"]
     response = client.post(dep, values, changed, pattern_ids={LR.RUN_INPUT: slots})
     assert response.status_code == 204, response.get_data(as_text=True)[:300]
+
+
+def test_a_full_collection_freezes_its_survivors_and_new_garbage_is_still_collected():
+    """app.wsgi's hook: what survives a full collection is frozen (never rescanned: the long pauses
+    under a class's load), while a reference cycle dropped afterwards is still collected."""
+    import gc
+    import weakref
+
+    from app.main import _freeze_survivors, freeze_after_full_collections
+
+    class Node:
+        pass
+
+    hooked_before = _freeze_survivors in gc.callbacks
+    freeze_after_full_collections()
+    freeze_after_full_collections()
+    try:
+        assert gc.callbacks.count(_freeze_survivors) == 1
+        survivors = [Node() for _ in range(1000)]
+        frozen = gc.get_freeze_count()
+        gc.collect()
+        assert gc.get_freeze_count() >= frozen + len(survivors)
+        loop = Node()
+        loop.itself = loop
+        gone = weakref.ref(loop)
+        del loop
+        gc.collect(0)
+        assert gone() is None
+    finally:
+        if not hooked_before:
+            gc.callbacks.remove(_freeze_survivors)
+        gc.unfreeze()
