@@ -325,6 +325,7 @@ class Coefficients:
         self.decay, self.fresh, self.now, self.later = column("decay"), column("fresh"), column("now"), column("later")
         self.eps, self.lr = column("eps"), column("lr")
         self.moments = any(update.decay or update.fresh for update in updates)  # else s stays 0
+        self.momentum = any(update.later for update in updates)  # else m is never read
         biased = [(update.lr, update.bias_beta1, update.bias_beta2) for update in updates]
         self.corrected = any(beta1 or beta2 for _, beta1, beta2 in biased)
         # Adam's corrections per distinct (η, β₁, β₂), then spread to the rows
@@ -332,12 +333,16 @@ class Coefficients:
         self.row_setting = np.repeat(block_setting.reshape(-1), counts)
 
     def corrections(self, first_t: int, count: int) -> tuple[np.ndarray, np.ndarray]:
-        """η_t and ρ_t for steps first_t .. first_t + count − 1, each (count, rows, 2)."""
+        """η_t and ρ_t for steps first_t .. first_t + count − 1, each (count, rows, 2); or (count,) when
+        every row shares one setting (a basin map), as numbers to multiply by."""
         t = np.arange(first_t, first_t + count, dtype=np.float64)[:, None]
         lr, beta1, beta2 = self.settings[:, 0], self.settings[:, 1], self.settings[:, 2]
-        lr_t = (lr / (1 - beta1**t))[:, self.row_setting]  # η / (1 − β₁ᵗ)
-        rho_t = ((1 - beta2**t) ** 0.5)[:, self.row_setting]  # √(1 − β₂ᵗ)
-        return np.repeat(lr_t[..., None], 2, 2), np.repeat(rho_t[..., None], 2, 2)
+        lr_t = lr / (1 - beta1**t)  # η / (1 − β₁ᵗ)
+        rho_t = (1 - beta2**t) ** 0.5  # √(1 − β₂ᵗ)
+        if len(self.settings) == 1:
+            return lr_t[:, 0], rho_t[:, 0]
+        spread = self.row_setting
+        return np.repeat(lr_t[:, spread, None], 2, 2), np.repeat(rho_t[:, spread, None], 2, 2)
 
 
 # ---- the engine ------------------------------------------------------------------------------------
@@ -438,8 +443,11 @@ def descend_many(
                     stuck = stuck[running[stuck]]
                     running[stuck], stopped_at[stuck], singular[stuck] = False, step, True
                     length[stuck], final[stuck] = step + 1, w[stuck]  # Newton leaves them in place
-            m = m * rule.keep + rule.take * (moved - m * rule.lean)
-            direction = rule.now * moved + rule.later * m
+            if rule.momentum:
+                m = m * rule.keep + rule.take * (moved - m * rule.lean)
+                direction = rule.now * moved + rule.later * m
+            else:  # AdaGrad and RMSprop alone: later·m is 0·0, and x + 0 is x
+                direction = rule.now * moved
             if rule.moments:
                 s = s * rule.decay + rule.fresh * moved * moved
                 w -= lr_t * direction / (np.sqrt(s) / rho_t + rule.eps)
