@@ -25,13 +25,11 @@ threads = _int_from_env("THREADS", 2)
 worker_class = "gthread"
 timeout = _int_from_env("TIMEOUT", 30)
 graceful_timeout = 10
-# Each connection is closed after its answer (KEEPALIVE=0). A kept-alive connection belongs to the worker
-# that accepted it, so a learner's next callbacks queue behind that worker's long request (a race, a new
-# sweep) while other workers sit idle; a new connection goes to whichever worker accepts first, and an
-# idle one is first. On loopback a connection costs less than a millisecond. bench/load.py, 100
-# learners at a 0.5 s think time, three runs each: p95 31.2-31.7 ms and p99 56.5-58.3 ms against
-# 33.2-35.1 and 63.4-70.5 ms with a 5 s keepalive, and 3.3 against 3.5 ms of CPU per request.
-keepalive = int(os.environ["KEEPALIVE"]) if os.environ.get("KEEPALIVE", "").strip().isdigit() else 0
+# Seconds an idle connection stays open (KEEPALIVE; 0 closes each after its answer). Closing them was
+# measured: it lets any idle worker take a learner's next request, but every request then pays a new
+# connection, and interleaved runs of bench/load.py (100 learners, 0.5 s think time) were slower with
+# it (p95 42-49 ms against 31-40 ms with 5 s, and 3.8 against 3.3-3.6 ms of CPU per request).
+keepalive = int(os.environ["KEEPALIVE"]) if os.environ.get("KEEPALIVE", "").strip().isdigit() else 5
 preload_app = True
 # Recycle workers now and then, in case anything ever leaks. Not too often: a new worker starts with
 # only the memos the master filled (app.main.warm_up, run by app.wsgi before the fork), and a class of

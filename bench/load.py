@@ -771,7 +771,7 @@ async def open_page(session, base: str, path: str, recorder: Recorder, search: s
 async def learner(index: int, base: str, recorder: Recorder, stop_at: float, args) -> None:
     rng = random.Random(args.seed * 100_003 + index)
     # At most 6 connections, a browser's per-host limit. An idle connection is dropped after 4 s, before
-    # gunicorn's keepalive (if KEEPALIVE sets one) closes it: reusing one the server is closing gives a reset
+    # gunicorn's keepalive (5 s) closes it: reusing one the server is closing gives a connection reset
     # that a browser would silently retry, so it would be the benchmark's error, not the app's.
     connector = aiohttp.TCPConnector(limit=6, keepalive_timeout=4)
     timeout = aiohttp.ClientTimeout(total=args.timeout)

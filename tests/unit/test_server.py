@@ -64,15 +64,15 @@ def test_gunicorn_config_reads_the_environment(monkeypatch):
     monkeypatch.setenv("WEB_CONCURRENCY", "5")
     monkeypatch.setenv("THREADS", "3")
     monkeypatch.setenv("PORT", "9001")
-    monkeypatch.setenv("KEEPALIVE", "5")
+    monkeypatch.setenv("KEEPALIVE", "0")
     config = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
-    assert (config["workers"], config["threads"], config["bind"], config["keepalive"]) == (5, 3, "0.0.0.0:9001", 5)
+    assert (config["workers"], config["threads"], config["bind"], config["keepalive"]) == (5, 3, "0.0.0.0:9001", 0)
     monkeypatch.setenv("WEB_CONCURRENCY", "lots")
     monkeypatch.setenv("KEEPALIVE", "-1")
     monkeypatch.delenv("PORT")
     config = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
     assert config["workers"] == 4 and config["bind"].endswith(":8050") and config["control_socket_disable"]
-    assert config["keepalive"] == 0  # by default a connection closes after its answer (see gunicorn.conf.py)
+    assert config["keepalive"] == 5
 
 
 def _sync_values(**overrides):
