@@ -144,8 +144,7 @@ def sweep(gradient, loss, start, steps: int, low: float, high: float, points: in
 # and over, and a sweep is the most expensive thing on /learning-rate. ``functools.lru_cache`` on a pure
 # function of immutable arguments (frozen dataclasses, numbers) is a memo, not state: every process
 # computes the same answers, and the arrays in a Sweep are read-only.
-
-
+#
 # The sweeps call the formulas themselves, not Loss1D.value or Surface.gradient: those convert and
 # stack their arguments for any caller, a few µs a call, and a sweep of 500 steps calls them 8,000
 # times. The numbers are the same; loss_history silences the warnings.

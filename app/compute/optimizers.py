@@ -4,9 +4,8 @@ its oracle.
 SGD, SGD with momentum, Nesterov, AdaGrad, RMSprop and Adam are the optimizer classes a learner calls
 in a training loop; here each is one set of coefficients (update_of) in a single update that all six are
 cases of, arranged so that it reduces to torch.optim's own order of operations, and run in float64 from
-one start on a surface. Newton's method, which no
-torch.optim class implements, is the reference they approximate: it divides the gradient by the
-Hessian, the curvature the others can only guess at.
+one start on a surface. Newton's method, which no torch.optim class implements, is the reference they
+approximate: it divides the gradient by the Hessian, the curvature the others can only guess at.
 
 Why numpy and not torch.optim itself: each ``Optimizer.step()`` costs 30-90 µs of Python wrapper, so a
 race of seven over 2,000 steps took 0.4-0.7 s, and a class of them blocked everyone else. The engine
