@@ -281,21 +281,48 @@ class Callback:
         return any(output in other.inputs for output in self.outputs)
 
 
-class DashPage:
-    """One browser tab: the props of every component with an id, and the server callbacks."""
+class CallbackGraph:
+    """The app's server callbacks from /_dash-dependencies, indexed by what fires them. Every page of
+    the app answers the same dependencies, so the graph is parsed once (`graph_of`), not per page open:
+    the generator shares the server's two cores, and each CPU second it spends is one the server lacks."""
 
-    def __init__(self, path: str, dependencies: list, session, base: str, recorder: Recorder) -> None:
-        self.path, self.session, self.base, self.recorder = path, session, base, recorder
-        self.props: dict[tuple[str, str], object] = {}
-        self.ids: dict[str, object] = {}  # key -> the id itself (a string or a dict)
+    def __init__(self, dependencies: list) -> None:
         self.callbacks = [
             Callback(d)
             for d in dependencies
             if not d.get("clientside_function") and not any(i["id"] in NEVER_PRESSED for i in d["inputs"])
         ]
-        # The generator shares the server's two cores, so what it can remember it does not recompute.
+        self.order = {callback: i for i, callback in enumerate(self.callbacks)}
+        self.by_input: dict[tuple[str, str], list[Callback]] = defaultdict(list)  # a plain id's prop
+        self.pattern_inputs: dict[str, list[tuple[str, Callback]]] = defaultdict(list)  # prop -> (pattern, cb)
+        self.by_output: dict[str, list[Callback]] = defaultdict(list)  # an output's id key -> its callbacks
+        for callback in self.callbacks:
+            for key, prop in callback.inputs:
+                if is_pattern(key):
+                    self.pattern_inputs[prop].append((key, callback))
+                else:
+                    self.by_input[(key, prop)].append(callback)
+            for key in {key for key, _ in callback.outputs}:
+                self.by_output[key].append(callback)
+
+
+@functools.lru_cache(maxsize=4)
+def graph_of(dependencies: bytes) -> CallbackGraph:
+    return CallbackGraph(orjson.loads(dependencies))
+
+
+class DashPage:
+    """One browser tab: the props of every component with an id, and the server callbacks."""
+
+    def __init__(self, path: str, graph: CallbackGraph, session, base: str, recorder: Recorder) -> None:
+        self.path, self.session, self.base, self.recorder = path, session, base, recorder
+        self.graph = graph
+        self.props: dict[tuple[str, str], object] = {}
+        self.ids: dict[str, object] = {}  # key -> the id itself (a string or a dict)
+        # What it can remember it does not recompute (see CallbackGraph).
         self._present: set[Callback] = set()
         self._listeners: dict[tuple[str, str], list[Callback]] = {}
+        self._matching: dict[str, list[str]] = {}  # a pattern key -> the ids it matches; reset by new ids
 
     # -- the props store ---------------------------------------------------------------------------
 
@@ -318,6 +345,7 @@ class DashPage:
                 key = id_key(props["id"])
                 if key not in self.ids:
                     new.add(key)
+                    self._matching.clear()
                 self.ids[key] = props["id"]
                 for prop, value in props.items():
                     self.props[(key, prop)] = value
@@ -329,7 +357,12 @@ class DashPage:
         return self.props.get((key, prop))
 
     def keys_matching(self, key: str) -> list[str]:
-        return [k for k, cid in self.ids.items() if matches(key, cid)] if is_pattern(key) else [key]
+        if not is_pattern(key):
+            return [key]
+        found = self._matching.get(key)
+        if found is None:
+            found = self._matching[key] = [k for k, cid in self.ids.items() if matches(key, cid)]
+        return found
 
     def present(self, callback: Callback) -> bool:
         # Components are only ever added to a page, so a callback present once stays present.
@@ -347,13 +380,12 @@ class DashPage:
         found = self._listeners.get((key, prop)) if known else None
         if found is None:
             component_id = self.ids.get(key)
-            found = [
+            found = self.graph.by_input.get((key, prop), []) + [
                 callback
-                for callback in self.callbacks
-                if any(
-                    p == prop and (k == key or (is_pattern(k) and matches(k, component_id))) for k, p in callback.inputs
-                )
+                for pattern, callback in self.graph.pattern_inputs.get(prop, ())
+                if matches(pattern, component_id)
             ]
+            found.sort(key=self.graph.order.__getitem__)  # in the dependencies' order, as before
             if known:
                 self._listeners[(key, prop)] = found
         return found
@@ -434,12 +466,10 @@ class DashPage:
         for key, prop in changed:
             for callback in self.listeners(key, prop):
                 hits.setdefault(callback, set()).add(f"{key}.{prop}")
-        for callback in self.callbacks:
-            if callback is source or not self.present(callback):
-                continue
-            # New components: their callbacks get an initial call (no changedPropIds) unless prevented.
-            first_call = callback.initial and any(k in new_ids for k, _ in callback.outputs)
-            if callback in hits or first_call:
+        # New components: their callbacks get an initial call (no changedPropIds) unless prevented.
+        first_calls = {cb for key in new_ids for cb in self.graph.by_output.get(key, ()) if cb.initial}
+        for callback in sorted(hits.keys() | first_calls, key=self.graph.order.__getitem__):
+            if callback is not source and self.present(callback):
                 queue.setdefault(callback, set()).update(hits.get(callback, ()))
 
     async def change(self, changes: list[tuple[str, str, object]]) -> None:
@@ -759,7 +789,7 @@ async def open_page(session, base: str, path: str, recorder: Recorder, search: s
     dependencies = await timed(session, recorder, "GET /_dash-dependencies", "GET", f"{base}/_dash-dependencies")
     if layout is None or dependencies is None:
         return None
-    page = DashPage(path, orjson.loads(dependencies[1]), session, base, recorder)
+    page = DashPage(path, graph_of(dependencies[1]), session, base, recorder)
     page.add_layout(orjson.loads(layout[1]))
     # The Location components report the URL once mounted: that fires the page-content callback.
     locations = [k for k in ("_pages_location", ids.Shell.LOCATION) if k in page.ids]
