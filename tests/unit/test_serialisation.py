@@ -126,3 +126,50 @@ def test_every_answer_forbids_sniffing_and_the_index_config_stays_escaped():
     layout = client.get("/_dash-layout")
     assert layout.headers["X-Content-Type-Options"] == "nosniff"
     assert layout.mimetype == "application/json"
+
+
+IDS = [
+    "derivative-x0",
+    {"type": "opt-hyper", "index": "adam", "field": "lr"},
+    {"type": "lr-preset", "index": 3},
+    {"type": "lr-remove", "index": -12, "on": True},
+    {"b": "z", "a": "y", "c": 0},  # keys out of order
+    {"type": 'a "quoted" \\ name'},
+    {"type": "flèche", "index": "η"},  # not ASCII: json.dumps escapes it
+    {"type": "x", "index": 0.1},
+    {"type": "x", "index": 1e16},  # json.dumps writes 1e+16
+    {"type": "x", "index": 2**70},  # beyond orjson's integers
+    {"type": "x", "index": None},
+    {"type": "x", "index": [1, "two"]},
+    {},
+]
+
+
+@pytest.mark.parametrize("component_id", IDS, ids=range(len(IDS)))
+def test_ids_are_named_as_dash_names_them(component_id):
+    assert serialisation.stringify_id(component_id) == serialisation.DASH_STRINGIFY_ID(component_id)
+
+
+def test_wildcard_ids_are_named_as_dash_names_them():
+    from dash import ALL, ALLSMALLER, MATCH
+
+    for wildcard in (ALL, MATCH, ALLSMALLER):
+        component_id = {"type": "opt-hyper", "index": wildcard}
+        assert serialisation.stringify_id(component_id) == serialisation.DASH_STRINGIFY_ID(component_id)
+
+
+def test_every_dash_module_names_ids_with_it_once_the_app_exists():
+    """Dash's modules import stringify_id by name: each of them must hold the fast one, or a callback
+    with pattern-matching ids would still pay for the slow one there."""
+    import sys
+
+    from app.main import create_app
+
+    create_app()
+    holders = {
+        name: module.stringify_id
+        for name, module in sys.modules.items()
+        if (name == "dash" or name.startswith("dash.")) and hasattr(module, "stringify_id")
+    }
+    assert {"dash._utils", "dash._grouping", "dash._callback", "dash._validate"} <= holders.keys()
+    assert all(function is serialisation.stringify_id for function in holders.values()), holders
