@@ -38,6 +38,7 @@ def main() -> None:
     parser.add_argument("--profile", action="store_true", help="print cProfile's top functions")
     parser.add_argument("--top", type=int, default=40)
     parser.add_argument("--sort", default="cumulative", help="pstats sort key: cumulative or tottime")
+    parser.add_argument("--dump", default="", help="with --profile: also write the profile to this file (pstats)")
     parser.add_argument("--only", default="", help="replay only requests whose name contains this")
     parser.add_argument("--gc", action="store_true", help="report the garbage collector's pauses per generation")
     parser.add_argument(
@@ -109,6 +110,8 @@ def main() -> None:
     if profiler:
         out = io.StringIO()
         pstats.Stats(profiler, stream=out).sort_stats(args.sort).print_stats(args.top)
+        if args.dump:
+            profiler.dump_stats(args.dump)
         print(out.getvalue())
 
 
