@@ -40,6 +40,18 @@
         return value === null || value === undefined ? undefined : String(value);
     }
 
+    // The value an entry leaves out of the link: its default, or the one its store's other entry picks
+    // (default_by, in app/components/share.py).
+    function defaultOf(entry, value) {
+        if (entry.default_by !== null && entry.defaults !== null && value !== null && typeof value === "object") {
+            const by = value[entry.default_by];
+            if (Object.prototype.hasOwnProperty.call(entry.defaults, by)) {
+                return entry.defaults[by];
+            }
+        }
+        return entry.default;
+    }
+
     function mirror(spec, values) {
         const params = new URLSearchParams(window.location.search);
         spec.forEach(function (entry) {
@@ -47,7 +59,7 @@
             if (text === undefined) {
                 return;
             }
-            const fallback = entry.default === null ? null : encode(Object.assign({}, entry, {field: null}), entry.default);
+            const fallback = entry.default === null ? null : encode(Object.assign({}, entry, {field: null}), defaultOf(entry, values[entry.input]));
             if (text === null || text === fallback) {
                 params.delete(entry.key);
             } else {

@@ -39,6 +39,11 @@ class Mirror:
     # absence, None or a missing field, removes the key: a question that was closed)
     kind: str = "value"
     default: object = None  # a value equal to this is left out, so a page at its defaults has a clean link
+    # A default that depends on another entry of the same store: ``defaults[store[default_by]]`` when
+    # that value is listed, else ``default``. /optimizers' settings default to the chosen surface's own
+    # suggestions, so ``?surface=rosenbrock`` opens the race the Surface choice would show.
+    default_by: str | None = None
+    defaults: dict | None = None
     # For "number": the range (and wholeness) the page accepts; typed text outside it is not written,
     # so the link keeps the last value the page used.
     low: float | None = None

@@ -384,15 +384,18 @@ def state_from_query(query: dict) -> tuple[dict, int | None, int, list[str]]:
             notes.append(f"on: “{str(on_text)[:40]}” is not a list of optimizers ({', '.join(opt.EVERYONE)}).")
         else:
             state["on"] = ",".join(on)
+    # The mirror leaves out a setting equal to the surface's own suggestion (what choosing the surface
+    # sets), so that is what a setting left out, or refused, becomes.
+    suggested = _hyper_fields(state["surface"])
     for name in HYPER_FIELDS:
         text = first_value(query, name)
         if text is None:
-            state[name] = DEFAULT_STATE[name]  # the mirror leaves out values equal to the page's defaults
+            state[name] = suggested[name]
             continue
         value, message = _read_hyper(name, text, name)
         if message:
             notes.append(message)
-        state[name] = DEFAULT_STATE[name] if message else value
+        state[name] = suggested[name] if message else value
     step = query_step(query, "step", notes)
     speed = int(query_choice(query, "speed", str(DEFAULT_SPEED), tuple(map(str, SPEEDS)), notes))
     return state, step, speed, notes
@@ -469,7 +472,18 @@ register_player_callback()
 URL_MIRRORS = (
     [
         Mirror(key, ID.STATE, field=key, default=DEFAULT_STATE[key])
-        for key in ("surface", "x0", "y0", "steps", "noise", "on", *HYPER_FIELDS)
+        for key in ("surface", "x0", "y0", "steps", "noise", "on")
+    ]
+    + [  # a setting left out of a link is the link's surface's suggestion, as the Surface choice sets it
+        Mirror(
+            name,
+            ID.STATE,
+            field=name,
+            default=DEFAULT_STATE[name],
+            default_by="surface",
+            defaults={key: _hyper_fields(key)[name] for key in (*SURFACE_CHOICES, CUSTOM)},
+        )
+        for name in HYPER_FIELDS
     ]
     + [
         Mirror(FORMULA_KEY, ID.STATE, field="formula", default=""),

@@ -237,3 +237,31 @@ def test_a_hand_written_link_with_f_opens_that_race(dash_duo):
     assert dash_duo.find_element(f"#{OP.FORMULA}").get_attribute("value") == "x^4 + 2 * y^2"
     assert "x⁴ + 2y²" in dash_duo.find_element(f"#{OP.MAP_SUMMARY}").get_attribute("textContent")
     assert severe_console_errors(dash_duo) == []
+
+
+def test_a_link_naming_only_a_surface_opens_that_surfaces_own_race(race_page):
+    """Settings a link leaves out are the surface's own suggestions, as choosing the surface sets them:
+    ?surface=rosenbrock races with Rosenbrock's small η, and no one diverges. The mirror leaves those
+    suggestions out of the link, and keeps a setting that differs from them even when it equals the
+    bowl's."""
+    page = race_page
+    page.driver.get(page.server_url + "/optimizers?surface=rosenbrock")
+    suggested = opt.hyper_for("rosenbrock")
+    contestants = tuple((k, suggested[k]) for k in opt.EVERYONE)
+    race = opt.race(opt.RaceSettings("rosenbrock", SURFACES["rosenbrock"].start, 300, contestants))
+    assert not any(run.verdict == "diverged" for run in race.runs)
+    wait_until(lambda: page_summary(page) == parts.summary(race), timeout=30)
+    assert "Diverged" not in results(page)
+    assert page.find_element(hyper_box("sgd_lr")).get_attribute("value") == f"{suggested[opt.SGD].lr:g}"
+    # The surface's suggestions stay out of the link; the bowl's Adam η on Rosenbrock goes in.
+    assert "sgd_lr" not in page.driver.current_url and "adam_lr" not in page.driver.current_url
+    bowl_adam = opt.hyper_for("bowl")[opt.ADAM].lr
+    assert bowl_adam != suggested[opt.ADAM].lr
+    type_into(page, hyper_box("adam_lr"), f"{bowl_adam:g}")
+    wait_until(lambda: f"adam_lr={bowl_adam:g}" in page.driver.current_url)
+    wait_until(lambda: f"{bowl_adam:g}" in results(page))
+    table = results(page)
+    page.driver.get(page.driver.current_url)
+    wait_until(lambda: results(page) == table, timeout=30)
+    assert page.find_element(hyper_box("adam_lr")).get_attribute("value") == f"{bowl_adam:g}"
+    assert severe_console_errors(page) == []

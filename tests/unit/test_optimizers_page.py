@@ -217,6 +217,52 @@ def test_a_link_round_trips_and_bad_values_are_noted():
     assert any("between 1 and 5000" in note for note in notes)
 
 
+def _mirrored(module, state: dict) -> dict:
+    """The query assets/share.js writes for a race's state: each value of the state store, left out where
+    it equals its default, which for a setting is the default its surface picks (Mirror.default_by)."""
+    query = {}
+    for mirror in module.URL_MIRRORS:
+        if mirror.component != module.ID.STATE:
+            continue
+        value = state[mirror.field]
+        default = mirror.default
+        if mirror.default_by is not None:
+            default = mirror.defaults.get(state[mirror.default_by], mirror.default)
+        if value != default:
+            query[mirror.key] = repr(value) if isinstance(value, float) else str(value)
+    return query
+
+
+@pytest.mark.parametrize("surface", ["bowl", "ravine", "round", "saddle", "rosenbrock", "himmelblau"])
+def test_a_link_naming_only_a_surface_races_with_that_surfaces_suggestions(surface):
+    module = page()
+    read, _, _, notes = module.state_from_query({"surface": surface})
+    assert notes == []
+    for key in opt.CONTESTANTS:
+        for field in opt.USES[key]:
+            assert read[f"{key}_{field}"] == getattr(opt.hyper_for(surface)[key], field), (key, field)
+    if surface != "saddle":  # a saddle has no minimum: leaving along its downhill axis is the lesson there
+        race = opt.race(module.race_settings(read))
+        assert not any(run.verdict == "diverged" for run in race.runs), "the suggestions keep every contestant in"
+
+
+@pytest.mark.parametrize("surface", ["bowl", "ravine", "rosenbrock", "himmelblau"])
+def test_the_mirrors_link_round_trips_on_every_surface(surface):
+    """Settings at the surface's suggestion leave the link; one set to the bowl's value (not this surface's
+    suggestion) stays in it, and the link reads back as the same race."""
+    module = page()
+    state = module.DEFAULT_STATE | module._hyper_fields(surface) | {"surface": surface}
+    state["x0"], state["y0"] = SURFACES[surface].start
+    state["sgd_lr"] = 0.0123
+    state["adam_lr"] = module.DEFAULT_STATE["adam_lr"]
+    query = _mirrored(module, state)
+    assert query["sgd_lr"] == "0.0123"
+    assert ("adam_lr" in query) == (module.DEFAULT_STATE["adam_lr"] != opt.hyper_for(surface)[opt.ADAM].lr)
+    assert "momentum_lr" not in query, "a suggestion leaves the link"
+    read, _, _, notes = module.state_from_query(query)
+    assert notes == [] and read == module.read_state(state)[0]
+
+
 @pytest.mark.parametrize(
     ("name", "text", "words"),
     [
