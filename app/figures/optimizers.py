@@ -210,6 +210,7 @@ def step_size_figure(runs: list[Run]) -> dict:
         legend=style.legend_below(),
         margin={"l": 70, "r": 20, "t": 50, "b": 110},
         xaxis=style.axis("step"),
-        yaxis=style.axis("|Δx| (solid), |Δy| (dotted), log scale", type="log", exponentformat="power"),
+        # Short enough to fit beside the plot at 1280 px; the legend says which line is x (solid) and y (dotted).
+        yaxis=style.axis("|Δ| per step (log scale)", type="log", exponentformat="power"),
     )
     return style.figure(data, layout)
