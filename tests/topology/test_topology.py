@@ -81,7 +81,7 @@ async def learner_sequence(bases: list[str]) -> tuple[load.Recorder, load.DashPa
             assert await load.timed(http, recorder, f"GET {path}", "GET", f"{next(servers)}{path}"), recorder.errors
         dependencies = await load.timed(http, recorder, "deps", "GET", f"{next(servers)}/_dash-dependencies")
         layout = await load.timed(http, recorder, "layout", "GET", f"{next(servers)}/_dash-layout")
-        page = AlternatingPage("/descent", orjson.loads(dependencies[1]), http, "", recorder, bases=bases)
+        page = AlternatingPage("/descent", load.graph_of(dependencies[1]), http, "", recorder, bases=bases)
         page.add_layout(orjson.loads(layout[1]))
         locations = ("_pages_location", ids.Shell.LOCATION)
         await page.change([(k, p, v) for k in locations for p, v in (("pathname", "/descent"), ("search", ""))])
