@@ -14,9 +14,9 @@ before forking, so workers share those pages of memory.
 import os
 
 
-def _int_from_env(name: str, default: int) -> int:
+def _int_from_env(name: str, default: int, least: int = 1) -> int:
     value = os.environ.get(name, "")
-    return int(value) if value.strip().isdigit() and int(value) > 0 else default
+    return int(value) if value.strip().isdigit() and int(value) >= least else default
 
 
 bind = f"{os.environ.get('HOST', '0.0.0.0')}:{_int_from_env('PORT', 8050)}"
@@ -29,7 +29,7 @@ graceful_timeout = 10
 # measured: it lets any idle worker take a learner's next request, but every request then pays a new
 # connection, and interleaved runs of bench/load.py (100 learners, 0.5 s think time) were slower with
 # it (p95 42-49 ms against 31-40 ms with 5 s, and 3.8 against 3.3-3.6 ms of CPU per request).
-keepalive = int(os.environ["KEEPALIVE"]) if os.environ.get("KEEPALIVE", "").strip().isdigit() else 5
+keepalive = _int_from_env("KEEPALIVE", 5, least=0)
 preload_app = True
 # Recycle workers now and then, in case anything ever leaks. Not too often: a new worker starts with
 # only the memos the master filled (app.main.warm_up, run by app.wsgi before the fork), and a class of
