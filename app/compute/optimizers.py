@@ -1,5 +1,5 @@
-"""Gradient descent's descendants raced on one surface: one vectorised numpy engine, with torch.optim as
-its oracle.
+"""Gradient descent's descendants raced on one surface: one compiled engine, with torch.optim as its
+oracle.
 
 SGD, SGD with momentum, Nesterov, AdaGrad, RMSprop and Adam are the optimizer classes a learner calls
 in a training loop; here each is one set of coefficients (update_of) in a single update that all six are
@@ -7,12 +7,11 @@ cases of, arranged so that it reduces to torch.optim's own order of operations, 
 one start on a surface. Newton's method, which no torch.optim class implements, is the reference they
 approximate: it divides the gradient by the Hessian, the curvature the others can only guess at.
 
-Why numpy and not torch.optim itself: each ``Optimizer.step()`` costs 30-90 µs of Python wrapper, so a
-race of seven over 2,000 steps took 0.4-0.7 s, and a class of them blocked everyone else. The engine
-keeps every contestant (or every start of a basin map) as one row of one array: one vectorised gradient
-per step for all rows, then one vectorised update for all of them, whichever rule each row follows.
-tests/unit/test_optimizer_oracle.py runs every torch.optim class beside it on every surface and checks
-each step to 12 digits.
+Why not torch.optim itself: each ``Optimizer.step()`` costs 30-90 µs of Python wrapper, so a race of
+seven over 2,000 steps took 0.4-0.7 s, and a class of them blocked everyone else. The engine keeps every
+contestant (or every start of a basin map) as one row, and one update, whichever rule each row follows,
+steps them all; the loop is compiled (numba; see "the engine" below). tests/unit/test_optimizer_oracle.py
+runs every torch.optim class beside it on every surface and checks each step to 12 digits.
 
 - A row that arrives (|∇L| < TOLERANCE) or diverges stops, and keeps its place; the others go on.
 - Optional minibatch-like noise (a fixed seed) is added to every contestant's gradient alike.
@@ -26,8 +25,10 @@ import functools
 import math
 from dataclasses import dataclass
 
+import numba
 import numpy as np
 
+from app.compute import compiled
 from app.compute.descent import (
     BOUND_SQUARED,
     CONVERGED,
@@ -238,7 +239,7 @@ def noise_for(steps: int, scale: float) -> np.ndarray:
 
 # ---- the update rules ------------------------------------------------------------------------------
 # Every rule here is one case of a single update, with its own coefficients per row (one row per
-# contestant, or per start of a basin map), so a whole race steps in a dozen numpy operations:
+# contestant, or per start of a basin map), so one loop steps a whole race:
 #
 #   m ← m·keep + take·(∇L − m·lean)           the first moment: momentum's buffer v, Adam's mean m
 #   s ← s·decay + fresh·∇L·∇L                 the second moment: AdaGrad's sum, RMSprop's and Adam's mean
@@ -249,7 +250,7 @@ def noise_for(steps: int, scale: float) -> np.ndarray:
 # single-tensor code in torch/optim/sgd.py, adagrad.py, rmsprop.py, adam.py): a coefficient of 1 or 0
 # multiplies exactly, so SGD's m·0 + 1·(∇L − m·0) is ∇L to the bit and its denominator √0/1 + 1 is 1.
 # Every step agrees with torch's to the last bit or two: torch's CPU kernels fuse some multiply-adds
-# into one rounding, numpy rounds each operation. Newton's rows take plain steps of η = 1 along
+# into one rounding, the engine rounds each operation. Newton's rows take plain steps of η = 1 along
 # H⁻¹∇L, which the engine puts in place of their gradient.
 
 
@@ -295,56 +296,167 @@ def update_of(key: str, hyper: Hyper) -> Update:
     raise ValueError(f"unknown optimizer {key!r}")
 
 
-def newton_direction(surface: Surface, w: np.ndarray, g: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """H⁻¹∇L at each row of w (0 where H is singular), and which rows' H is invertible."""
-    (a, b), (c, d) = surface.hessian_formula(w[:, 0], w[:, 1], np)  # a quadratic's entries are plain numbers
-    det = a * d - b * c
-    invertible = np.abs(det) > 1e-12 * np.maximum(1.0, np.maximum(np.abs(a * d), np.abs(b * c)))
-    invertible = np.broadcast_to(invertible, (len(w),))
-    # H⁻¹g for a 2×2 H, written out
-    step = np.column_stack(((d * g[:, 0] - b * g[:, 1]) / det, (a * g[:, 1] - c * g[:, 0]) / det))
-    return np.where(invertible[:, None], step, 0.0), invertible
+# The fields of Coefficients.table, one row each (the compiled loop reads them by these indices).
+KEEP, TAKE, LEAN, DECAY, FRESH, NOW, LATER, EPS = range(8)
+FIELDS = ("keep", "take", "lean", "decay", "fresh", "now", "later", "eps")
 
 
 class Coefficients:
-    """Every row's coefficients, each as a (rows, 2) array: numpy multiplies two arrays of one shape
-    about twice as fast as an array by a broadcast column, and a race is thousands of operations on a
-    few numbers each."""
+    """Every row's coefficients (one row of ``table`` per field, one column per descent) and Adam's bias
+    corrections per step, as the engine reads them."""
 
     def __init__(self, blocks: list[tuple[Update, int]]):
         """``blocks``: each update with its count of neighbouring rows."""
         updates = [update for update, _ in blocks]
         counts = [count for _, count in blocks]
-
-        def column(field: str) -> np.ndarray:
-            values = np.repeat(np.array([getattr(update, field) for update in updates], dtype=np.float64), counts)
-            return np.repeat(values[:, None], 2, 1)
-
-        self.keep, self.take, self.lean = column("keep"), column("take"), column("lean")
-        self.decay, self.fresh, self.now, self.later = column("decay"), column("fresh"), column("now"), column("later")
-        self.eps, self.lr = column("eps"), column("lr")
+        fields = np.array([[getattr(update, field) for field in FIELDS] for update in updates], dtype=np.float64)
+        self.table = np.ascontiguousarray(np.repeat(fields.reshape(-1, len(FIELDS)), counts, axis=0).T)
         self.moments = any(update.decay or update.fresh for update in updates)  # else s stays 0
         self.momentum = any(update.later for update in updates)  # else m is never read
+        # Adam's corrections per distinct (η, β₁, β₂); each row names its setting
         biased = [(update.lr, update.bias_beta1, update.bias_beta2) for update in updates]
-        self.corrected = any(beta1 or beta2 for _, beta1, beta2 in biased)
-        # Adam's corrections per distinct (η, β₁, β₂), then spread to the rows
         self.settings, block_setting = np.unique(np.array(biased).reshape(-1, 3), axis=0, return_inverse=True)
-        self.row_setting = np.repeat(block_setting.reshape(-1), counts)
+        self.row_setting = np.repeat(block_setting.reshape(-1), counts).astype(np.int64)
 
-    def corrections(self, first_t: int, count: int) -> tuple[np.ndarray, np.ndarray]:
-        """η_t and ρ_t for steps first_t .. first_t + count − 1, each (count, rows, 2); or (count,) when
-        every row shares one setting (a basin map), as numbers to multiply by."""
-        t = np.arange(first_t, first_t + count, dtype=np.float64)[:, None]
+    def corrections(self, steps: int) -> tuple[np.ndarray, np.ndarray]:
+        """η_t and ρ_t for steps t = 1 .. steps, each (steps, settings). With β₁ = β₂ = 0 they are η and 1
+        exactly, so the rules without corrections take the same path: a division by 1 changes no bit."""
+        t = np.arange(1, steps + 1, dtype=np.float64)[:, None]
         lr, beta1, beta2 = self.settings[:, 0], self.settings[:, 1], self.settings[:, 2]
-        lr_t = lr / (1 - beta1**t)  # η / (1 − β₁ᵗ)
-        rho_t = (1 - beta2**t) ** 0.5  # √(1 − β₂ᵗ)
-        if len(self.settings) == 1:
-            return lr_t[:, 0], rho_t[:, 0]
-        spread = self.row_setting
-        return np.repeat(lr_t[:, spread, None], 2, 2), np.repeat(rho_t[:, spread, None], 2, 2)
+        return np.ascontiguousarray(lr / (1 - beta1**t)), np.ascontiguousarray((1 - beta2**t) ** 0.5)
 
 
 # ---- the engine ------------------------------------------------------------------------------------
+# Compiled with numba (app/compute/compiled.py says when and why that changes no number). The numpy
+# engine it replaced (until session 13) paid a dozen numpy calls of about a microsecond per step,
+# however few the rows: a 2,000-step race of seven on Rosenbrock took 25 ms of a worker's time, and a
+# class's worth of them queued everyone else. Compiled, that race takes under 1 ms, and every position
+# is the numpy engine's to the bit (each operation in its order); tests/unit/test_optimizer_oracle.py
+# still checks every step against torch.optim to 12 digits.
+#
+# - A catalogue surface: the whole loop runs compiled (_descend_compiled), without the interpreter
+#   lock, so a worker's other thread answers meanwhile.
+# - A typed surface: its formulas walk its expression tree in Python, so numpy evaluates them on every
+#   row at once, as before, and the same compiled step (_advance) moves the rows from there.
+# - The formulas are handed over as first-class functions, so the loop is compiled once per process
+#   (about a second, in warm_up, before the workers fork), and each surface's formulas in a tenth of it.
+
+
+@numba.njit(**compiled.OPTIONS)
+def _advance(  # noqa: PLR0913 (the arrays a step reads and writes, in one place)
+    step, g, hessians, w, m, s, running, table, lr_t, rho_t, setting, noise, newton, momentum, moments,
+    record, steps, positions, gradients, length, stopped_at, diverged, singular, final,
+):  # fmt: skip
+    """One step of every running row, given its ∇L at w in g (and, for Newton's rows, its Hessian's
+    a, b, c, d in hessians): keep the place; stop the row where it arrived, diverged or met a singular
+    Hessian; else move it. Returns how many rows stopped."""
+    stopped = 0
+    for r in range(w.shape[0]):
+        if not running[r]:
+            continue
+        x, y, gx, gy = w[r, 0], w[r, 1], g[r, 0], g[r, 1]
+        if record:
+            positions[step, r, 0], positions[step, r, 1] = x, y
+            gradients[step, r, 0], gradients[step, r, 1] = gx, gy
+        squared = gx * gx + gy * gy
+        far = not (compiled.maximum(squared, x * x + y * y) <= BOUND_SQUARED)  # NaN is far too
+        if far or squared < TOLERANCE * TOLERANCE:  # diverged (this place is not kept) or arrived
+            running[r], stopped_at[r], diverged[r] = False, step, far
+            length[r] = step if far else step + 1
+            final[r, 0], final[r, 1] = (math.nan, math.nan) if far else (x, y)
+            stopped += 1
+            continue
+        if step == steps:  # ran to the end: no step after the last place
+            final[r, 0], final[r, 1] = x, y
+            continue
+        if newton[r]:  # H⁻¹∇L from the true gradient, without the noise, written out for a 2×2 H
+            a, b, c, d = hessians[r, 0], hessians[r, 1], hessians[r, 2], hessians[r, 3]
+            det = a * d - b * c
+            if not (abs(det) > 1e-12 * compiled.maximum(1.0, compiled.maximum(abs(a * d), abs(b * c)))):
+                running[r], stopped_at[r], singular[r] = False, step, True
+                length[r] = step + 1
+                final[r, 0], final[r, 1] = x, y  # Newton stays where H cannot be inverted
+                stopped += 1
+                continue
+            moved_x, moved_y = (d * gx - b * gy) / det, (a * gy - c * gx) / det
+        elif noise.shape[0]:  # every other row meets the same noise
+            moved_x, moved_y = gx + noise[step, 0], gy + noise[step, 1]
+        else:
+            moved_x, moved_y = gx, gy
+        lr, rho = lr_t[step, setting[r]], rho_t[step, setting[r]]
+        for k in range(2):
+            moved = moved_x if k == 0 else moved_y
+            if momentum:
+                m[r, k] = m[r, k] * table[KEEP, r] + table[TAKE, r] * (moved - m[r, k] * table[LEAN, r])
+                direction = table[NOW, r] * moved + table[LATER, r] * m[r, k]
+            else:  # no row reads m: later·m is 0·0 for each
+                direction = table[NOW, r] * moved
+            if moments:
+                s[r, k] = s[r, k] * table[DECAY, r] + table[FRESH, r] * moved * moved
+                w[r, k] -= lr * direction / (math.sqrt(s[r, k]) / rho + table[EPS, r])
+            else:  # s = 0 throughout: the denominator is √0/1 + ε, and ε is 1 for these rules
+                w[r, k] -= lr * direction / table[EPS, r]
+    return stopped
+
+
+def _descend_compiled(  # noqa: PLR0913 (the formulas, then _advance's arrays)
+    gradient, hessian, w, m, s, running, table, lr_t, rho_t, setting, noise, newton, momentum, moments,
+    record, steps, positions, gradients, length, stopped_at, diverged, singular, final,
+):  # fmt: skip
+    """The whole loop, compiled: each running row's ∇L (and Newton's Hessian) from the compiled
+    formulas, then _advance."""
+    rows = w.shape[0]
+    g, hessians = np.empty((rows, 2)), np.empty((rows, 4))
+    left = rows
+    for step in range(steps + 1):
+        if left == 0:
+            break
+        for r in range(rows):
+            if running[r]:
+                g[r, 0], g[r, 1] = gradient(w[r, 0], w[r, 1], 0)
+                if newton[r]:
+                    (hessians[r, 0], hessians[r, 1]), (hessians[r, 2], hessians[r, 3]) = hessian(w[r, 0], w[r, 1], 0)
+        left -= _advance(
+            step, g, hessians, w, m, s, running, table, lr_t, rho_t, setting, noise, newton, momentum, moments,
+            record, steps, positions, gradients, length, stopped_at, diverged, singular, final,
+        )  # fmt: skip
+
+
+@functools.cache
+def _compiled_loop():
+    """_descend_compiled for exactly the types descend_many passes, compiled once per process."""
+    t = numba.types
+    table, booleans, integers = t.float64[:, ::1], t.boolean[::1], t.int64[::1]
+    signature = t.void(
+        t.FunctionType(compiled.GRADIENT_SIGNATURE),  # gradient
+        t.FunctionType(compiled.HESSIAN_SIGNATURE),  # hessian
+        *(table, table, table, booleans),  # w, m, s, running
+        *(table, table, table, integers),  # table, lr_t, rho_t, setting
+        *(table, booleans, t.boolean, t.boolean, t.boolean, t.int64),  # noise, newton, momentum, moments, record, steps
+        *(t.float64[:, :, ::1], t.float64[:, :, ::1], integers, integers, booleans, booleans, table),  # the outcome
+    )
+    return numba.njit(signature, **compiled.OPTIONS)(_descend_compiled)
+
+
+def _descend_typed(surface: Surface, arrays: tuple) -> None:
+    """The loop for a typed surface: its formulas (Python) on every row at once with numpy, then
+    _advance, compiled. The numbers are those of a vectorised evaluation, as they always were."""
+    w, running, newton, steps = arrays[0], arrays[3], arrays[9], arrays[13]
+    g, hessians = np.empty_like(w), np.zeros((len(w), 4))
+    x, y = w[:, 0], w[:, 1]  # views, made once
+    newton_rows = np.flatnonzero(newton)
+    left = len(w)
+    with np.errstate(all="ignore"):  # a diverging row may overflow; it is stopped, not warned about
+        for step in range(steps + 1):
+            if left == 0:
+                break
+            g[:, 0], g[:, 1] = surface.gradient_formula(x, y, np)
+            newton_rows = newton_rows[running[newton_rows]]
+            if len(newton_rows):
+                (a, b), (c, d) = surface.hessian_formula(w[newton_rows, 0], w[newton_rows, 1], np)
+                entries = np.broadcast_arrays(a, b, c, d, np.empty(len(newton_rows)))[:4]  # a quadratic's: numbers
+                hessians[newton_rows] = np.column_stack(entries)
+            left -= _advance(step, g, hessians, *arrays)
 
 
 @dataclass(frozen=True)
@@ -360,9 +472,6 @@ class Descents:
     singular: np.ndarray  # (rows,) bool
 
 
-CHUNK = 64  # steps between two looks at who has stopped
-
-
 def descend_many(
     surface: Surface,
     blocks: list[tuple[str, Hyper, int]],
@@ -374,104 +483,37 @@ def descend_many(
     """Run each block's optimizer on its rows of ``starts`` (row order: the blocks in order) for up to
     ``steps`` steps. A row stops when |∇L| < TOLERANCE (arrived), when |w| or |∇L| passes the bound or
     stops being finite (diverged), or where Newton meets a singular Hessian. ``noise`` (steps × 2) is
-    added to every row's gradient at each step, except Newton's: the reference meets none.
-
-    Rows never affect one another, so who stops where is read off the recorded steps every CHUNK steps,
-    in one vectorised look, rather than tested row by row at every step: a row that stopped may run on
-    for a few steps, and whatever it does then is cut off. The run ends when every row has stopped."""
+    added to every row's gradient at each step, except Newton's: the reference meets none. Positions
+    past a row's ``length`` are not written."""
     w = np.array(starts, dtype=np.float64).reshape(-1, 2)
     rows = len(w)
     if sum(count for _, _, count in blocks) != rows:
         raise ValueError(f"the blocks hold {sum(count for _, _, count in blocks)} rows, the starts {rows}")
-    newton_spans, first = [], 0
-    for key, _, count in blocks:
-        if key == NEWTON and count:
-            newton_spans.append((first, first + count))
-        first += count
+    noise = np.zeros((0, 2)) if noise is None else np.ascontiguousarray(noise, dtype=np.float64)
+    if len(noise) and (noise.ndim != 2 or noise.shape[1] != 2 or len(noise) < steps):
+        raise ValueError(f"noise must be ({steps}, 2), not {noise.shape}")  # compiled code checks no bounds
     rule = Coefficients([(update_of(key, hyper), count) for key, hyper, count in blocks])
-    g = np.empty_like(w)
-    moved = np.empty_like(w) if noise is not None or newton_spans else g  # the gradient the update sees
-    m, s = np.zeros_like(w), np.zeros_like(w)
-    x, y, gx, gy = w[:, 0], w[:, 1], g[:, 0], g[:, 1]  # views, made once
-    kept = steps + 1 if record else CHUNK  # without a record, one chunk of steps is kept at a time
+    newton = np.repeat(np.array([key == NEWTON for key, _, _ in blocks], dtype=np.bool_), [c for *_, c in blocks])
+    lr_t, rho_t = rule.corrections(steps)
+    kept = steps + 1 if record else 0
     positions, gradients = np.empty((kept, rows, 2)), np.empty((kept, rows, 2))
-    running = np.ones(rows, dtype=bool)
-    length = np.full(rows, steps + 1)
-    stopped_at = np.full(rows, -1)
-    diverged = np.zeros(rows, dtype=bool)
-    singular = np.zeros(rows, dtype=bool)
+    length = np.full(rows, steps + 1, dtype=np.int64)
+    stopped_at = np.full(rows, -1, dtype=np.int64)
+    diverged, singular = np.zeros(rows, dtype=np.bool_), np.zeros(rows, dtype=np.bool_)
     final = np.full((rows, 2), np.nan)
-    since = 0  # the first step not yet looked at
-    lr_t, rho_t = rule.lr, 1.0  # without Adam: η, and √s/1 is √s exactly
-
-    def look(step: int, at: int) -> None:
-        """Who stopped in steps since..step (kept at at − (step − since)..at), and the place each kept."""
-        start = at - (step - since)
-        stopping = _look(positions[start : at + 1], gradients[start : at + 1], since, running, stopped_at, diverged)
-        length[stopping] = stopped_at[stopping] + np.where(diverged[stopping], 0, 1)
-        final[stopping] = positions[stopped_at[stopping] - since + start, stopping]
-
-    with np.errstate(all="ignore"):  # a diverging row may overflow; it is stopped, not warned about
-        for step in range(steps + 1):
-            at = step if record else step % CHUNK
-            gx[:], gy[:] = surface.gradient_formula(x, y, np)
-            positions[at], gradients[at] = w, g
-            if at % CHUNK == CHUNK - 1 or step == steps:
-                look(step, at)
-                since = step + 1
-                newton_spans = [(lo, hi) for lo, hi in newton_spans if running[lo:hi].any()]
-                if step == steps or not running.any():
-                    break
-            if rule.corrected and step % CHUNK == 0:
-                lr_chunk, rho_chunk = rule.corrections(step + 1, CHUNK)
-            if rule.corrected:
-                lr_t, rho_t = lr_chunk[step % CHUNK], rho_chunk[step % CHUNK]
-            if noise is not None:
-                np.add(g, noise[step], out=moved)  # every row meets the same noise
-            elif moved is not g:
-                moved[:] = g
-            for lo, hi in newton_spans:  # Newton's rows: H⁻¹∇L from the true gradient, without the noise
-                near = g[lo:hi]
-                if not (near[:, 0] * near[:, 0] + near[:, 1] * near[:, 1] >= TOLERANCE * TOLERANCE).any():
-                    continue  # every row has arrived (or is lost): the next look cuts what they do now
-                moved[lo:hi], invertible = newton_direction(surface, w[lo:hi], g[lo:hi])
-                stuck = lo + np.flatnonzero(~invertible & running[lo:hi])
-                if len(stuck):
-                    look(step, at)  # a row that stopped earlier in this chunk stopped for that reason
-                    since = step + 1
-                    stuck = stuck[running[stuck]]
-                    running[stuck], stopped_at[stuck], singular[stuck] = False, step, True
-                    length[stuck], final[stuck] = step + 1, w[stuck]  # Newton leaves them in place
-            if rule.momentum:
-                m = m * rule.keep + rule.take * (moved - m * rule.lean)
-                direction = rule.now * moved + rule.later * m
-            else:  # AdaGrad and RMSprop alone: later·m is 0·0, and x + 0 is x
-                direction = rule.now * moved
-            if rule.moments:
-                s = s * rule.decay + rule.fresh * moved * moved
-                w -= lr_t * direction / (np.sqrt(s) / rho_t + rule.eps)
-            else:  # s = 0 throughout: the denominator is √0/1 + ε, and ε is 1 for these rules
-                w -= lr_t * direction / rule.eps
-    final[diverged] = np.nan
-    final[running] = w[running]
+    arrays = (
+        *(w, np.zeros_like(w), np.zeros_like(w), np.ones(rows, dtype=np.bool_)),  # w, m, s, running
+        *(rule.table, lr_t, rho_t, rule.row_setting, noise, newton, rule.momentum, rule.moments, record, steps),
+        *(positions, gradients, length, stopped_at, diverged, singular, final),
+    )
+    formulas = compiled.surface_formulas(surface)
+    if formulas:
+        _compiled_loop()(formulas.gradient, formulas.hessian, *arrays)
+    else:
+        _descend_typed(surface, arrays)
     if not record:
         positions = gradients = None
     return Descents(positions, gradients, final, length, stopped_at, diverged, singular)
-
-
-def _look(positions, gradients, first_step, running, stopped_at, diverged) -> np.ndarray:
-    """The running rows that stopped among these recorded steps (numbered from first_step), marked
-    stopped where they did: a row diverges at the first step where |w| or |∇L| passes the bound (that
-    position is not kept), and arrives where |∇L| < TOLERANCE."""
-    g, w = gradients, positions
-    squared = g[..., 0] * g[..., 0] + g[..., 1] * g[..., 1]
-    far = ~(np.maximum(squared, w[..., 0] * w[..., 0] + w[..., 1] * w[..., 1]) <= BOUND_SQUARED)  # NaN too
-    event = (far | (squared < TOLERANCE * TOLERANCE)) & running
-    rows = np.flatnonzero(event.any(axis=0))
-    if len(rows):
-        first = event[:, rows].argmax(axis=0)
-        running[rows], stopped_at[rows], diverged[rows] = False, first_step + first, far[first, rows]
-    return rows
 
 
 def _race_runs(surface: Surface, settings: RaceSettings, entries: list[tuple[str, Hyper]]) -> list[Run]:

@@ -159,6 +159,39 @@ def test_the_closed_form_gradients_the_race_uses_are_torch_autograds():
             )
 
 
+def test_a_catalogue_surface_and_its_uncompiled_copy_descend_alike():
+    """A surface that is not the catalogue's own object (a typed one) takes the numpy path to the same
+    compiled update: on a copy of Rosenbrock the two paths agree to the bit, noise, Newton and all."""
+    surface = SURFACES["rosenbrock"]
+    copy = dataclasses.replace(surface, key="custom:rosenbrock")
+    blocks = [(key, hyper, 2) for key, hyper in ROSENBROCK_HYPER.items()]
+    starts = np.random.default_rng(8).uniform(-2, 2, (2 * len(ROSENBROCK_HYPER), 2))
+    noise = opt.noise_for(600, 0.3)
+    for record in (True, False):
+        compiled = opt.descend_many(surface, blocks, starts, 600, noise, record)
+        numpy_path = opt.descend_many(copy, blocks, starts, 600, noise, record)
+        for field in ("final", "length", "stopped_at", "diverged", "singular"):
+            assert np.array_equal(getattr(compiled, field), getattr(numpy_path, field), equal_nan=True), field
+        if record:
+            for row, kept in enumerate(compiled.length):
+                assert np.array_equal(compiled.positions[:kept, row], numpy_path.positions[:kept, row])
+                assert np.array_equal(compiled.gradients[:kept, row], numpy_path.gradients[:kept, row])
+    assert len(set(compiled.length)) > 2  # the rows stopped at different steps, for different reasons
+
+
+def test_the_engine_takes_no_rows_no_steps_and_refuses_short_noise():
+    surface = SURFACES["bowl"]
+    empty = opt.descend_many(surface, [(opt.SGD, opt.DEFAULT_HYPER[opt.SGD], 0)], np.empty((0, 2)), 50)
+    assert empty.final.shape == (0, 2) and empty.positions.shape == (51, 0, 2)
+    still = opt.descend_many(surface, [(opt.ADAM, opt.DEFAULT_HYPER[opt.ADAM], 1)], np.array([[4.0, 3.0]]), 0)
+    assert still.length.tolist() == [1] and still.positions[0, 0].tolist() == [4.0, 3.0]
+    assert still.final.tolist() == [[4.0, 3.0]] and still.stopped_at.tolist() == [-1]
+    with pytest.raises(ValueError, match="noise"):  # the compiled loop checks no bounds: refused before it
+        opt.descend_many(surface, [(opt.SGD, opt.DEFAULT_HYPER[opt.SGD], 1)], np.ones((1, 2)), 50, np.ones((49, 2)))
+    with pytest.raises(ValueError, match="rows"):
+        opt.descend_many(surface, [(opt.SGD, opt.DEFAULT_HYPER[opt.SGD], 2)], np.ones((1, 2)), 50)
+
+
 def test_newton_takes_one_step_on_a_quadratic_and_few_on_rosenbrock():
     bowl = opt.newton(SURFACES["bowl"], (4.0, 3.0), 50)
     assert bowl.stopped_at == 1 and np.array_equal(bowl.final_position, [0.0, 0.0])
