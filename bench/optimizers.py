@@ -23,7 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from app.compute import basins, optimizers  # noqa: E402
+from app.compute import basins, compiled, optimizers  # noqa: E402
 from app.compute.surfaces import SURFACES  # noqa: E402
 
 RACE_TARGET_MS = 50.0
@@ -59,7 +59,12 @@ def main() -> None:
     parser.add_argument("--steps", type=int, default=2000)
     args = parser.parse_args()
     first_cpu, first_wall = cold_race(optimizers.suggested_settings("rosenbrock", args.steps))
-    print(f"first race in this process (rosenbrock, {args.steps} steps): {first_cpu:.0f} ms CPU, {first_wall:.0f} wall")
+    print(
+        f"first race in this process (rosenbrock, {args.steps} steps; numba compiles the engine): "
+        f"{first_cpu:.0f} ms CPU, {first_wall:.0f} wall"
+    )
+    for surface in SURFACES.values():  # as warm_up does before a server forks its workers
+        compiled.surface_formulas(surface)
     print(f"{'surface':<12}{'noise':>6}{'CPU median':>11}{'p95':>7}{'wall median':>12}{'steps run':>10}  verdicts")
     for key in SURFACES:
         for noise in (0.0, 1.0):
