@@ -61,7 +61,8 @@ MODES = ("cold", "fresh", "warm")
 
 
 def clear_memos() -> int:
-    """Clear every functools memo in app/ (module functions and methods of classes); how many."""
+    """Clear every functools memo in app/ (module functions and methods of classes); how many. Compiled
+    code (app.compute.compiled.build_once) stays: a fresh worker inherits it from warm_up."""
     seen: set[int] = set()
     for name, module in list(sys.modules.items()):
         if not (name == "app" or name.startswith("app.")) or module is None:
@@ -73,7 +74,7 @@ def clear_memos() -> int:
                 memo = isinstance(owner, MEMO) or (
                     isinstance(owner, types.FunctionType) and "cache_clear" in vars(owner)
                 )
-                if memo and id(owner) not in seen:
+                if memo and id(owner) not in seen and not getattr(owner, "builds_code", False):
                     seen.add(id(owner))
                     owner.cache_clear()
     return len(seen)

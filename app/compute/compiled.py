@@ -64,12 +64,26 @@ def compilable(formula: Callable) -> bool:
     )
 
 
-@functools.lru_cache(maxsize=len(SURFACES))
+def build_once(build: Callable) -> Callable:
+    """Cache what ``build`` compiles, once per process (warm_up compiles it all before gunicorn forks, so
+    every worker inherits it). Compiled code is not a memo of results: bench/questions.py's "cold" mode,
+    which clears every memo as a fresh worker would have them, leaves it (``builds_code``)."""
+    cached = functools.cache(build)
+    cached.builds_code = True
+    return cached
+
+
 def surface_formulas(surface: Surface) -> Formulas | None:
-    """The catalogue surface's formulas, compiled; None for a typed surface or one numba would round
-    differently."""
+    """The catalogue surface's formulas, compiled; None for a typed surface (or an entry numba would
+    round differently). Typed surfaces never reach the cache, so they cannot push a catalogue entry out."""
     if SURFACES.get(surface.key) != surface:  # a typed surface (equal to a catalogue entry is the entry)
         return None
+    return _surface_formulas(surface.key)
+
+
+@build_once
+def _surface_formulas(key: str) -> Formulas | None:
+    surface = SURFACES[key]
     parts = (surface.formula, surface.gradient_formula, surface.hessian_formula)
     if not all(compilable(part) for part in parts):
         return None
@@ -80,11 +94,18 @@ def surface_formulas(surface: Surface) -> Formulas | None:
     )
 
 
-@functools.lru_cache(maxsize=len(LOSSES))
 def loss_formulas(loss: Loss1D) -> Formulas | None:
-    """The catalogue loss as a surface that ignores y, compiled; None for a typed loss or one numba
-    would round differently (a cube, a fourth power)."""
-    if LOSSES.get(loss.key) != loss or not (compilable(loss.formula) and compilable(loss.derivative_formula)):
+    """The catalogue loss as a surface that ignores y, compiled; None for a typed loss (or one numba
+    would round differently: a cube, a fourth power)."""
+    if LOSSES.get(loss.key) != loss:
+        return None
+    return _loss_formulas(loss.key)
+
+
+@build_once
+def _loss_formulas(key: str) -> Formulas | None:
+    loss = LOSSES[key]
+    if not (compilable(loss.formula) and compilable(loss.derivative_formula)):
         return None
     value = numba.njit(_float(_float, numba.types.int64), error_model="numpy")(loss.formula)
     slope = numba.njit(_float(_float, numba.types.int64), error_model="numpy")(loss.derivative_formula)

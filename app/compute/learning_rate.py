@@ -112,7 +112,7 @@ def _history_loop(gradient, value, x0, y0, rates, steps, history, largest):  # n
             largest[r, k], history[r, k] = compiled.maximum(abs(x), abs(y)), value(x, y, 0)
 
 
-@functools.cache
+@compiled.build_once
 def _compiled_history():
     """_history_loop compiled once per process, for the formulas as first-class functions."""
     t = numba.types

@@ -422,7 +422,7 @@ def _descend_compiled(  # noqa: PLR0913 (the formulas, then _advance's arrays)
         )  # fmt: skip
 
 
-@functools.cache
+@compiled.build_once
 def _compiled_loop():
     """_descend_compiled for exactly the types descend_many passes, compiled once per process."""
     t = numba.types

@@ -121,3 +121,15 @@ def test_a_compiled_sweep_is_the_numpy_sweep_to_the_bit(steps):
         assert np.array_equal(fast.final_losses, slow.final_losses, equal_nan=True)
         assert fast.initial_loss == slow.initial_loss and fast.fastest == slow.fastest
         assert fast.critical == slow.critical or (math.isnan(fast.critical) and math.isnan(slow.critical))
+
+
+def test_typed_surfaces_never_push_the_catalogue_out_of_the_compiled_cache():
+    """A class typing many functions must not make a worker compile a catalogue surface again (a few
+    hundred ms): typed surfaces are turned away before the cache, which holds catalogue keys only."""
+    before = {key: compiled.surface_formulas(surface) for key, surface in SURFACES.items()}
+    for k in range(40):
+        typed = custom_surface(f"x^2 + {k + 2}*y^2", Window((-3.0, 3.0), (-3.0, 3.0)))
+        assert compiled.surface_formulas(typed) is None
+        opt.descend_many(typed, [(opt.SGD, opt.Hyper(0.01), 1)], np.array([[1.0, 1.0]]), 5)
+    assert {key: compiled.surface_formulas(surface) for key, surface in SURFACES.items()} == before
+    assert compiled._surface_formulas.cache_info().currsize == len(SURFACES)
