@@ -405,6 +405,23 @@ def test_warm_up_fills_the_memos_every_worker_shares(app):
     assert learning_rate.loss_sweep.cache_info().hits == before.hits + 1, "the default sweep was already computed"
 
 
+def test_warm_up_compiles_the_engines_before_the_workers_fork(app):
+    """Compiling takes about 2 s: warm_up must do it in the master, so no learner's request waits for it."""
+    from app.compute import basins, compiled, optimizers
+    from app.compute import learning_rate as theory
+    from app.compute.surfaces import SURFACES
+    from app.main import warm_up
+
+    builds = (compiled._surface_formulas, compiled._loss_formulas, optimizers._compiled_loop, theory._compiled_history)
+    for memo in (*builds, basins.flat_points, theory.loss_sweep, theory.surface_sweep):
+        memo.cache_clear()
+    optimizers.forget_races()
+    warm_up(app)
+    assert compiled._surface_formulas.cache_info().currsize == len(SURFACES)
+    assert compiled._loss_formulas.cache_info().currsize >= 1  # the loss /learning-rate sweeps
+    assert optimizers._compiled_loop.cache_info().currsize == theory._compiled_history.cache_info().currsize == 1
+
+
 def test_readyz_answers_only_after_warm_up(app):
     from app.main import warm_up
 
