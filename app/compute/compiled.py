@@ -41,6 +41,11 @@ GRADIENT_SIGNATURE = PAIR(_float, _float, numba.types.int64)  # (∂L/∂x, ∂L
 HESSIAN_SIGNATURE = numba.types.UniTuple(PAIR, 2)(_float, _float, numba.types.int64)  # ((a, b), (c, d))
 
 
+def _compile(signature, formula: Callable) -> Callable:
+    """One formula compiled for one signature, with IEEE division (x/0 is inf, as in numpy)."""
+    return numba.njit(signature, error_model="numpy")(formula)
+
+
 @dataclass(frozen=True)
 class Formulas:
     """A problem's formulas, compiled, each called as f(x, y, 0). A 1-D loss L(w) is the surface
@@ -88,9 +93,9 @@ def _surface_formulas(key: str) -> Formulas | None:
     if not all(compilable(part) for part in parts):
         return None
     return Formulas(
-        numba.njit(VALUE_SIGNATURE, error_model="numpy")(surface.formula),
-        numba.njit(GRADIENT_SIGNATURE, error_model="numpy")(surface.gradient_formula),
-        numba.njit(HESSIAN_SIGNATURE, error_model="numpy")(surface.hessian_formula),
+        _compile(VALUE_SIGNATURE, surface.formula),
+        _compile(GRADIENT_SIGNATURE, surface.gradient_formula),
+        _compile(HESSIAN_SIGNATURE, surface.hessian_formula),
     )
 
 
@@ -107,11 +112,11 @@ def _loss_formulas(key: str) -> Formulas | None:
     loss = LOSSES[key]
     if not (compilable(loss.formula) and compilable(loss.derivative_formula)):
         return None
-    value = numba.njit(_float(_float, numba.types.int64), error_model="numpy")(loss.formula)
-    slope = numba.njit(_float(_float, numba.types.int64), error_model="numpy")(loss.derivative_formula)
+    one_variable = _float(_float, numba.types.int64)  # L(w, ops)
+    value, slope = _compile(one_variable, loss.formula), _compile(one_variable, loss.derivative_formula)
     return Formulas(
-        numba.njit(VALUE_SIGNATURE, error_model="numpy")(lambda x, y, ops: value(x, ops)),
-        numba.njit(GRADIENT_SIGNATURE, error_model="numpy")(lambda x, y, ops: (slope(x, ops), 0.0)),
+        _compile(VALUE_SIGNATURE, lambda x, y, ops: value(x, ops)),
+        _compile(GRADIENT_SIGNATURE, lambda x, y, ops: (slope(x, ops), 0.0)),
         None,
     )
 

@@ -339,7 +339,7 @@ class Coefficients:
 # - A typed surface: its formulas walk its expression tree in Python, so numpy evaluates them on every
 #   row at once, as before, and the same compiled step (_advance) moves the rows from there.
 # - The formulas are handed over as first-class functions, so the loop is compiled once per process
-#   (about a second, in warm_up, before the workers fork), and each surface's formulas in a tenth of it.
+#   (about 2 s with every surface's formulas, in warm_up, before the workers fork).
 
 
 @numba.njit(**compiled.OPTIONS)
@@ -438,10 +438,10 @@ def _compiled_loop():
     return numba.njit(signature, **compiled.OPTIONS)(_descend_compiled)
 
 
-def _descend_typed(surface: Surface, arrays: tuple) -> None:
+def _descend_typed(surface: Surface, w, running, newton, steps: int, arrays: tuple) -> None:
     """The loop for a typed surface: its formulas (Python) on every row at once with numpy, then
-    _advance, compiled. The numbers are those of a vectorised evaluation, as they always were."""
-    w, running, newton, steps = arrays[0], arrays[3], arrays[9], arrays[13]
+    _advance, compiled, on ``arrays`` (w, running, newton and steps among them, as named here).
+    The numbers are those of a vectorised evaluation, as they always were."""
     g, hessians = np.empty_like(w), np.zeros((len(w), 4))
     x, y = w[:, 0], w[:, 1]  # views, made once
     newton_rows = np.flatnonzero(newton)
@@ -501,8 +501,9 @@ def descend_many(
     stopped_at = np.full(rows, -1, dtype=np.int64)
     diverged, singular = np.zeros(rows, dtype=np.bool_), np.zeros(rows, dtype=np.bool_)
     final = np.full((rows, 2), np.nan)
+    running = np.ones(rows, dtype=np.bool_)
     arrays = (
-        *(w, np.zeros_like(w), np.zeros_like(w), np.ones(rows, dtype=np.bool_)),  # w, m, s, running
+        *(w, np.zeros_like(w), np.zeros_like(w), running),  # w, m, s, running
         *(rule.table, lr_t, rho_t, rule.row_setting, noise, newton, rule.momentum, rule.moments, record, steps),
         *(positions, gradients, length, stopped_at, diverged, singular, final),
     )
@@ -510,7 +511,7 @@ def descend_many(
     if formulas:
         _compiled_loop()(formulas.gradient, formulas.hessian, *arrays)
     else:
-        _descend_typed(surface, arrays)
+        _descend_typed(surface, w, running, newton, steps, arrays)
     if not record:
         positions = gradients = None
     return Descents(positions, gradients, final, length, stopped_at, diverged, singular)
